@@ -1,0 +1,28 @@
+/* filter.h — the filter stage: fingerprints, in-source suppressions, the
+ * baseline and configured levels. Reads the analysed files' text (for
+ * suppression comments and GitHub's line hash), never the IR. */
+#ifndef CONNLINT_FILTER_H
+#define CONNLINT_FILTER_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "finding.h"
+
+/* Sets fingerprint (from identity + an ordinal among equal identities) and
+ * line_hash (GitHub's primaryLocationLineHash) of every finding. */
+void fingerprint_assign(FindingList *list);
+
+/* Marks findings suppressed by comments in their files (SPEC §6). Unused
+ * suppressions are appended to `unused` as note-level findings of rule
+ * "unused-suppression" when report_unused is set. */
+void suppressions_apply(FindingList *list, bool report_unused, FindingList *unused);
+
+/* Applies config levels (rule -> level; "none" drops the rule). */
+void levels_apply(FindingList *list, const Config *cfg);
+
+/* Marks results new/unchanged against a SARIF baseline and appends absent
+ * ones. Returns false (message printed) when the file cannot be read. */
+bool baseline_apply(FindingList *list, const char *baseline_path);
+
+#endif

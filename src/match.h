@@ -1,0 +1,40 @@
+/* match.h — what a call means for resources, from the rule packs and the
+ * function summaries: an acquire (of which resource, into which result), a
+ * release of an argument or of the base struct (field release), a transfer,
+ * or a borrow. Used by the summarise stage and by every check. */
+#ifndef CONNLINT_MATCH_H
+#define CONNLINT_MATCH_H
+
+#include <stdbool.h>
+
+#include "ir.h"
+#include "rulepack.h"
+#include "summary.h"
+
+typedef struct {
+    const PackSet *packs;
+    const SummaryTable *summaries; /* may be NULL */
+    const char *caller_file;       /* the file of the function being analysed */
+} MatchContext;
+
+typedef struct {
+    const Resource *res;
+    int result_arg;                /* -1: the return value; else out-param index */
+    FailureKind failure;
+    const char *failure_field;
+    const FunctionSummary *via;    /* NULL: a rule-pack acquire; else a wrapper */
+} AcquireMatch;
+
+bool match_acquire(const MatchContext *m, const IrCall *call, AcquireMatch *out);
+
+typedef enum { ARG_BORROW = 0, ARG_RELEASE, ARG_MAYBE_RELEASE, ARG_TRANSFER } ArgEffect;
+
+/* The effect of `call` on argument `arg` when it carries a handle of `res`. */
+ArgEffect match_arg_effect(const MatchContext *m, const IrCall *call, int arg,
+                           const Resource *res);
+
+/* A member call that releases its base: `s.cleanup(&s)` / `sp->cleanup(sp)`
+ * for a resource with {"field": "cleanup"}. */
+bool match_field_release(const MatchContext *m, const IrCall *call, const Resource *res);
+
+#endif

@@ -1,0 +1,85 @@
+/* rulepack.h — resources described by rule packs (SPEC §4): how each is
+ * acquired, released, transferred, how an acquire signals failure, and
+ * whether it is per-request. Loaded from JSON (built-in packs are embedded
+ * in the binary, see builtin_packs.h) and validated strictly. */
+#ifndef CONNLINT_RULEPACK_H
+#define CONNLINT_RULEPACK_H
+
+#include <stdbool.h>
+
+typedef enum { CALLEE_BY_FUNCTION, CALLEE_BY_MEMBER } CalleeMatchKind;
+
+typedef struct {
+    CalleeMatchKind kind;
+    char *name;      /* function name, or field name for "member" */
+    int result_arg;  /* -1: the return value is the handle; else the 0-based
+                        pointer argument the handle is written through */
+} AcquireSpec;
+
+typedef struct {
+    CalleeMatchKind kind; /* for "field" releases: unused */
+    char *name;           /* function or member name; NULL for a field release */
+    int arg;              /* argument released (0-based); -1 for a field release */
+    char *field;          /* {"field": NAME}: calling handle.NAME(...) releases handle */
+} ReleaseSpec;
+
+typedef struct {
+    CalleeMatchKind kind;
+    char *name;
+    int arg;
+} TransferSpec;
+
+typedef enum {
+    FAILURE_NULL,            /* NULL handle: nothing acquired */
+    FAILURE_NULL_FIELD,      /* handle.failure_field == NULL: nothing acquired */
+    FAILURE_NEGATIVE,        /* negative integer handle */
+    FAILURE_STATUS_NONZERO,  /* the acquire call's return value != 0 */
+    FAILURE_STATUS_NEGATIVE, /* the acquire call's return value < 0 */
+    FAILURE_NEVER,           /* must always be released */
+} FailureKind;
+
+typedef struct {
+    char *id;
+    char *description;
+    char *pack;                 /* name of the pack it came from */
+    AcquireSpec *acquire;
+    int n_acquire;
+    ReleaseSpec *release;
+    int n_release;
+    TransferSpec *transfer;
+    int n_transfer;
+    FailureKind failure;
+    char *failure_field;        /* FAILURE_NULL_FIELD */
+    bool per_request;
+    char *shared_alternative;   /* may be NULL */
+} Resource;
+
+typedef struct {
+    char *name;
+    char *description;
+    char *source;               /* path, or "<built-in>/NAME.json" */
+    Resource *resources;
+    int n_resources;
+} RulePack;
+
+typedef struct {
+    RulePack *packs;
+    int n_packs;
+} PackSet;
+
+/* Parses and validates a pack from JSON text. On error prints
+ * "FILE:LINE:COL: message" (via tool_error) and returns false. `source` names
+ * the file in messages. */
+bool rulepack_parse(const char *text, const char *source, RulePack *out);
+
+/* Adds a pack to the set; rejects (with a message, returning false) a
+ * resource id or pack name that is already present. */
+bool packset_add(PackSet *set, RulePack *pack);
+
+/* Loads a pack by built-in name or by path and adds it. */
+bool packset_load(PackSet *set, const char *name_or_path);
+
+void packset_free(PackSet *set);
+void rulepack_free(RulePack *p);
+
+#endif

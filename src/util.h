@@ -1,0 +1,70 @@
+/* util.h — small helpers every stage uses: checked allocation, growable
+ * arrays, a string builder, and tool diagnostics on stderr.
+ * Nothing here knows about C code, libclang or findings. */
+#ifndef CONNLINT_UTIL_H
+#define CONNLINT_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Growable array: struct { T *items; int len, cap; }.
+ * VEC_PUSH(v, x) appends x; VEC_FREE(v) releases the storage. */
+#define VEC(T) struct { T *items; int len, cap; }
+#define VEC_GROW(v)                                                                \
+    do {                                                                           \
+        if ((v).len == (v).cap) {                                                  \
+            (v).cap = (v).cap ? (v).cap * 2 : 8;                                   \
+            (v).items = xrealloc((v).items, (size_t)(v).cap * sizeof(*(v).items)); \
+        }                                                                          \
+    } while (0)
+#define VEC_PUSH(v, x)              \
+    do {                            \
+        VEC_GROW(v);                \
+        (v).items[(v).len++] = (x); \
+    } while (0)
+#define VEC_FREE(v)            \
+    do {                       \
+        free((v).items);       \
+        (v).items = NULL;      \
+        (v).len = (v).cap = 0; \
+    } while (0)
+
+/* String builder: always NUL-terminated. */
+typedef struct {
+    char *data;
+    size_t len, cap;
+} StrBuf;
+
+void sb_init(StrBuf *sb);
+void sb_append(StrBuf *sb, const char *s);
+void sb_append_n(StrBuf *sb, const char *s, size_t n);
+void sb_append_char(StrBuf *sb, char c);
+void sb_printf(StrBuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_vprintf(StrBuf *sb, const char *fmt, va_list ap);
+char *sb_take(StrBuf *sb); /* returns the string (caller frees) and resets sb */
+void sb_free(StrBuf *sb);
+
+/* Reads a whole file; returns NULL and sets errno on failure.
+ * *len receives the size (the buffer is NUL-terminated as well). */
+char *read_file_all(const char *path, size_t *len);
+
+/* Tool diagnostics: "connlint: error: FILE:LINE:COL: message" on stderr.
+ * file may be NULL; line/col 0 are left out. Thread-safe. */
+void tool_error(const char *file, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void tool_warning(const char *file, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* FNV-1a 64-bit hash, for fingerprints and hash tables. */
+unsigned long long hash_str64(const char *s);
+unsigned long long hash_bytes64(unsigned long long h, const void *p, size_t n);
+
+#endif
