@@ -10,6 +10,7 @@
 #define RULE_PER_REQUEST "per-request-outside-handler"
 #define RULE_DOUBLE_RELEASE "double-release"
 #define RULE_USE_AFTER_RELEASE "use-after-release"
+#define RULE_UNUSED_SUPPRESSION "unused-suppression" /* a suppression comment that matched nothing */
 
 typedef struct {
     const char *id;
