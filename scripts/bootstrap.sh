@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# bootstrap.sh — installs what connlint needs to build and to run its whole
+# test suite on Debian 12 (run as root): the compiler, CMake, libclang and
+# cJSON from Debian's packages; python3, git and pre-commit for the script
+# tests; and the Microsoft SARIF multitool from the npm registry into
+# .tools/ (the SARIF validation tests use it). Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export DEBIAN_FRONTEND=noninteractive
+pkgs=(gcc make cmake pkg-config libclang-dev libcjson-dev python3 git pre-commit)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+tool=.tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
+if [ ! -x "$tool" ]; then
+  mkdir -p .tools
+  npm install --prefix .tools --no-audit --no-fund --loglevel=error @microsoft/sarif-multitool
+  chmod u+x "$tool"
+fi
+echo "bootstrap: dependencies ready (SARIF multitool: $tool)"
