@@ -18,6 +18,13 @@ void fingerprint_assign(FindingList *list);
  * "unused-suppression" when report_unused is set. */
 void suppressions_apply(FindingList *list, bool report_unused, FindingList *unused);
 
+/* Registers the analysed files (absolute paths; copied) and reads their
+ * suppression comments now: suppressions_apply then also knows comments in
+ * files without findings (unknown rule names are warned about, unused
+ * suppressions reported). Call before suppressions_apply, which forgets
+ * them when it returns. Files with findings are read anyway. */
+void suppressions_scan_files(char **files, int n);
+
 /* Applies config levels (rule -> level; "none" drops the rule). */
 void levels_apply(FindingList *list, const Config *cfg);
 
