@@ -14,4 +14,55 @@ void json_offset_to_linecol(const char *text, size_t offset, int *line, int *col
  * nested ones). Returns object_offset when the key is not found. */
 size_t json_key_offset(const char *text, size_t object_offset, const char *key);
 
+/* ---- Added by the Foundation module: positions of cJSON items and the
+ * strict-validation helpers config, rule packs and compile_db share. ---- */
+#include <stdbool.h>
+
+struct cJSON;
+
+/* Maps every item of a parsed document to the byte offset where its value
+ * starts, by scanning the text once in document order (the order a
+ * pre-order walk of the cJSON tree visits items). */
+typedef struct {
+    const char *text;
+    const struct cJSON **items;
+    size_t *offsets;
+    int n;
+} JsonPosMap;
+
+void jsonpos_map_build(JsonPosMap *m, const char *text, const struct cJSON *root);
+void jsonpos_map_free(JsonPosMap *m);
+/* Offset where `item`'s value starts (0 when unknown). */
+size_t jsonpos_value_offset(const JsonPosMap *m, const struct cJSON *item);
+
+/* Parses `text` with cJSON; on a syntax error prints
+ * "SOURCE:LINE:COL: invalid JSON ..." via tool_error and returns NULL. */
+struct cJSON *json_parse_reporting(const char *text, const char *source);
+
+/* A validation pass over one document: errors are printed with the
+ * position of the offending item (or of `key` inside object `item`). */
+typedef struct {
+    const char *source;
+    JsonPosMap map;
+    int n_errors;
+} JsonCheck;
+
+void jsoncheck_init(JsonCheck *c, const char *text, const char *source, const struct cJSON *root);
+void jsoncheck_free(JsonCheck *c);
+/* Reports at `item` (key == NULL) or at member name `key` of object `item`. */
+void jsoncheck_error(JsonCheck *c, const struct cJSON *item, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Unknown and duplicate member names of `obj`: allowed is NULL-terminated. */
+bool jsoncheck_keys(JsonCheck *c, const struct cJSON *obj, const char *const *allowed);
+/* Type checks naming the member: "'key' must be a string" and so on. */
+bool jsoncheck_is_object(JsonCheck *c, const struct cJSON *item, const char *what);
+bool jsoncheck_string(JsonCheck *c, const struct cJSON *obj, const char *key, bool required,
+                      const char **out);
+bool jsoncheck_bool(JsonCheck *c, const struct cJSON *obj, const char *key, bool *out);
+bool jsoncheck_int(JsonCheck *c, const struct cJSON *obj, const char *key, bool required,
+                   int *out);
+/* An array of strings; *out is a malloc'ed array of malloc'ed copies. */
+bool jsoncheck_string_array(JsonCheck *c, const struct cJSON *obj, const char *key, char ***out,
+                            int *n);
+
 #endif

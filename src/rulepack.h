@@ -52,6 +52,7 @@ typedef struct {
     char *failure_field;        /* FAILURE_NULL_FIELD */
     bool per_request;
     char *shared_alternative;   /* may be NULL */
+    int src_line, src_col;      /* where its "id" stands in the pack (for messages) */
 } Resource;
 
 typedef struct {
