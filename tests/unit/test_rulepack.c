@@ -1,0 +1,172 @@
+/* test_rulepack.c — every built-in pack parses and is named after its file;
+ * the fields of a user pack land where they should; bad packs (under
+ * fixtures/config/bad_packs/) are rejected with FILE:LINE:COL; a resource id
+ * defined by two packs and a pack loaded twice are refused. */
+#include <stdlib.h>
+
+#include "builtin_packs.h"
+#include "capture_stderr.h"
+#include "rulepack.h"
+#include "unit.h"
+
+static void test_builtins(void)
+{
+    CHECK(builtin_pack_count >= 8);
+    PackSet set = {0};
+    for (int i = 0; i < builtin_pack_count; i++) {
+        RulePack p;
+        bool ok = rulepack_parse(builtin_packs[i].json, builtin_packs[i].name, &p);
+        CHECK(ok);
+        CHECK_STR(p.name, builtin_packs[i].name);
+        CHECK(p.description && p.description[0]);
+        CHECK(p.n_resources > 0);
+        rulepack_free(&p);
+        CHECK(packset_load(&set, builtin_packs[i].name)); /* no id clashes between built-ins */
+    }
+    CHECK(set.n_packs == builtin_pack_count);
+    packset_free(&set);
+}
+
+static const Resource *find(const PackSet *s, const char *id)
+{
+    for (int i = 0; i < s->n_packs; i++)
+        for (int r = 0; r < s->packs[i].n_resources; r++)
+            if (strcmp(s->packs[i].resources[r].id, id) == 0) return &s->packs[i].resources[r];
+    return NULL;
+}
+
+static void test_builtin_contents(void)
+{
+    PackSet set = {0};
+    CHECK(packset_load(&set, "libpq"));
+    CHECK(packset_load(&set, "session"));
+    CHECK(packset_load(&set, "sqlite"));
+    const Resource *conn = find(&set, "pg-conn");
+    CHECK(conn && conn->per_request && conn->failure == FAILURE_NULL);
+    if (conn) {
+        CHECK_STR(conn->shared_alternative, "get_db_instance");
+        CHECK_STR(conn->release[0].name, "PQfinish");
+        CHECK(conn->release[0].arg == 0);
+        CHECK_STR(conn->pack, "libpq");
+    }
+    const Resource *res = find(&set, "pg-result");
+    CHECK(res && !res->per_request && res->n_acquire >= 9);
+    const Resource *sess = find(&set, "db-session");
+    CHECK(sess && sess->failure == FAILURE_NULL_FIELD);
+    if (sess) {
+        CHECK_STR(sess->failure_field, "db");
+        CHECK_STR(sess->release[0].field, "cleanup");
+        CHECK(sess->release[0].name == NULL && sess->release[0].arg == -1);
+        CHECK(sess->acquire[0].result_arg == -1);
+    }
+    const Resource *db = find(&set, "sqlite-db");
+    CHECK(db && db->failure == FAILURE_NEVER && db->acquire[0].result_arg == 1);
+    const Resource *stmt = find(&set, "sqlite-stmt");
+    CHECK(stmt && stmt->failure == FAILURE_STATUS_NONZERO);
+    packset_free(&set);
+}
+
+static void test_user_pack(void)
+{
+    PackSet set = {0};
+    CHECK(packset_load(&set, "fixtures/config/packs/our-db.json"));
+    const Resource *r = find(&set, "our-conn");
+    CHECK(r != NULL);
+    if (r) {
+        CHECK(r->n_acquire == 3);
+        CHECK(r->acquire[1].kind == CALLEE_BY_MEMBER);
+        CHECK_STR(r->acquire[1].name, "init");
+        CHECK(r->acquire[2].result_arg == 1);
+        CHECK(r->n_release == 2 && r->release[1].kind == CALLEE_BY_MEMBER);
+        CHECK(r->n_transfer == 1 && r->transfer[0].arg == 1);
+        CHECK(r->per_request);
+        CHECK_STR(r->shared_alternative, "db_shared");
+        CHECK(r->src_line == 7);
+    }
+    packset_free(&set);
+}
+
+static void expect_bad(const char *name, const char *where, const char *what)
+{
+    char *path = xasprintf("fixtures/config/bad_packs/%s", name);
+    char *located = xasprintf("connlint: error: %s:%s: ", path, where);
+    PackSet set = {0};
+    capture_begin();
+    bool ok = packset_load(&set, path);
+    char *err = capture_end();
+    CHECK(!ok);
+    CHECK(set.n_packs == 0);
+    CHECK(capture_has(err, located));
+    CHECK(capture_has(err, what));
+    packset_free(&set);
+    free(err);
+    free(located);
+    free(path);
+}
+
+static void test_bad_packs(void)
+{
+    expect_bad("arg_out_of_range.json", "5:43", "'arg' must be an argument index from 0 to 31");
+    expect_bad("negative_arg.json", "6:44", "'arg' must be an argument index");
+    expect_bad("result_arg_without_arg.json", "5:36", "\"result\": \"arg\" needs \"arg\"");
+    expect_bad("both_function_member.json", "5:36", "has both 'function' and 'member'");
+    expect_bad("neither_function_member.json", "5:18", "needs 'function' or 'member'");
+    expect_bad("bad_failure.json", "7:17", "'failure' must be one of");
+    expect_bad("bad_result.json", "5:46", "'result' must be \"return\" or \"arg\"");
+    expect_bad("duplicate_id.json", "5:6", "duplicate resource id 'r'");
+    expect_bad("unknown_resource_key.json", "5:6", "unknown key 'per-request'");
+}
+
+static void test_cross_pack_clash(void)
+{
+    PackSet set = {0};
+    CHECK(packset_load(&set, "libpq"));
+    capture_begin();
+    bool ok = packset_load(&set, "fixtures/config/bad_packs/clash_pg_conn.json");
+    bool twice = packset_load(&set, "libpq");
+    char *err = capture_end();
+    CHECK(!ok);
+    CHECK(!twice);
+    CHECK(set.n_packs == 1);
+    CHECK(capture_has(err, "clash_pg_conn.json:4:6: resource id 'pg-conn' is already defined by pack 'libpq'"));
+    CHECK(capture_has(err, "rule pack 'libpq' is loaded twice"));
+    free(err);
+    packset_free(&set);
+}
+
+static void test_unknown_name(void)
+{
+    PackSet set = {0};
+    capture_begin();
+    bool ok = packset_load(&set, "postgres");
+    char *err = capture_end();
+    CHECK(!ok);
+    CHECK(capture_has(err, "unknown rule pack 'postgres' (built-in packs: "));
+    CHECK(capture_has(err, "libpq"));
+    free(err);
+    packset_free(&set);
+}
+
+static void test_syntax_error(void)
+{
+    RulePack p;
+    capture_begin();
+    bool ok = rulepack_parse("{\n  \"version\": 1,\n  \"name\": \"x\" \"resources\": []\n}\n", "inline.json", &p);
+    char *err = capture_end();
+    CHECK(!ok);
+    CHECK(capture_has(err, "inline.json:3:15: invalid JSON"));
+    free(err);
+    rulepack_free(&p);
+}
+
+int main(void)
+{
+    test_builtins();
+    test_builtin_contents();
+    test_user_pack();
+    test_bad_packs();
+    test_cross_pack_clash();
+    test_unknown_name();
+    test_syntax_error();
+    UNIT_MAIN_END();
+}
