@@ -148,6 +148,8 @@ cJSON *json_parse_reporting(const char *text, const char *source)
     cJSON *root = cJSON_ParseWithLengthOpts(text, strlen(text) + 1, &end, 1);
     if (root) return root;
     size_t off = end && end >= text ? (size_t)(end - text) : 0;
+    /* cJSON may stop just past the offending character: point at it */
+    while (off > 0 && text[off] && strchr(" \t\r\n", text[off])) off--;
     int line, col;
     json_offset_to_linecol(text, off, &line, &col);
     if (text[off] == '\0')
