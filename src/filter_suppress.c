@@ -543,7 +543,7 @@ static void add_unused(FindingList *unused, const char *file, const Directive *d
     Finding f;
     memset(&f, 0, sizeof f);
     f.rule = ri ? ri->id : RULE_UNUSED_SUPPRESSION;
-    f.level = LEVEL_WARNING;
+    f.level = ri ? ri->default_level : LEVEL_NOTE;
     f.loc = findingloc_make(file, d->line, d->col, d->line, d->col + (int)strlen(d->text), NULL);
     if (rule)
         f.message = xasprintf("suppression of '%s' matches no finding", rule);

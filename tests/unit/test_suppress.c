@@ -372,6 +372,7 @@ static void test_unused_suppressions(void)
     CHECK(u3 != NULL);
     if (u3) {
         CHECK_STR(u3->rule, RULE_UNUSED_SUPPRESSION);
+        CHECK(u3->level == rule_info_find(RULE_UNUSED_SUPPRESSION)->default_level);
         CHECK_STR(u3->message, "suppression of 'double-release' matches no finding");
         CHECK_STR(u3->loc.file, file);
         CHECK(u3->loc.col == 13);
