@@ -195,12 +195,14 @@ static char *location_path(const cJSON *run, const cJSON *artifact)
 
 /* ---- absent findings --------------------------------------------------- */
 
-static void fill_location(const cJSON *run, const cJSON *result, Finding *f)
+/* False when the result has no file location (it could not be shown). */
+static bool fill_location(const cJSON *run, const cJSON *result, Finding *f)
 {
     const cJSON *loc = json_first(result, "locations");
     const cJSON *phys = cJSON_GetObjectItemCaseSensitive(loc, "physicalLocation");
     const cJSON *region = cJSON_GetObjectItemCaseSensitive(phys, "region");
     char *file = location_path(run, cJSON_GetObjectItemCaseSensitive(phys, "artifactLocation"));
+    if (!file) return false;
     int line = json_int(region, "startLine");
     int col = json_int(region, "startColumn");
     int end_line = json_int(region, "endLine");
@@ -211,6 +213,7 @@ static void fill_location(const cJSON *run, const cJSON *result, Finding *f)
     const cJSON *logical = json_first(loc, "logicalLocations");
     const char *fn = json_string(logical, "name");
     if (fn) f->function = xstrdup(fn);
+    return true;
 }
 
 static bool absent_finding(const char *path, const BaselineEntry *e, Finding *f)
@@ -223,12 +226,12 @@ static bool absent_finding(const char *path, const BaselineEntry *e, Finding *f)
         return false;
     }
     memset(f, 0, sizeof *f);
+    if (!fill_location(e->run, e->result, f)) return false;
     f->rule = ri->id;
     const char *level = json_string(e->result, "level");
     if (!level || !level_parse(level, &f->level)) f->level = ri->default_level;
     const char *text = json_string(cJSON_GetObjectItemCaseSensitive(e->result, "message"), "text");
     f->message = xstrdup(text ? text : "");
-    fill_location(e->run, e->result, f);
     f->identity = xstrdup(e->fingerprint);
     f->fingerprint = xstrdup(e->fingerprint);
     const cJSON *fps = cJSON_GetObjectItemCaseSensitive(e->result, "partialFingerprints");

@@ -438,17 +438,33 @@ static void parse_directives(const char *text, size_t len, const char *file, Dir
 
 /* ---- the per-run cache of files ---------------------------------------- */
 
-static FileDirectives *cache_find(const char *path)
+/* An open-addressing index over file_cache by path: slots hold index + 1. */
+static int *cache_slots;
+static size_t cache_n_slots;
+
+static size_t cache_slot(const char *path)
 {
-    for (int i = 0; i < file_cache.len; i++)
-        if (strcmp(file_cache.items[i].path, path) == 0) return &file_cache.items[i];
-    return NULL;
+    size_t mask = cache_n_slots - 1;
+    size_t i = (size_t)hash_str64(path) & mask;
+    while (cache_slots[i] && strcmp(file_cache.items[cache_slots[i] - 1].path, path) != 0)
+        i = (i + 1) & mask;
+    return i;
+}
+
+static void cache_index_grow(void)
+{
+    free(cache_slots);
+    cache_n_slots = cache_n_slots ? cache_n_slots * 2 : 64;
+    cache_slots = xcalloc(cache_n_slots, sizeof *cache_slots);
+    for (int k = 0; k < file_cache.len; k++)
+        cache_slots[cache_slot(file_cache.items[k].path)] = k + 1;
 }
 
 static FileDirectives *cache_load(const char *path)
 {
-    FileDirectives *fd = cache_find(path);
-    if (fd) return fd;
+    if ((size_t)(file_cache.len + 1) * 2 > cache_n_slots) cache_index_grow();
+    size_t slot = cache_slot(path);
+    if (cache_slots[slot]) return &file_cache.items[cache_slots[slot] - 1];
     FileDirectives nf = {xstrdup(path), {0}};
     size_t len = 0;
     char *text = read_file_all(path, &len);
@@ -457,6 +473,7 @@ static FileDirectives *cache_load(const char *path)
         free(text);
     }
     VEC_PUSH(file_cache, nf);
+    cache_slots[slot] = file_cache.len;
     return &file_cache.items[file_cache.len - 1];
 }
 
@@ -469,6 +486,9 @@ static void cache_clear(void)
         free(fd->path);
     }
     VEC_FREE(file_cache);
+    free(cache_slots);
+    cache_slots = NULL;
+    cache_n_slots = 0;
 }
 
 static int cmp_str(const void *a, const void *b)
