@@ -1,11 +1,13 @@
 /* sarif.c — the SARIF 2.1.0 report (SPEC §5): one run with the tool and
  * its rule descriptors, one result per finding (suppressed and baseline
  * ones included, marked), related locations, code flows, fingerprints,
- * artifacts, and the invocation with the files that failed to parse.
+ * and the invocation with the files that failed to parse.
  * Paths below --srcroot are relative URIs on %SRCROOT%; others are absolute
- * file:// URIs. Output is deterministic: no timestamps, no GUIDs, results in
- * the list's order, artifacts in order of first use. It never reads source
- * files: the line hashes come with the findings (fingerprint_assign). */
+ * file:// URIs. There is no artifacts[] array: it would hold nothing but the
+ * locations the results already give (the validator's SARIF2004 warns about
+ * exactly that). Output is deterministic: no timestamps, no GUIDs, results
+ * in the list's order. It never reads source files: the line hashes come
+ * with the findings (fingerprint_assign). */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,20 +19,6 @@
 
 #define SARIF_SCHEMA "https://json.schemastore.org/sarif-2.1.0.json"
 #define SRCROOT_ID "%SRCROOT%"
-
-/* The run's artifacts: each distinct file once, by absolute path. */
-typedef struct {
-    VEC(char *) files;
-    const char *srcroot;
-} Artifacts;
-
-static int artifact_index(Artifacts *a, const char *file)
-{
-    for (int i = 0; i < a->files.len; i++)
-        if (strcmp(a->files.items[i], file) == 0) return i;
-    VEC_PUSH(a->files, xstrdup(file));
-    return a->files.len - 1;
-}
 
 /* {"uri": ..., "uriBaseId": "%SRCROOT%"} or {"uri": "file:///abs"}. */
 static void add_uri(cJSON *obj, const char *file, const char *srcroot)
@@ -64,13 +52,12 @@ static cJSON *region_json(int line, int col, int end_line, int end_col)
 }
 
 /* A physicalLocation, or NULL when the location has no file. */
-static cJSON *physical_location(Artifacts *a, const FindingLoc *loc)
+static cJSON *physical_location(const char *srcroot, const FindingLoc *loc)
 {
     if (!loc->file) return NULL;
     cJSON *pl = cJSON_CreateObject();
     cJSON *al = cJSON_AddObjectToObject(pl, "artifactLocation");
-    add_uri(al, loc->file, a->srcroot);
-    cJSON_AddNumberToObject(al, "index", artifact_index(a, loc->file));
+    add_uri(al, loc->file, srcroot);
     if (loc->line > 0) cJSON_AddItemToObject(pl, "region", region_json(loc->line, loc->col, loc->end_line, loc->end_col));
     return pl;
 }
@@ -83,17 +70,17 @@ static cJSON *message_json(const char *text)
 }
 
 /* A location object; id > 0 adds an "id" (related locations). */
-static cJSON *location_json(Artifacts *a, const FindingLoc *loc, int id)
+static cJSON *location_json(const char *srcroot, const FindingLoc *loc, int id)
 {
     cJSON *l = cJSON_CreateObject();
     if (id > 0) cJSON_AddNumberToObject(l, "id", id);
-    cJSON *pl = physical_location(a, loc);
+    cJSON *pl = physical_location(srcroot, loc);
     if (pl) cJSON_AddItemToObject(l, "physicalLocation", pl);
     if (loc->message) cJSON_AddItemToObject(l, "message", message_json(loc->message));
     return l;
 }
 
-static cJSON *code_flows(Artifacts *a, const Finding *f)
+static cJSON *code_flows(const char *srcroot, const Finding *f)
 {
     cJSON *flows = cJSON_CreateArray();
     cJSON *flow = cJSON_CreateObject();
@@ -102,7 +89,7 @@ static cJSON *code_flows(Artifacts *a, const Finding *f)
     cJSON *locs = cJSON_AddArrayToObject(thread, "locations");
     for (int i = 0; i < f->n_path; i++) {
         cJSON *tfl = cJSON_CreateObject();
-        cJSON_AddItemToObject(tfl, "location", location_json(a, &f->path[i], 0));
+        cJSON_AddItemToObject(tfl, "location", location_json(srcroot, &f->path[i], 0));
         cJSON_AddItemToArray(locs, tfl);
     }
     cJSON_AddItemToArray(threads, thread);
@@ -144,7 +131,7 @@ static void add_suppression(cJSON *r, const Finding *f)
     cJSON_AddItemToArray(arr, s);
 }
 
-static cJSON *result_json(Artifacts *a, const Finding *f)
+static cJSON *result_json(const char *srcroot, const Finding *f)
 {
     cJSON *r = cJSON_CreateObject();
     const char *rule = f->rule ? f->rule : "connlint";
@@ -154,13 +141,13 @@ static cJSON *result_json(Artifacts *a, const Finding *f)
     cJSON_AddStringToObject(r, "level", sarif_level(f->level));
     cJSON_AddItemToObject(r, "message", message_json(f->message_markdown ? f->message_markdown : f->message));
     cJSON *locs = cJSON_AddArrayToObject(r, "locations");
-    cJSON_AddItemToArray(locs, location_json(a, &(FindingLoc){f->loc.file, f->loc.line, f->loc.col,
+    cJSON_AddItemToArray(locs, location_json(srcroot, &(FindingLoc){f->loc.file, f->loc.line, f->loc.col,
                                                                f->loc.end_line, f->loc.end_col, NULL}, 0));
     if (f->n_related) {
         cJSON *rel = cJSON_AddArrayToObject(r, "relatedLocations");
-        for (int i = 0; i < f->n_related; i++) cJSON_AddItemToArray(rel, location_json(a, &f->related[i], i + 1));
+        for (int i = 0; i < f->n_related; i++) cJSON_AddItemToArray(rel, location_json(srcroot, &f->related[i], i + 1));
     }
-    if (f->n_path) cJSON_AddItemToObject(r, "codeFlows", code_flows(a, f));
+    if (f->n_path) cJSON_AddItemToObject(r, "codeFlows", code_flows(srcroot, f));
     add_fingerprints(r, f);
     add_suppression(r, f);
     const char *bs = baseline_state(f->baseline);
@@ -208,7 +195,7 @@ static cJSON *tool_json(void)
     return tool;
 }
 
-static cJSON *notification_json(Artifacts *a, const ToolNotification *n)
+static cJSON *notification_json(const char *srcroot, const ToolNotification *n)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "level", n->is_error ? "error" : "warning");
@@ -216,12 +203,12 @@ static cJSON *notification_json(Artifacts *a, const ToolNotification *n)
     if (n->file) {
         cJSON *locs = cJSON_AddArrayToObject(o, "locations");
         FindingLoc loc = {(char *)n->file, n->line, n->col, n->line, 0, NULL};
-        cJSON_AddItemToArray(locs, location_json(a, &loc, 0));
+        cJSON_AddItemToArray(locs, location_json(srcroot, &loc, 0));
     }
     return o;
 }
 
-static cJSON *invocation_json(Artifacts *a, const ReportContext *ctx)
+static cJSON *invocation_json(const char *srcroot, const ReportContext *ctx)
 {
     cJSON *invs = cJSON_CreateArray();
     cJSON *inv = cJSON_CreateObject();
@@ -229,7 +216,7 @@ static cJSON *invocation_json(Artifacts *a, const ReportContext *ctx)
     if (ctx->n_notifications) {
         cJSON *notes = cJSON_AddArrayToObject(inv, "toolExecutionNotifications");
         for (int i = 0; i < ctx->n_notifications; i++)
-            cJSON_AddItemToArray(notes, notification_json(a, &ctx->notifications[i]));
+            cJSON_AddItemToArray(notes, notification_json(srcroot, &ctx->notifications[i]));
     }
     cJSON_AddItemToArray(invs, inv);
     return invs;
@@ -248,24 +235,12 @@ static cJSON *base_ids_json(const char *srcroot)
     return ids;
 }
 
-static cJSON *artifacts_json(Artifacts *a)
-{
-    cJSON *arr = cJSON_CreateArray();
-    for (int i = 0; i < a->files.len; i++) {
-        cJSON *art = cJSON_CreateObject();
-        cJSON *loc = cJSON_AddObjectToObject(art, "location");
-        add_uri(loc, a->files.items[i], a->srcroot);
-        cJSON_AddItemToArray(arr, art);
-    }
-    return arr;
-}
-
 char *sarif_render(const FindingList *list, const ReportContext *ctx)
 {
-    Artifacts a = {{0}, ctx->srcroot ? ctx->srcroot : "/"};
+    const char *srcroot = ctx->srcroot ? ctx->srcroot : "/";
     cJSON *results = cJSON_CreateArray();
-    for (int i = 0; i < list->len; i++) cJSON_AddItemToArray(results, result_json(&a, &list->items[i]));
-    cJSON *invocations = invocation_json(&a, ctx);
+    for (int i = 0; i < list->len; i++) cJSON_AddItemToArray(results, result_json(srcroot, &list->items[i]));
+    cJSON *invocations = invocation_json(srcroot, ctx);
 
     cJSON *log = cJSON_CreateObject();
     cJSON_AddStringToObject(log, "$schema", SARIF_SCHEMA);
@@ -282,8 +257,7 @@ char *sarif_render(const FindingList *list, const ReportContext *ctx)
         free(id);
     }
     cJSON_AddItemToObject(run, "invocations", invocations);
-    cJSON_AddItemToObject(run, "originalUriBaseIds", base_ids_json(a.srcroot));
-    cJSON_AddItemToObject(run, "artifacts", artifacts_json(&a));
+    cJSON_AddItemToObject(run, "originalUriBaseIds", base_ids_json(srcroot));
     cJSON_AddItemToObject(run, "results", results);
     cJSON_AddStringToObject(run, "columnKind", "utf16CodeUnits");
 
@@ -291,7 +265,5 @@ char *sarif_render(const FindingList *list, const ReportContext *ctx)
     cJSON_Delete(log);
     char *out = xasprintf("%s\n", printed);
     cJSON_free(printed);
-    for (int i = 0; i < a.files.len; i++) free(a.files.items[i]);
-    VEC_FREE(a.files);
     return out;
 }
