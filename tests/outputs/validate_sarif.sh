@@ -3,21 +3,22 @@
 # folder and checks the log with the Microsoft SARIF multitool
 # (`validate --rule-kind "Gh;Sarif"`): any error or warning fails the test.
 #
-# The validator is found as $SARIF_MULTITOOL, else Sarif.Multitool or
-# sarif-multitool on PATH, else under /tmp/sarifmt or ./node_modules
+# The validator is found as $SARIF_MULTITOOL, else Sarif.Multitool on PATH,
+# else in node_modules under the checkout's .tools/ (scripts/bootstrap.sh
+# puts it there), the checkout, the current folder or /tmp/sarifmt
 # (`npm install @microsoft/sarif-multitool`). Without it the test is skipped
 # (exit 77) — except in CI (CI set), where a missing validator fails.
 set -u
 
 connlint=$1
 shift
+case $connlint in /*) ;; *) connlint="$PWD/$connlint" ;; esac
+root=$(cd "$(dirname "$0")/../.." && pwd)
 
 find_validator() {
     if [ -n "${SARIF_MULTITOOL:-}" ]; then echo "$SARIF_MULTITOOL"; return; fi
-    for name in Sarif.Multitool; do
-        p=$(command -v "$name" 2>/dev/null) && { echo "$p"; return; }
-    done
-    for dir in /tmp/sarifmt "$PWD" "$HOME" /usr/local/lib /usr/lib; do
+    p=$(command -v Sarif.Multitool 2>/dev/null) && { echo "$p"; return; }
+    for dir in "$root/.tools" "$root" "$PWD" /tmp/sarifmt; do
         p="$dir/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"
         [ -f "$p" ] && { echo "$p"; return; }
     done
