@@ -48,6 +48,41 @@ static void make_absolute(char **items, int n, const char *dir, bool only_files)
     }
 }
 
+/* clang_args: the folder of -I, -isystem, -iquote, -idirafter and the file
+ * of -include / -imacros, joined or separate, are relative to the config. */
+static const char *const path_flags[] = {"-I", "-isystem", "-iquote", "-idirafter", "-include", "-imacros", NULL};
+
+static char *absolute_flag(const char *flag, const char *value, const char *dir)
+{
+    if (value[0] == '/' || value[0] == '\0') return NULL;
+    char *abs = path_normalize(value, dir);
+    char *joined = xasprintf("%s%s", flag, abs);
+    free(abs);
+    return joined;
+}
+
+static void absolutize_clang_args(char **args, int n, const char *dir)
+{
+    for (int i = 0; i < n; i++) {
+        for (int f = 0; path_flags[f]; f++) {
+            size_t len = strlen(path_flags[f]);
+            if (strncmp(args[i], path_flags[f], len) != 0) continue;
+            char *fixed;
+            if (args[i][len] == '\0' && i + 1 < n) {
+                i++;
+                fixed = absolute_flag("", args[i], dir);
+            } else {
+                fixed = absolute_flag(path_flags[f], args[i] + len, dir);
+            }
+            if (fixed) {
+                free(args[i]);
+                args[i] = fixed;
+            }
+            break;
+        }
+    }
+}
+
 static bool check_version(JsonCheck *jc, const cJSON *root, Config *out)
 {
     if (!cJSON_GetObjectItemCaseSensitive(root, "version")) {
@@ -126,6 +161,7 @@ bool config_parse(const char *text, const char *path, Config *out)
     make_absolute(out->rules, out->n_rules, out->dir, true);
     make_absolute(out->handlers, out->n_handlers, out->dir, false);
     make_absolute(out->exclude, out->n_exclude, out->dir, false);
+    absolutize_clang_args(out->clang_args, out->n_clang_args, out->dir);
     return true;
 }
 

@@ -43,7 +43,17 @@ static void test_good(void)
     char *cc = xasprintf("%s/build", dir);
     CHECK_STR(c.compile_commands, cc);
     free(cc);
-    CHECK(c.n_clang_args == 1);
+    CHECK(c.n_clang_args == 4);
+    if (c.n_clang_args == 4) {
+        char *want = xasprintf("-I%s/include", dir);
+        CHECK_STR(c.clang_args[0], want);          /* relative to the config's folder */
+        free(want);
+        CHECK_STR(c.clang_args[1], "-DNDEBUG");
+        CHECK_STR(c.clang_args[2], "-isystem");
+        want = xasprintf("%s/vendor", dir);
+        CHECK_STR(c.clang_args[3], want);
+        free(want);
+    }
     CHECK(c.n_levels == 2);
     if (c.n_levels == 2) {
         CHECK_STR(c.levels[0].rule, "double-release");
