@@ -1,0 +1,133 @@
+/* match.c — what a call means for resources (match.h): an acquire, a
+ * release of an argument or of the base struct, a transfer, or a borrow.
+ * Rule packs come first; functions of the analysed sources that no pack
+ * names are looked up in the summaries. A NULL resource means "any
+ * resource" (the summaries use it for parameters whose resource is not
+ * known yet). No dataflow here. */
+#include "match.h"
+
+#include <string.h>
+
+static bool callee_matches(CalleeMatchKind kind, const char *name, const IrCall *call)
+{
+    if (!name || !call->callee) return false;
+    if (kind == CALLEE_BY_FUNCTION && call->callee_kind != CALLEE_DIRECT) return false;
+    if (kind == CALLEE_BY_MEMBER && call->callee_kind != CALLEE_MEMBER) return false;
+    return strcmp(name, call->callee) == 0;
+}
+
+/* Does any pack name this callee at all (acquire, release or transfer)? */
+static bool pack_names_callee(const PackSet *ps, const IrCall *call)
+{
+    for (int p = 0; ps && p < ps->n_packs; p++) {
+        for (int r = 0; r < ps->packs[p].n_resources; r++) {
+            const Resource *res = &ps->packs[p].resources[r];
+            for (int i = 0; i < res->n_acquire; i++)
+                if (callee_matches(res->acquire[i].kind, res->acquire[i].name, call)) return true;
+            for (int i = 0; i < res->n_release; i++)
+                if (res->release[i].name && callee_matches(res->release[i].kind, res->release[i].name, call))
+                    return true;
+            for (int i = 0; i < res->n_transfer; i++)
+                if (callee_matches(res->transfer[i].kind, res->transfer[i].name, call)) return true;
+        }
+    }
+    return false;
+}
+
+static const FunctionSummary *callee_summary(const MatchContext *m, const IrCall *call)
+{
+    if (!m->summaries || call->callee_kind != CALLEE_DIRECT || !call->callee) return NULL;
+    if (pack_names_callee(m->packs, call)) return NULL;
+    return summary_lookup(m->summaries, call->callee, m->caller_file);
+}
+
+bool match_acquire(const MatchContext *m, const IrCall *call, AcquireMatch *out)
+{
+    const PackSet *ps = m->packs;
+    for (int p = 0; ps && p < ps->n_packs; p++) {
+        for (int r = 0; r < ps->packs[p].n_resources; r++) {
+            const Resource *res = &ps->packs[p].resources[r];
+            for (int i = 0; i < res->n_acquire; i++) {
+                const AcquireSpec *a = &res->acquire[i];
+                if (!callee_matches(a->kind, a->name, call)) continue;
+                if (a->result_arg >= 0 && a->result_arg >= call->nargs) continue;
+                out->res = res;
+                out->result_arg = a->result_arg;
+                out->failure = res->failure;
+                out->failure_field = res->failure_field;
+                out->via = NULL;
+                return true;
+            }
+        }
+    }
+    const FunctionSummary *s = callee_summary(m, call);
+    if (s && s->acquires && (s->acquire_result_arg < 0 || s->acquire_result_arg < call->nargs)) {
+        out->res = s->acquires;
+        out->result_arg = s->acquire_result_arg;
+        out->failure = s->acquire_failure;
+        out->failure_field = s->acquire_field;
+        out->via = s;
+        return true;
+    }
+    return false;
+}
+
+static ArgEffect pack_arg_effect(const Resource *res, const IrCall *call, int arg)
+{
+    for (int i = 0; i < res->n_release; i++) {
+        const ReleaseSpec *rs = &res->release[i];
+        if (rs->name && rs->arg == arg && callee_matches(rs->kind, rs->name, call)) return ARG_RELEASE;
+    }
+    for (int i = 0; i < res->n_transfer; i++) {
+        const TransferSpec *ts = &res->transfer[i];
+        if (ts->arg == arg && callee_matches(ts->kind, ts->name, call)) return ARG_TRANSFER;
+    }
+    return ARG_BORROW;
+}
+
+ArgEffect match_arg_effect(const MatchContext *m, const IrCall *call, int arg, const Resource *res)
+{
+    if (arg < 0 || arg >= call->nargs) return ARG_BORROW;
+    if (res) {
+        ArgEffect e = pack_arg_effect(res, call, arg);
+        if (e != ARG_BORROW) return e;
+    } else {
+        const PackSet *ps = m->packs;
+        for (int p = 0; ps && p < ps->n_packs; p++)
+            for (int r = 0; r < ps->packs[p].n_resources; r++) {
+                ArgEffect e = pack_arg_effect(&ps->packs[p].resources[r], call, arg);
+                if (e != ARG_BORROW) return e;
+            }
+    }
+    const FunctionSummary *s = callee_summary(m, call);
+    if (!s || !s->params || arg >= s->n_params) return ARG_BORROW;
+    const Resource *pr = s->param_res ? s->param_res[arg] : NULL;
+    if (res && pr && pr != res) return ARG_BORROW;
+    switch (s->params[arg]) {
+    case PARAM_RELEASES: return ARG_RELEASE;
+    case PARAM_MAYBE_RELEASES: return ARG_MAYBE_RELEASE;
+    case PARAM_TRANSFERS: return ARG_TRANSFER;
+    case PARAM_BORROWS: break;
+    }
+    return ARG_BORROW;
+}
+
+static bool field_release_of(const Resource *res, const IrCall *call)
+{
+    for (int i = 0; i < res->n_release; i++) {
+        const ReleaseSpec *rs = &res->release[i];
+        if (rs->field && strcmp(rs->field, call->callee) == 0) return true;
+    }
+    return false;
+}
+
+bool match_field_release(const MatchContext *m, const IrCall *call, const Resource *res)
+{
+    if (call->callee_kind != CALLEE_MEMBER || !call->callee) return false;
+    if (res) return field_release_of(res, call);
+    const PackSet *ps = m->packs;
+    for (int p = 0; ps && p < ps->n_packs; p++)
+        for (int r = 0; r < ps->packs[p].n_resources; r++)
+            if (field_release_of(&ps->packs[p].resources[r], call)) return true;
+    return false;
+}

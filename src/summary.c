@@ -1,0 +1,246 @@
+/* summary.c — function summaries (summary.h): for every function of the
+ * analysed sources, whether it returns (or writes through a pointer
+ * parameter) a freshly acquired handle, and what it does to each pointer or
+ * struct parameter (releases on all paths / on some / stores it away /
+ * borrows). Computed with the flow engine (rules/flow.h), iterated to a
+ * fixpoint in sorted (file, name) order so that wrappers of wrappers count;
+ * deterministic and independent of -j. It reports nothing itself. */
+#include "summary.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "match.h"
+#include "rules/flow.h"
+#include "util.h"
+
+#define SUMMARY_MAX_PASSES 8
+
+typedef struct {
+    FunctionSummary s;
+    const IrFunction *fn;
+} Entry;
+
+struct SummaryTable {
+    Entry *entries;     /* sorted by (file, name, line): processing order */
+    int n;
+    int *by_name;       /* entry indexes sorted by (name, file) */
+};
+
+static int entry_cmp(const void *a, const void *b)
+{
+    const Entry *x = a, *y = b;
+    int c = strcmp(x->fn->file, y->fn->file);
+    if (c) return c;
+    if ((c = strcmp(x->fn->name, y->fn->name))) return c;
+    return (x->fn->loc.line > y->fn->loc.line) - (x->fn->loc.line < y->fn->loc.line);
+}
+
+static const SummaryTable *sort_table;
+
+static int by_name_cmp(const void *a, const void *b)
+{
+    const Entry *x = &sort_table->entries[*(const int *)a], *y = &sort_table->entries[*(const int *)b];
+    int c = strcmp(x->s.name, y->s.name);
+    if (c) return c;
+    return (*(const int *)a > *(const int *)b) - (*(const int *)a < *(const int *)b);
+}
+
+static void collect(SummaryTable *t, IrUnit **units, int n_units)
+{
+    VEC(Entry) v = {0};
+    for (int u = 0; u < n_units; u++) {
+        if (!units[u] || units[u]->parse_failed) continue;
+        for (int f = 0; f < units[u]->n_functions; f++) {
+            const IrFunction *fn = &units[u]->functions[f];
+            if (!fn->name || !fn->file || fn->truncated) continue;
+            Entry e;
+            memset(&e, 0, sizeof e);
+            e.fn = fn;
+            VEC_PUSH(v, e);
+        }
+    }
+    if (v.len > 1) qsort(v.items, (size_t)v.len, sizeof(Entry), entry_cmp);
+    /* a function defined in a header is seen once per including unit */
+    int w = 0;
+    for (int i = 0; i < v.len; i++)
+        if (w == 0 || entry_cmp(&v.items[w - 1], &v.items[i]) != 0) v.items[w++] = v.items[i];
+    t->entries = v.items;
+    t->n = w;
+    for (int i = 0; i < t->n; i++) {
+        Entry *e = &t->entries[i];
+        e->s.name = xstrdup(e->fn->name);
+        e->s.file = xstrdup(e->fn->file);
+        e->s.is_static = e->fn->is_static;
+        e->s.acquire_result_arg = -1;
+        e->s.n_params = e->fn->n_params;
+        e->s.params = xcalloc((size_t)(e->fn->n_params + 1), sizeof(ParamEffect));
+        e->s.param_res = xcalloc((size_t)(e->fn->n_params + 1), sizeof(Resource *));
+    }
+    t->by_name = xmalloc((size_t)(t->n + 1) * sizeof(int));
+    for (int i = 0; i < t->n; i++) t->by_name[i] = i;
+    sort_table = t;
+    if (t->n > 1) qsort(t->by_name, (size_t)t->n, sizeof(int), by_name_cmp);
+    sort_table = NULL;
+}
+
+const FunctionSummary *summary_lookup(const SummaryTable *t, const char *name, const char *caller_file)
+{
+    if (!t || !name) return NULL;
+    int lo = 0, hi = t->n;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (strcmp(t->entries[t->by_name[mid]].s.name, name) < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    const FunctionSummary *global = NULL;
+    for (int i = lo; i < t->n; i++) {
+        const FunctionSummary *s = &t->entries[t->by_name[i]].s;
+        if (strcmp(s->name, name) != 0) break;
+        if (s->is_static) {
+            if (caller_file && strcmp(s->file, caller_file) == 0) return s;
+        } else if (!global) {
+            global = s;
+        }
+    }
+    return global;
+}
+
+/* ---- computing one summary ----------------------------------------------- */
+
+static FailureKind returned_failure(const IrFunction *fn, const AcquireMatch *a)
+{
+    if (!fn->returns_pointer && a->failure == FAILURE_NULL_FIELD) return FAILURE_NULL_FIELD;
+    if (!fn->returns_pointer && a->failure == FAILURE_NEGATIVE) return FAILURE_NEGATIVE;
+    return FAILURE_NULL; /* conservative: callers' NULL tests count as failure tests */
+}
+
+static bool returns_value(const IrFunction *fn)
+{
+    return fn->return_type && strcmp(fn->return_type, "void") != 0;
+}
+
+static char *chain_for(const IrFunction *fn, const IrCall *inner, const AcquireMatch *a)
+{
+    if (a->via && a->via->chain) return xasprintf("%s() which calls %s", fn->name, a->via->chain);
+    return xasprintf("%s() which calls %s()", fn->name, inner->callee ? inner->callee : "(indirect)");
+}
+
+static void compute_acquire(FlowRun *run, FunctionSummary *out)
+{
+    const IrFunction *fn = run->fn;
+    for (int id = 0; id < fn->n_calls; id++) {
+        if (!run->call_is_acq[id] || !run->calls[id] || run->rpo_index[run->call_block[id]] < 0) continue;
+        AcquireMatch a = run->call_acq[id];
+        if (!flow_run_site(run, run->call_block[id], run->call_event[id], &a)) continue;
+        unsigned m = run->exit_mask;
+        unsigned bad = EXIT_HELD | EXIT_QUIET | EXIT_ESC_STORE | EXIT_ESC_TRANSFER | EXIT_ESC_UNKNOWN;
+        if (m & bad) continue;
+        if (m & EXIT_ESC_RETURN) {
+            out->acquire_result_arg = -1;
+            out->acquire_failure = returned_failure(fn, &a);
+        } else if ((m & EXIT_ESC_OUT) && run->esc_param >= 0) {
+            out->acquire_result_arg = run->esc_param;
+            out->acquire_failure = returns_value(fn) ? FAILURE_STATUS_NONZERO : FAILURE_NULL;
+        } else {
+            continue;
+        }
+        out->acquires = a.res;
+        out->acquire_field = out->acquire_failure == FAILURE_NULL_FIELD ? a.failure_field : NULL;
+        out->acquires_per_request = a.res && a.res->per_request;
+        out->chain = chain_for(fn, run->calls[id], &a);
+        return;
+    }
+}
+
+static ParamEffect param_effect(FlowRun *run, int p, const Resource **res)
+{
+    *res = NULL;
+    if (!flow_run_param(run, p)) return PARAM_BORROWS;
+    unsigned m = run->exit_mask;
+    *res = run->found_res;
+    bool held = m & (EXIT_HELD | EXIT_QUIET | EXIT_ESC_RETURN | EXIT_ESC_UNKNOWN);
+    bool stored = m & (EXIT_ESC_STORE | EXIT_ESC_TRANSFER | EXIT_ESC_OUT);
+    if (stored && !held) return PARAM_TRANSFERS;
+    if ((m & EXIT_RELEASED) && !held && !stored) return PARAM_RELEASES;
+    if (m & EXIT_RELEASED) return PARAM_MAYBE_RELEASES;
+    return PARAM_BORROWS;
+}
+
+static void compute(const PackSet *packs, const SummaryTable *t, const IrFunction *fn, FunctionSummary *out)
+{
+    MatchContext m = {packs, t, fn->file};
+    FlowRun run;
+    flow_run_init(&run, &m, fn);
+    out->acquires = NULL;
+    out->acquire_result_arg = -1;
+    out->acquire_failure = FAILURE_NULL;
+    out->acquire_field = NULL;
+    out->acquires_per_request = false;
+    out->chain = NULL;
+    if (fn->n_blocks > 0) compute_acquire(&run, out);
+    for (int p = 0; p < fn->n_params && p < fn->n_vars; p++) {
+        out->params[p] = PARAM_BORROWS;
+        out->param_res[p] = NULL;
+        const IrVar *v = &fn->vars[p];
+        if (fn->n_blocks == 0 || (!v->is_pointer && !v->is_record)) continue;
+        out->params[p] = param_effect(&run, p, &out->param_res[p]);
+    }
+    flow_run_free(&run);
+}
+
+static bool summary_equal(const FunctionSummary *a, const FunctionSummary *b)
+{
+    if (a->acquires != b->acquires || a->acquire_result_arg != b->acquire_result_arg ||
+        a->acquire_failure != b->acquire_failure || a->n_params != b->n_params)
+        return false;
+    for (int i = 0; i < a->n_params; i++)
+        if (a->params[i] != b->params[i] || a->param_res[i] != b->param_res[i]) return false;
+    return true;
+}
+
+SummaryTable *summaries_build(IrUnit **units, int n_units, const PackSet *packs)
+{
+    SummaryTable *t = xcalloc(1, sizeof *t);
+    collect(t, units, n_units);
+    FunctionSummary next;
+    for (int pass = 0; pass < SUMMARY_MAX_PASSES; pass++) {
+        bool changed = false;
+        for (int i = 0; i < t->n; i++) {
+            Entry *e = &t->entries[i];
+            next = e->s;
+            next.params = xcalloc((size_t)(e->s.n_params + 1), sizeof(ParamEffect));
+            next.param_res = xcalloc((size_t)(e->s.n_params + 1), sizeof(Resource *));
+            compute(packs, t, e->fn, &next);
+            if (summary_equal(&next, &e->s)) {
+                free(next.params);
+                free(next.param_res);
+                free(next.chain);
+                continue;
+            }
+            free(e->s.params);
+            free(e->s.param_res);
+            free(e->s.chain);
+            e->s = next;
+            changed = true;
+        }
+        if (!changed) break;
+    }
+    return t;
+}
+
+void summaries_free(SummaryTable *t)
+{
+    if (!t) return;
+    for (int i = 0; i < t->n; i++) {
+        FunctionSummary *s = &t->entries[i].s;
+        free((char *)s->name);
+        free((char *)s->file);
+        free(s->chain);
+        free(s->params);
+        free(s->param_res);
+    }
+    free(t->entries);
+    free(t->by_name);
+    free(t);
+}
