@@ -1,7 +1,8 @@
 /* rulepack.c — rule packs (SPEC §4): JSON text to RulePack, validated
  * strictly (unknown keys, types, enum values, argument ranges, duplicate
- * ids) with FILE:LINE:COL messages; pack sets that reject an id defined
- * twice; loading by built-in name or by path. Does not decide what a call
+ * ids) with FILE:LINE:COL messages; pack sets that reject an id or a pack
+ * name defined twice; loading by built-in name or by path (the same pack
+ * named twice is loaded once). Does not decide what a call
  * means (match.c does). */
 #include "rulepack.h"
 
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "builtin_packs.h"
+#include "glob.h"
 #include "json_pos.h"
 #include "util.h"
 
@@ -304,7 +306,7 @@ bool packset_add(PackSet *set, RulePack *pack)
 {
     for (int i = 0; i < set->n_packs; i++) {
         if (strcmp(set->packs[i].name, pack->name) == 0) {
-            tool_error(pack->source, 0, 0, "rule pack '%s' is loaded twice (also from %s)", pack->name,
+            tool_error(pack->source, 0, 0, "a rule pack named '%s' is already loaded (from %s)", pack->name,
                        set->packs[i].source);
             return false;
         }
@@ -349,6 +351,24 @@ static bool add_parsed(PackSet *set, const char *text, const char *source)
     return ok;
 }
 
+/* The same built-in or the same file named twice (in the config and with
+ * --rules) is loaded once. */
+static bool already_loaded(const PackSet *set, const char *source, bool is_file)
+{
+    char *want = is_file ? path_normalize(source, NULL) : xstrdup(source);
+    bool found = false;
+    for (int i = 0; i < set->n_packs && !found; i++) {
+        const char *have = set->packs[i].source;
+        bool have_file = strncmp(have, "<built-in>/", 11) != 0;
+        if (have_file != is_file) continue;
+        char *norm = is_file ? path_normalize(have, NULL) : xstrdup(have);
+        found = strcmp(norm, want) == 0;
+        free(norm);
+    }
+    free(want);
+    return found;
+}
+
 bool packset_load(PackSet *set, const char *name_or_path)
 {
     if (!names_a_file(name_or_path)) {
@@ -358,10 +378,11 @@ bool packset_load(PackSet *set, const char *name_or_path)
             return false;
         }
         char *source = xasprintf("<built-in>/%s.json", b->name);
-        bool ok = add_parsed(set, b->json, source);
+        bool ok = already_loaded(set, source, false) || add_parsed(set, b->json, source);
         free(source);
         return ok;
     }
+    if (already_loaded(set, name_or_path, true)) return true;
     size_t len = 0;
     char *text = read_file_all(name_or_path, &len);
     if (!text) {

@@ -123,14 +123,25 @@ static void test_cross_pack_clash(void)
     CHECK(packset_load(&set, "libpq"));
     capture_begin();
     bool ok = packset_load(&set, "fixtures/config/bad_packs/clash_pg_conn.json");
-    bool twice = packset_load(&set, "libpq");
+    bool same_again = packset_load(&set, "libpq");  /* the same pack twice: loaded once */
+    bool twice = packset_load(&set, "fixtures/config/bad_packs/named_libpq.json");
     char *err = capture_end();
     CHECK(!ok);
+    CHECK(same_again);
     CHECK(!twice);
     CHECK(set.n_packs == 1);
     CHECK(capture_has(err, "clash_pg_conn.json:4:6: resource id 'pg-conn' is already defined by pack 'libpq'"));
-    CHECK(capture_has(err, "rule pack 'libpq' is loaded twice"));
+    CHECK(capture_has(err, "named_libpq.json: a rule pack named 'libpq' is already loaded (from <built-in>/libpq.json)"));
     free(err);
+    packset_free(&set);
+}
+
+static void test_same_file_twice(void)
+{
+    PackSet set = {0};
+    CHECK(packset_load(&set, "fixtures/config/packs/our-db.json"));
+    CHECK(packset_load(&set, "fixtures/config/packs/../packs/our-db.json"));
+    CHECK(set.n_packs == 1);
     packset_free(&set);
 }
 
@@ -166,6 +177,7 @@ int main(void)
     test_user_pack();
     test_bad_packs();
     test_cross_pack_clash();
+    test_same_file_twice();
     test_unknown_name();
     test_syntax_error();
     UNIT_MAIN_END();
