@@ -8,11 +8,13 @@
  * the clang driver fail); include paths are made absolute. Dropped: the compiler, -c,
  * -o FILE, the input files, -M* dependency flags, warnings (-W*),
  * optimisation and linker flags. When a file has several entries the first
- * one is used. Does not run the compiler, does not expand @response files. */
+ * one is used; a file is found under its own path or, failing that, its
+ * real path (symbolic links). Does not run the compiler, does not expand @response files. */
 #include "compile_db.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,6 +25,7 @@
 
 typedef struct {
     char *file;   /* absolute, normalised */
+    char *real;   /* realpath of file, or NULL when it does not exist */
     char **flags;
     int n_flags;
     int order;    /* position in the database: the first entry wins */
@@ -236,6 +239,7 @@ static int cmp_entry(const void *a, const void *b)
 static void entry_free(DbEntry *e)
 {
     free(e->file);
+    free(e->real);
     for (int i = 0; i < e->n_flags; i++) free(e->flags[i]);
     free(e->flags);
 }
@@ -251,6 +255,7 @@ static void dedupe_entries(CompileDb *db)
         else db->entries[w++] = db->entries[r];
     }
     db->n = w;
+    for (int i = 0; i < db->n; i++) db->entries[i].real = realpath(db->entries[i].file, NULL);
 }
 
 static bool parse_database(const char *text, const char *file, const char *db_dir, CompileDb *db)
@@ -310,6 +315,21 @@ CompileDb *compile_db_load(const char *path)
     return db;
 }
 
+/* The same file reached through a symbolic link: compare real paths. */
+static char **flags_by_realpath(const CompileDb *db, const char *file, int *n)
+{
+    char *real = realpath(file, NULL);
+    char **flags = NULL;
+    for (int i = 0; real && i < db->n && !flags; i++) {
+        if (db->entries[i].real && strcmp(db->entries[i].real, real) == 0) {
+            *n = db->entries[i].n_flags;
+            flags = db->entries[i].flags;
+        }
+    }
+    free(real);
+    return flags;
+}
+
 char **compile_db_flags(const CompileDb *db, const char *file, int *n)
 {
     *n = 0;
@@ -325,7 +345,7 @@ char **compile_db_flags(const CompileDb *db, const char *file, int *n)
         if (c < 0) lo = mid + 1;
         else hi = mid - 1;
     }
-    return NULL;
+    return flags_by_realpath(db, file, n);
 }
 
 void compile_db_free(CompileDb *db)

@@ -92,6 +92,32 @@ static void test_file_path_form(void)
     free(path);
 }
 
+static void test_symlinked_file(void)
+{
+    char *src = xasprintf("%s/real", dir);
+    char *link = xasprintf("%s/alias", dir);
+    char *file = xasprintf("%s/real/x.c", dir);
+    mkdir(src, 0755);
+    FILE *f = fopen(file, "w");
+    if (f) fclose(f);
+    CHECK(symlink(src, link) == 0);
+    write_db("[{\"directory\": \"%s/real\", \"file\": \"x.c\", \"arguments\": [\"cc\", \"-DR\", \"x.c\"]}]");
+    CompileDb *db = compile_db_load(dir);
+    char *via_link = xasprintf("%s/alias/x.c", dir);
+    int n = 0;
+    char **flags = db ? compile_db_flags(db, via_link, &n) : NULL;
+    CHECK(flags && n == 1);
+    if (flags && n == 1) CHECK_STR(flags[0], "-DR");
+    compile_db_free(db);
+    remove(file);
+    remove(link);
+    rmdir(src);
+    free(via_link);
+    free(src);
+    free(link);
+    free(file);
+}
+
 static void expect_broken(const char *text, const char *where, const char *what)
 {
     write_db(text);
@@ -131,6 +157,7 @@ int main(void)
     if (!mkdtemp(dir)) return 1;
     test_forms();
     test_file_path_form();
+    test_symlinked_file();
     test_broken();
     test_missing();
     char *path = xasprintf("%s/compile_commands.json", dir);
