@@ -110,7 +110,12 @@ static bool parse_levels(JsonCheck *jc, const cJSON *root, Config *out)
     out->levels = xcalloc((size_t)(cJSON_GetArraySize(lv) + 1), sizeof(LevelOverride));
     for (const cJSON *m = lv->child; m; m = m->next) {
         Level level;
-        if (!rule_info_find(m->string)) {
+        bool duplicate = false;
+        for (int i = 0; i < out->n_levels; i++) duplicate |= strcmp(out->levels[i].rule, m->string) == 0;
+        if (duplicate) {
+            jsoncheck_error(jc, m, NULL, "duplicate key '%s' in 'levels'", m->string);
+            ok = false;
+        } else if (!rule_info_find(m->string)) {
             jsoncheck_error(jc, lv, m->string, "unknown rule '%s' in 'levels' (see --list-rules)", m->string);
             ok = false;
         } else if (!cJSON_IsString(m) || !level_parse(m->valuestring, &level)) {

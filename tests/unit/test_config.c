@@ -98,6 +98,7 @@ static void test_bad(void)
     expect_bad("bad_version.json", "1:13", "unsupported version 2");
     expect_bad("missing_version.json", "1:1", "missing required key 'version'");
     expect_bad("duplicate_key.json", "4:12", "duplicate key 'rules'");
+    expect_bad("duplicate_level.json", "4:32", "duplicate key 'double-release' in 'levels'");
 }
 
 static void test_missing_file(void)
