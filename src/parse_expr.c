@@ -1,0 +1,791 @@
+/* parse_expr.c — expressions to events: calls (inner first), copies,
+ * condition-derived flags, uses of dereferenced handles, function names
+ * used as values; values reduced to IrRef (var, &var, field, deref, call,
+ * constant, other); conditions reduced to IrCond, with &&, ||, !, ?: and
+ * the comma operator split into blocks (short-circuit CFG). Chains of one
+ * operator (`a && b && ...`, `a + b + ...`, `a, b, ...`) are walked
+ * iteratively; other nesting counts against PARSE_MAX_DEPTH. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse_internal.h"
+
+static IrEvent ev_make(IrEventKind kind, IrLoc loc)
+{
+    IrEvent ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = kind;
+    ev.loc = loc;
+    return ev;
+}
+
+static bool too_deep(Builder *b, int depth)
+{
+    if (depth <= PARSE_MAX_DEPTH) return false;
+    b->truncated = true;
+    return true;
+}
+
+static char *spelling(CXCursor c)
+{
+    CXString s = clang_getCursorSpelling(c);
+    const char *p = clang_getCString(s);
+    char *r = xstrdup(p ? p : "");
+    clang_disposeString(s);
+    return r;
+}
+
+/* ---- variables ---- */
+
+static bool is_global_decl(CXCursor decl)
+{
+    enum CX_StorageClass sc = clang_Cursor_getStorageClass(decl);
+    if (sc == CX_SC_Static || sc == CX_SC_Extern) return true;
+    CXCursor parent = clang_getCursorSemanticParent(decl);
+    return clang_getCursorKind(parent) == CXCursor_TranslationUnit;
+}
+
+int var_for_decl(Builder *b, CXCursor decl)
+{
+    int v = cursormap_get(&b->var_map, decl);
+    if (v >= 0) return v;
+    IrVar var;
+    memset(&var, 0, sizeof var);
+    var.name = arena_cxstring(b->arena, clang_getCursorSpelling(decl));
+    CXType t = clang_getCursorType(decl);
+    var.type = arena_cxstring(b->arena, clang_getTypeSpelling(t));
+    CXType ct = clang_getCanonicalType(t);
+    var.is_pointer = ct.kind == CXType_Pointer;
+    var.is_record = ct.kind == CXType_Record;
+    var.param_index = -1;
+    IrLoc loc = loc_of_cursor(decl);
+    unsigned line, col;
+    clang_getExpansionLocation(clang_getCursorLocation(decl), NULL, &line, &col, NULL);
+    loc.line = (int)line;
+    loc.col = (int)col;
+    var.loc = loc;
+    if (clang_getCursorKind(decl) == CXCursor_ParmDecl) {
+        var.storage = VAR_PARAM;
+        var.param_index = b->locals.len;
+        VEC_PUSH(b->locals, var);
+        v = b->locals.len - 1;
+    } else if (is_global_decl(decl)) {
+        var.storage = VAR_GLOBAL;
+        VEC_PUSH(b->globals, var);
+        v = GLOBAL_VAR_BASE + b->globals.len - 1;
+    } else {
+        var.storage = VAR_LOCAL;
+        var.cleanup_fn = cleanup_function(b->arena, b->tu, decl);
+        VEC_PUSH(b->locals, var);
+        v = b->locals.len - 1;
+    }
+    cursormap_put(&b->var_map, decl, v);
+    return v;
+}
+
+static void emit_use(Builder *b, int var, IrLoc loc)
+{
+    for (int i = 0; i < b->used_vars.len; i++)
+        if (b->used_vars.items[i] == var) return;
+    VEC_PUSH(b->used_vars, var);
+    IrEvent ev = ev_make(EV_USE, loc);
+    ev.u.use.ref = ir_ref_var(var);
+    bb_emit(b, ev);
+}
+
+static void emit_func_ref(Builder *b, CXCursor fn, IrLoc loc)
+{
+    IrEvent ev = ev_make(EV_FUNC_REF, loc);
+    ev.u.func_ref.name = arena_cxstring(b->arena, clang_getCursorSpelling(fn));
+    bb_emit(b, ev);
+}
+
+static void emit_assign(Builder *b, IrRef lhs, IrRef rhs, bool is_init, IrLoc loc)
+{
+    IrEvent ev = ev_make(EV_ASSIGN, loc);
+    ev.u.assign.lhs = lhs;
+    ev.u.assign.rhs = rhs;
+    ev.u.assign.is_init = is_init;
+    bb_emit(b, ev);
+}
+
+/* ---- small classifiers ---- */
+
+static bool is_comparison(const char *op)
+{
+    return !strcmp(op, "==") || !strcmp(op, "!=") || !strcmp(op, "<") || !strcmp(op, "<=") ||
+           !strcmp(op, ">") || !strcmp(op, ">=");
+}
+
+static IrCmp cmp_of(const char *op)
+{
+    if (!strcmp(op, "==")) return CMP_EQ;
+    if (!strcmp(op, "!=")) return CMP_NE;
+    if (!strcmp(op, "<")) return CMP_LT;
+    if (!strcmp(op, "<=")) return CMP_LE;
+    if (!strcmp(op, ">")) return CMP_GT;
+    return CMP_GE;
+}
+
+static IrCmp cmp_flip(IrCmp op) /* a OP b  ==  b flip(OP) a */
+{
+    switch (op) {
+    case CMP_LT: return CMP_GT;
+    case CMP_LE: return CMP_GE;
+    case CMP_GT: return CMP_LT;
+    case CMP_GE: return CMP_LE;
+    default: return op;
+    }
+}
+
+static IrCmp cmp_negate(IrCmp op)
+{
+    switch (op) {
+    case CMP_EQ: return CMP_NE;
+    case CMP_NE: return CMP_EQ;
+    case CMP_LT: return CMP_GE;
+    case CMP_LE: return CMP_GT;
+    case CMP_GT: return CMP_LE;
+    default: return CMP_LT;
+    }
+}
+
+static bool ref_testable(const IrRef *r)
+{
+    return r->kind == REF_VAR || r->kind == REF_FIELD || r->kind == REF_CALL;
+}
+
+static bool children2(CXCursor c, CXCursor *l, CXCursor *r)
+{
+    CursorVec k = {0};
+    cursor_children(c, &k);
+    bool ok = k.len == 2;
+    if (ok) {
+        *l = k.items[0];
+        *r = k.items[1];
+    }
+    VEC_FREE(k);
+    return ok;
+}
+
+static CXCursor first_expr_child(CXCursor c)
+{
+    CursorVec k = {0};
+    cursor_children(c, &k);
+    CXCursor r = clang_getNullCursor();
+    for (int i = 0; i < k.len; i++)
+        if (clang_isExpression(clang_getCursorKind(k.items[i]))) {
+            r = k.items[i];
+            break;
+        }
+    VEC_FREE(k);
+    return r;
+}
+
+static const char *binop(Builder *b, CXCursor c, char buf[8])
+{
+    return binary_op(b->tu, c, buf);
+}
+
+/* __builtin_expect(e, v) and friends: the value is e */
+static bool is_expect_call(CXCursor c, CXCursor *arg)
+{
+    if (clang_getCursorKind(c) != CXCursor_CallExpr) return false;
+    char *name = spelling(c);
+    bool hit = !strcmp(name, "__builtin_expect") || !strcmp(name, "__builtin_expect_with_probability");
+    free(name);
+    if (!hit) return false;
+    CursorVec k = {0};
+    cursor_children(c, &k);
+    hit = k.len >= 2;
+    if (hit) *arg = k.items[1];
+    VEC_FREE(k);
+    return hit;
+}
+
+/* ---- values ---- */
+
+static IrRef eval_declref(Builder *b, CXCursor c)
+{
+    CXCursor d = clang_getCursorReferenced(c);
+    enum CXCursorKind k = clang_getCursorKind(d);
+    long long v;
+    if (k == CXCursor_EnumConstantDecl) return ir_ref_const(clang_getEnumConstantDeclValue(d));
+    if (k == CXCursor_FunctionDecl) {
+        emit_func_ref(b, d, loc_of_cursor(c));
+        return ir_ref_other();
+    }
+    if (k == CXCursor_VarDecl || k == CXCursor_ParmDecl) {
+        if (k == CXCursor_VarDecl && const_eval(c, &v)) return ir_ref_const(v);
+        return ir_ref_var(var_for_decl(b, d));
+    }
+    return ir_ref_other();
+}
+
+/* x.f, p->f, p->a.b: walks the chain of member accesses down to its root. */
+static IrRef eval_member(Builder *b, CXCursor c, bool under_addr, int depth)
+{
+    VEC(char *) names = {0};
+    bool arrow = false;
+    CXCursor node = c;
+    while (clang_getCursorKind(node) == CXCursor_MemberRefExpr) {
+        CXCursor base = first_expr_child(node);
+        if (clang_Cursor_isNull(base)) break;
+        VEC_PUSH(names, spelling(node));
+        arrow = clang_getCanonicalType(clang_getCursorType(base)).kind == CXType_Pointer;
+        node = cursor_strip(base, false);
+    }
+    IrRef r = ir_ref_other();
+    int var = -1;
+    if (names.len && clang_getCursorKind(node) == CXCursor_DeclRefExpr) {
+        CXCursor d = clang_getCursorReferenced(node);
+        if (clang_getCursorKind(d) == CXCursor_VarDecl || clang_getCursorKind(d) == CXCursor_ParmDecl)
+            var = var_for_decl(b, d);
+    }
+    if (var >= 0) {
+        StrBuf sb;
+        sb_init(&sb);
+        for (int i = names.len - 1; i >= 0; i--) {
+            sb_append(&sb, names.items[i]);
+            if (i) sb_append_char(&sb, '.');
+        }
+        r = ir_ref_field(var, arena_strdup(b->arena, sb.data), arrow);
+        sb_free(&sb);
+        if (arrow && !under_addr) emit_use(b, var, loc_of_cursor(c));
+    } else if (names.len) {
+        IrRef root = expr_eval(b, node, depth + 1);
+        if (root.kind == REF_DEREF) r = root; /* (*p).f, p[i].f */
+    }
+    for (int i = 0; i < names.len; i++) free(names.items[i]);
+    VEC_FREE(names);
+    return r;
+}
+
+static IrRef eval_unary(Builder *b, CXCursor c, int depth)
+{
+    char buf[8];
+    bool postfix;
+    const char *op = unary_op(b->tu, c, buf, &postfix);
+    CXCursor arg = first_expr_child(c);
+    if (clang_Cursor_isNull(arg)) return ir_ref_other();
+    long long v;
+    if ((!strcmp(op, "-") || !strcmp(op, "~") || !strcmp(op, "+") || !strcmp(op, "!")) && const_eval(c, &v))
+        return ir_ref_const(v);
+    if (!strcmp(op, "&")) {
+        CXCursor in = cursor_strip(arg, false);
+        enum CXCursorKind k = clang_getCursorKind(in);
+        if (k == CXCursor_DeclRefExpr) {
+            IrRef r = eval_declref(b, in);
+            if (r.kind == REF_VAR) r.kind = REF_ADDR;
+            else r = ir_ref_other();
+            return r;
+        }
+        if (k == CXCursor_MemberRefExpr) {
+            IrRef r = eval_member(b, in, true, depth);
+            if (r.kind == REF_FIELD) r.kind = REF_ADDR_FIELD;
+            else r = ir_ref_other();
+            return r;
+        }
+        expr_eval(b, arg, depth + 1);
+        return ir_ref_other();
+    }
+    if (!strcmp(op, "*")) {
+        IrRef r = expr_eval(b, arg, depth + 1);
+        if (r.kind != REF_VAR) return ir_ref_other();
+        emit_use(b, r.var, loc_of_cursor(c));
+        r.kind = REF_DEREF;
+        return r;
+    }
+    if (!strcmp(op, "++") || !strcmp(op, "--")) {
+        IrRef place = expr_eval(b, arg, depth + 1);
+        emit_assign(b, place, ir_ref_other(), false, loc_of_cursor(c));
+        return postfix ? ir_ref_other() : place;
+    }
+    if (!strcmp(op, "__extension__")) return expr_eval(b, arg, depth + 1);
+    expr_eval(b, arg, depth + 1);
+    return ir_ref_other();
+}
+
+static IrRef eval_subscript(Builder *b, CXCursor c, int depth)
+{
+    CXCursor base, index;
+    if (!children2(c, &base, &index)) return ir_ref_other();
+    IrRef r = expr_eval(b, base, depth + 1);
+    expr_eval(b, index, depth + 1);
+    if (r.kind != REF_VAR) return ir_ref_other();
+    emit_use(b, r.var, loc_of_cursor(c));
+    r.kind = REF_DEREF;
+    return r;
+}
+
+/* a && b, a || b as a value: branches that join again. */
+static IrRef eval_logical(Builder *b, CXCursor c, int depth)
+{
+    int t = bb_new(b), f = bb_new(b), join = bb_new(b);
+    cond_build(b, c, t, f, depth);
+    b->cur = t;
+    bb_jump(b, join);
+    b->cur = f;
+    bb_jump(b, join);
+    b->cur = join;
+    return ir_ref_other();
+}
+
+/* The operands of a left-nested chain of binary operators accepted by
+ * `same`, leftmost first, without recursion. */
+typedef bool (*OpFilter)(const char *op, const char *first);
+
+static bool same_op(const char *op, const char *first)
+{
+    return strcmp(op, first) == 0;
+}
+
+static bool arithmetic_op(const char *op, const char *first)
+{
+    (void)first;
+    return *op && strcmp(op, "&&") && strcmp(op, "||") && strcmp(op, ",") && strcmp(op, "=");
+}
+
+static void chain_operands(Builder *b, CXCursor c, OpFilter keep, const char *first, CursorVec *out)
+{
+    CursorVec rights = {0};
+    CXCursor node = c;
+    char buf[8];
+    for (;;) {
+        CXCursor l, r;
+        if (clang_getCursorKind(node) != CXCursor_BinaryOperator || !children2(node, &l, &r)) break;
+        if (!keep(binop(b, node, buf), first)) break;
+        VEC_PUSH(rights, r);
+        node = cursor_strip(l, false);
+    }
+    out->len = 0;
+    VEC_PUSH(*out, node);
+    for (int i = rights.len - 1; i >= 0; i--) VEC_PUSH(*out, rights.items[i]);
+    VEC_FREE(rights);
+}
+
+static IrRef eval_binary(Builder *b, CXCursor c, int depth)
+{
+    char buf[8];
+    const char *op = binop(b, c, buf);
+    CXCursor l, r;
+    if (!children2(c, &l, &r)) return ir_ref_other();
+    if (!strcmp(op, "&&") || !strcmp(op, "||")) return eval_logical(b, c, depth);
+    if (!strcmp(op, "=")) {
+        IrRef place = expr_eval(b, l, depth + 1);
+        expr_assign_to(b, place, r, false, loc_of_cursor(c), depth + 1);
+        return place;
+    }
+    long long v;
+    if (const_eval(c, &v)) return ir_ref_const(v);
+    if (!*op) { /* operator not recognised: evaluate both sides */
+        expr_eval(b, l, depth + 1);
+        expr_eval(b, r, depth + 1);
+        return ir_ref_other();
+    }
+    CursorVec ops = {0};
+    bool comma = !strcmp(op, ",");
+    chain_operands(b, c, comma ? same_op : arithmetic_op, op, &ops);
+    IrRef last = ir_ref_other();
+    for (int i = 0; i < ops.len; i++) last = expr_eval(b, ops.items[i], depth + 1);
+    VEC_FREE(ops);
+    return comma ? last : ir_ref_other();
+}
+
+static IrRef eval_compound_assign(Builder *b, CXCursor c, int depth)
+{
+    CXCursor l, r;
+    if (!children2(c, &l, &r)) return ir_ref_other();
+    expr_eval(b, r, depth + 1);
+    IrRef place = expr_eval(b, l, depth + 1);
+    emit_assign(b, place, ir_ref_other(), false, loc_of_cursor(c));
+    return place;
+}
+
+/* The callee of a call: direct, member (s.f, p->f, (*p->f)) or indirect. */
+static void callee_of(Builder *b, CXCursor callee, IrCall *call, bool *noreturn, int depth)
+{
+    CXCursor s = cursor_strip(callee, false);
+    char buf[8];
+    bool postfix;
+    if (clang_getCursorKind(s) == CXCursor_UnaryOperator && !strcmp(unary_op(b->tu, s, buf, &postfix), "*")) {
+        CXCursor in = cursor_strip(first_expr_child(s), false);
+        if (clang_getCursorKind(in) == CXCursor_MemberRefExpr) s = in;
+    }
+    enum CXCursorKind k = clang_getCursorKind(s);
+    if (k == CXCursor_DeclRefExpr) {
+        CXCursor d = clang_getCursorReferenced(s);
+        if (clang_getCursorKind(d) == CXCursor_FunctionDecl) {
+            call->callee_kind = CALLEE_DIRECT;
+            call->callee = arena_cxstring(b->arena, clang_getCursorSpelling(d));
+            *noreturn = callee_is_noreturn(b->tu, d, call->callee);
+            return;
+        }
+    }
+    if (k == CXCursor_MemberRefExpr) {
+        CXCursor base = first_expr_child(s);
+        if (!clang_Cursor_isNull(base)) {
+            call->callee_kind = CALLEE_MEMBER;
+            call->callee = arena_cxstring(b->arena, clang_getCursorSpelling(s));
+            call->base = expr_eval(b, base, depth + 1);
+            if (call->base.kind == REF_VAR)
+                call->base.via_pointer = clang_getCanonicalType(clang_getCursorType(base)).kind == CXType_Pointer;
+            return;
+        }
+    }
+    call->callee_kind = CALLEE_INDIRECT;
+    call->callee = NULL;
+    expr_eval(b, callee, depth + 1);
+}
+
+static IrRef eval_call(Builder *b, CXCursor c, int depth)
+{
+    CXCursor arg0;
+    if (is_expect_call(c, &arg0)) return expr_eval(b, arg0, depth + 1);
+    CursorVec k = {0};
+    cursor_children(c, &k);
+    if (k.len == 0) {
+        VEC_FREE(k);
+        return ir_ref_other();
+    }
+    IrCall call;
+    memset(&call, 0, sizeof call);
+    call.base = ir_ref_none();
+    bool noreturn = false;
+    callee_of(b, k.items[0], &call, &noreturn, depth);
+    call.nargs = k.len - 1;
+    IrRef *args = call.nargs ? arena_alloc(b->arena, sizeof(IrRef) * (size_t)call.nargs) : NULL;
+    for (int i = 1; i < k.len; i++) args[i - 1] = expr_eval(b, k.items[i], depth + 1);
+    VEC_FREE(k);
+    call.args = args;
+    call.noreturn = noreturn;
+    call.id = b->n_calls++;
+    call.loc = loc_of_cursor(c);
+    IrEvent ev = ev_make(EV_CALL, call.loc);
+    ev.u.call = call;
+    bb_emit(b, ev);
+    if (noreturn) {
+        bb_end(b, TERM_NORETURN);
+        b->blocks.items[b->cur].term_loc = call.loc;
+        b->cur = bb_new(b);
+    }
+    return ir_ref_call(call.id);
+}
+
+static IrRef eval_conditional(Builder *b, CXCursor c, int depth)
+{
+    CursorVec k = {0};
+    cursor_children(c, &k);
+    if (k.len != 3) {
+        for (int i = 0; i < k.len; i++) expr_eval(b, k.items[i], depth + 1);
+        VEC_FREE(k);
+        return ir_ref_other();
+    }
+    int t = bb_new(b), f = bb_new(b), join = bb_new(b);
+    cond_build(b, k.items[0], t, f, depth + 1);
+    b->cur = t;
+    expr_eval(b, k.items[1], depth + 1);
+    bb_jump(b, join);
+    b->cur = f;
+    expr_eval(b, k.items[2], depth + 1);
+    bb_jump(b, join);
+    b->cur = join;
+    VEC_FREE(k);
+    return ir_ref_other();
+}
+
+/* ({ stmt; ...; value; }) */
+static IrRef eval_stmt_expr(Builder *b, CXCursor c, int depth)
+{
+    CXCursor body = clang_getNullCursor();
+    CursorVec k = {0};
+    cursor_children(c, &k);
+    if (k.len) body = k.items[0];
+    IrRef value = ir_ref_other();
+    if (!clang_Cursor_isNull(body) && clang_getCursorKind(body) == CXCursor_CompoundStmt) {
+        cursor_children(body, &k);
+        scope_push(b);
+        for (int i = 0; i < k.len; i++) {
+            if (i == k.len - 1 && clang_isExpression(clang_getCursorKind(k.items[i])))
+                value = expr_eval(b, k.items[i], depth + 1);
+            else
+                stmt_build(b, k.items[i], depth + 1);
+        }
+        scope_pop(b);
+    }
+    VEC_FREE(k);
+    return value;
+}
+
+static void mark_label_address(Builder *b, CXCursor c)
+{
+    char *name = spelling(clang_getCursorReferenced(c));
+    if (!*name) {
+        free(name);
+        return;
+    }
+    for (int i = 0; i < b->labels.len; i++)
+        if (!strcmp(b->labels.items[i].name, name)) {
+            b->labels.items[i].addr_taken = true;
+            free(name);
+            return;
+        }
+    Label l = {name, bb_new(b), -1, true};
+    VEC_PUSH(b->labels, l);
+}
+
+static IrRef eval_children(Builder *b, CXCursor c, int depth)
+{
+    CursorVec k = {0};
+    cursor_children(c, &k);
+    for (int i = 0; i < k.len; i++) {
+        enum CXCursorKind kk = clang_getCursorKind(k.items[i]);
+        if (clang_isExpression(kk)) expr_eval(b, k.items[i], depth + 1);
+        else if (clang_isStatement(kk)) stmt_build(b, k.items[i], depth + 1);
+    }
+    VEC_FREE(k);
+    return ir_ref_other();
+}
+
+IrRef expr_eval(Builder *b, CXCursor c, int depth)
+{
+    if (too_deep(b, depth)) return ir_ref_other();
+    c = cursor_strip(c, true);
+    long long v;
+    switch (clang_getCursorKind(c)) {
+    case CXCursor_IntegerLiteral:
+    case CXCursor_CharacterLiteral:
+    case CXCursor_UnaryExpr: /* sizeof, alignof: operand not evaluated */
+        return const_eval(c, &v) ? ir_ref_const(v) : ir_ref_other();
+    case CXCursor_StringLiteral:
+    case CXCursor_FloatingLiteral: return ir_ref_other();
+    case CXCursor_DeclRefExpr: return eval_declref(b, c);
+    case CXCursor_MemberRefExpr: return eval_member(b, c, false, depth);
+    case CXCursor_UnaryOperator: return eval_unary(b, c, depth);
+    case CXCursor_ArraySubscriptExpr: return eval_subscript(b, c, depth);
+    case CXCursor_BinaryOperator: return eval_binary(b, c, depth);
+    case CXCursor_CompoundAssignOperator: return eval_compound_assign(b, c, depth);
+    case CXCursor_CallExpr: return eval_call(b, c, depth);
+    case CXCursor_ConditionalOperator: return eval_conditional(b, c, depth);
+    case CXCursor_StmtExpr: return eval_stmt_expr(b, c, depth);
+    case CXCursor_AddrLabelExpr: mark_label_address(b, c); return ir_ref_other();
+    default: return eval_children(b, c, depth);
+    }
+}
+
+void expr_discard(Builder *b, CXCursor c, int depth)
+{
+    expr_eval(b, c, depth);
+}
+
+/* ---- conditions ---- */
+
+static IrCond cond_unknown(void)
+{
+    IrCond k;
+    memset(&k, 0, sizeof k);
+    k.known = false;
+    k.ref = ir_ref_none();
+    return k;
+}
+
+static IrCond cond_make(IrRef ref, IrCmp op, long long value)
+{
+    IrCond k;
+    memset(&k, 0, sizeof k);
+    k.known = ref_testable(&ref) || ref.kind == REF_CONST;
+    k.ref = k.known ? ref : ir_ref_none();
+    k.op = op;
+    k.value = value;
+    return k;
+}
+
+static IrCond cond_reduce(Builder *b, CXCursor c, int depth);
+
+static IrCond cond_compare(Builder *b, CXCursor c, const char *op, int depth)
+{
+    CXCursor l, r;
+    if (!children2(c, &l, &r)) return cond_unknown();
+    long long lv, rv;
+    bool lc = const_eval(l, &lv), rc = const_eval(r, &rv);
+    IrCmp cmp = cmp_of(op);
+    if (rc && !lc) {
+        IrRef ref = expr_eval(b, l, depth + 1);
+        return ref_testable(&ref) ? cond_make(ref, cmp, rv) : cond_unknown();
+    }
+    if (lc && !rc) {
+        IrRef ref = expr_eval(b, r, depth + 1);
+        return ref_testable(&ref) ? cond_make(ref, cmp_flip(cmp), lv) : cond_unknown();
+    }
+    expr_eval(b, l, depth + 1);
+    expr_eval(b, r, depth + 1);
+    return cond_unknown();
+}
+
+/* One atomic condition; emits the events of its operands. */
+static IrCond cond_reduce(Builder *b, CXCursor c, int depth)
+{
+    if (too_deep(b, depth)) return cond_unknown();
+    CXCursor s = cursor_strip(c, true), arg;
+    long long v;
+    if (const_eval(s, &v)) return cond_make(ir_ref_const(v), CMP_NE, 0);
+    if (is_expect_call(s, &arg)) return cond_reduce(b, arg, depth + 1);
+    enum CXCursorKind k = clang_getCursorKind(s);
+    char buf[8];
+    if (k == CXCursor_BinaryOperator) {
+        const char *op = binop(b, s, buf);
+        if (is_comparison(op)) return cond_compare(b, s, op, depth);
+    } else if (k == CXCursor_UnaryOperator) {
+        bool postfix;
+        if (!strcmp(unary_op(b->tu, s, buf, &postfix), "!")) {
+            IrCond in = cond_reduce(b, first_expr_child(s), depth + 1);
+            if (in.known) in.op = cmp_negate(in.op);
+            return in;
+        }
+    }
+    IrRef ref = expr_eval(b, s, depth + 1);
+    return ref_testable(&ref) ? cond_make(ref, CMP_NE, 0) : cond_unknown();
+}
+
+/* Is c (stripped) an operator that splits into several conditions? */
+static int cond_shape(Builder *b, CXCursor s, char buf[8])
+{
+    enum CXCursorKind k = clang_getCursorKind(s);
+    if (k == CXCursor_ConditionalOperator) return '?';
+    if (k == CXCursor_BinaryOperator) {
+        const char *op = binop(b, s, buf);
+        if (!strcmp(op, "&&")) return '&';
+        if (!strcmp(op, "||")) return '|';
+        if (!strcmp(op, ",")) return ',';
+    } else if (k == CXCursor_UnaryOperator) {
+        bool postfix;
+        if (!strcmp(unary_op(b->tu, s, buf, &postfix), "!")) {
+            CXCursor in = cursor_strip(first_expr_child(s), true);
+            char b2[8];
+            if (cond_shape(b, in, b2)) return '!';
+        }
+    }
+    return 0;
+}
+
+static void cond_chain(Builder *b, CXCursor s, int shape, int t, int f, int depth)
+{
+    CursorVec ops = {0};
+    chain_operands(b, s, same_op, shape == '&' ? "&&" : shape == '|' ? "||" : ",", &ops);
+    for (int i = 0; i < ops.len - 1; i++) {
+        if (shape == ',') {
+            expr_eval(b, ops.items[i], depth + 1);
+            continue;
+        }
+        int mid = bb_new(b);
+        if (shape == '&') cond_build(b, ops.items[i], mid, f, depth + 1);
+        else cond_build(b, ops.items[i], t, mid, depth + 1);
+        b->cur = mid;
+    }
+    cond_build(b, ops.items[ops.len - 1], t, f, depth + 1);
+    VEC_FREE(ops);
+}
+
+void cond_build(Builder *b, CXCursor c, int t, int f, int depth)
+{
+    if (too_deep(b, depth)) {
+        bb_branch(b, cond_unknown(), NULL, loc_of_cursor(c), t, f);
+        return;
+    }
+    CXCursor s = cursor_strip(c, true);
+    char buf[8];
+    int shape = cond_shape(b, s, buf);
+    if (shape == '&' || shape == '|' || shape == ',') {
+        cond_chain(b, s, shape, t, f, depth);
+        return;
+    }
+    if (shape == '!') {
+        cond_build(b, first_expr_child(s), f, t, depth + 1);
+        return;
+    }
+    if (shape == '?') {
+        CursorVec k = {0};
+        cursor_children(s, &k);
+        if (k.len == 3) {
+            int tb = bb_new(b), fb = bb_new(b);
+            cond_build(b, k.items[0], tb, fb, depth + 1);
+            b->cur = tb;
+            cond_build(b, k.items[1], t, f, depth + 1);
+            b->cur = fb;
+            cond_build(b, k.items[2], t, f, depth + 1);
+            VEC_FREE(k);
+            return;
+        }
+        VEC_FREE(k);
+    }
+    IrCond cond = cond_reduce(b, s, depth + 1);
+    bb_branch(b, cond, cursor_text(b->arena, b->tu, s), loc_of_cursor(s), t, f);
+}
+
+/* ---- assignment and return sinks (?: pushes them into its arms) ---- */
+
+static bool split_conditional(CXCursor c, CursorVec *k)
+{
+    if (clang_getCursorKind(c) != CXCursor_ConditionalOperator) return false;
+    cursor_children(c, k);
+    return k->len == 3;
+}
+
+void expr_assign_to(Builder *b, IrRef lhs, CXCursor rhs, bool is_init, IrLoc loc, int depth)
+{
+    if (too_deep(b, depth)) return;
+    CXCursor s = cursor_strip(rhs, true);
+    CursorVec k = {0};
+    if (split_conditional(s, &k)) {
+        int t = bb_new(b), f = bb_new(b), join = bb_new(b);
+        cond_build(b, k.items[0], t, f, depth + 1);
+        b->cur = t;
+        expr_assign_to(b, lhs, k.items[1], is_init, loc, depth + 1);
+        bb_jump(b, join);
+        b->cur = f;
+        expr_assign_to(b, lhs, k.items[2], is_init, loc, depth + 1);
+        bb_jump(b, join);
+        b->cur = join;
+        VEC_FREE(k);
+        return;
+    }
+    VEC_FREE(k);
+    char buf[8];
+    enum CXCursorKind kind = clang_getCursorKind(s);
+    bool is_test = false;
+    long long v;
+    if (kind == CXCursor_BinaryOperator) {
+        is_test = is_comparison(binop(b, s, buf));
+    } else if (kind == CXCursor_UnaryOperator) {
+        bool postfix;
+        is_test = !strcmp(unary_op(b->tu, s, buf, &postfix), "!");
+    }
+    if (is_test && !const_eval(s, &v) && !cond_shape(b, s, buf)) {
+        IrEvent ev = ev_make(EV_ASSIGN_COND, loc);
+        ev.u.assign_cond.lhs = lhs;
+        ev.u.assign_cond.cond = cond_reduce(b, s, depth + 1);
+        bb_emit(b, ev);
+        return;
+    }
+    IrRef value = expr_eval(b, rhs, depth + 1);
+    emit_assign(b, lhs, value, is_init, loc);
+}
+
+void expr_return(Builder *b, CXCursor c, IrLoc loc, int depth)
+{
+    if (too_deep(b, depth)) return;
+    CXCursor s = cursor_strip(c, true);
+    CursorVec k = {0};
+    if (split_conditional(s, &k)) {
+        int t = bb_new(b), f = bb_new(b);
+        cond_build(b, k.items[0], t, f, depth + 1);
+        b->cur = t;
+        expr_return(b, k.items[1], loc, depth + 1);
+        b->cur = f;
+        expr_return(b, k.items[2], loc, depth + 1);
+        VEC_FREE(k);
+        return;
+    }
+    VEC_FREE(k);
+    emit_return(b, expr_eval(b, c, depth + 1), loc);
+}

@@ -1,0 +1,160 @@
+/* parse_internal.h — shared between the parse stage files (parse.c,
+ * parse_util.c, parse_expr.c, parse_stmt.c, parse_finish.c): the CFG builder
+ * state for one function and the libclang helpers. Not part of the module's
+ * interface (that is parse.h); nothing outside parse_*.c includes it. */
+#ifndef CONNLINT_PARSE_INTERNAL_H
+#define CONNLINT_PARSE_INTERNAL_H
+
+#include <clang-c/Index.h>
+#include <stdbool.h>
+
+#include "ir.h"
+#include "util.h"
+
+/* Hard limit on nesting (statements and expressions together). Deeper
+ * input marks the function truncated instead of recursing further. */
+#define PARSE_MAX_DEPTH 400
+/* Globals get provisional var indices from here; renumbered when the
+ * function is finished so that they follow the locals. */
+#define GLOBAL_VAR_BASE (1 << 24)
+
+typedef VEC(CXCursor) CursorVec;
+typedef VEC(int) IntVec;
+
+/* ---- parse_util.c: libclang helpers ---- */
+
+/* The direct children of a cursor, in order. */
+void cursor_children(CXCursor c, CursorVec *out);
+/* Skips parentheses and implicit casts (UnexposedExpr with one child);
+ * with casts=true explicit casts too. */
+CXCursor cursor_strip(CXCursor c, bool casts);
+/* A cursor's extent as an IrLoc (expansion locations). */
+IrLoc loc_of_range(CXSourceRange r);
+IrLoc loc_of_cursor(CXCursor c);
+/* From the start of a to the end of b. */
+IrLoc loc_span(IrLoc a, IrLoc b);
+/* Integer value of a constant expression; false when not constant (or too
+ * complex to evaluate safely). */
+bool const_eval(CXCursor c, long long *out);
+/* Operator spelling of a BinaryOperator / CompoundAssignOperator /
+ * UnaryOperator ("==", "&&", "!", "++" ...); "" when unknown. For unary
+ * operators *postfix tells x++ from ++x. */
+const char *binary_op(CXTranslationUnit tu, CXCursor c, char buf[8]);
+const char *unary_op(CXTranslationUnit tu, CXCursor c, char buf[8], bool *postfix);
+/* parse_tokens.c: the same, for operators written inside a macro body */
+bool macro_binary_op(CXTranslationUnit tu, CXCursor whole, CXCursor rhs, char buf[8]);
+bool macro_unary_op(CXTranslationUnit tu, CXCursor whole, char buf[8]);
+/* Source text of a cursor's extent, whitespace collapsed, at most ~160
+ * characters (arena copy); NULL when unavailable. */
+const char *cursor_text(Arena *a, CXTranslationUnit tu, CXCursor c);
+/* The function a call's callee names never returns. */
+bool callee_is_noreturn(CXTranslationUnit tu, CXCursor decl, const char *name);
+/* `__attribute__((cleanup(f)))` on a variable: f's name (arena), else NULL. */
+const char *cleanup_function(Arena *a, CXTranslationUnit tu, CXCursor var);
+/* arena copy of a CXString, disposing it */
+const char *arena_cxstring(Arena *a, CXString s);
+
+/* ---- cursor -> int map (variables) and string -> int map (labels) ---- */
+typedef struct {
+    CXCursor *keys;
+    int *vals;
+    unsigned cap, n;
+} CursorMap;
+int cursormap_get(const CursorMap *m, CXCursor c); /* -1 if absent */
+void cursormap_put(CursorMap *m, CXCursor c, int v);
+void cursormap_free(CursorMap *m);
+
+/* ---- the CFG builder ---- */
+typedef struct {
+    VEC(IrEvent) ev;
+    bool ended;
+    IrTermKind term;
+    IrCond cond;
+    const char *cond_text;
+    IrRef switch_on;
+    VEC(IrCase) cases;
+    int default_target;
+    IntVec succ;
+    IrLoc term_loc;
+} BBlock;
+
+typedef struct {
+    int parent;       /* -1 for the function's outermost scope */
+    IntVec cleanups;  /* variables with cleanup_fn, in declaration order */
+} Scope;
+
+typedef struct {
+    int break_to, continue_to; /* block ids; continue_to -1 for a switch */
+    int scope;                 /* the scope the statement is in */
+    int sw;                    /* index into switches, or -1 for a loop */
+} JumpCtx;
+
+typedef struct {
+    int head;
+    VEC(IrCase) cases;
+    int default_target;
+    int exit;
+} SwitchCtx;
+
+typedef struct {
+    char *name;
+    int block;
+    int scope;      /* -1 until the label statement is seen */
+    bool addr_taken;
+} Label;
+
+typedef struct {
+    int block, from_scope, label;
+    IrLoc loc;
+} PendingGoto;
+
+typedef struct {
+    Arena *arena;
+    CXTranslationUnit tu;
+    VEC(BBlock) blocks;
+    int cur;
+    CursorMap var_map;
+    VEC(IrVar) locals;   /* parameters first */
+    VEC(IrVar) globals;
+    VEC(Scope) scopes;
+    int scope;
+    VEC(JumpCtx) jumps;
+    VEC(SwitchCtx) switches;
+    VEC(Label) labels;
+    VEC(PendingGoto) gotos;
+    IntVec indirect_blocks;
+    IntVec used_vars;    /* EV_USE already emitted in this statement */
+    int n_calls;
+    bool truncated;
+} Builder;
+
+/* parse_stmt.c */
+int bb_new(Builder *b);
+void bb_emit(Builder *b, IrEvent ev);
+void bb_jump(Builder *b, int to);              /* ends cur with a jump */
+void bb_end(Builder *b, IrTermKind term);       /* ends cur without successors */
+void bb_branch(Builder *b, IrCond cond, const char *text, IrLoc loc, int t, int f);
+void stmt_build(Builder *b, CXCursor c, int depth);
+void scope_push(Builder *b);
+void scope_pop(Builder *b);
+void emit_scope_ends_to(Builder *b, int stop_scope); /* scopes left up to stop (excl.) */
+void emit_return(Builder *b, IrRef value, IrLoc loc);
+
+/* parse_expr.c */
+IrRef expr_eval(Builder *b, CXCursor c, int depth);
+void expr_discard(Builder *b, CXCursor c, int depth);
+/* Branches to t when the condition holds, f when it does not. */
+void cond_build(Builder *b, CXCursor c, int t, int f, int depth);
+/* Assignment of expression c to lhs (declaration initialiser when is_init). */
+void expr_assign_to(Builder *b, IrRef lhs, CXCursor rhs, bool is_init, IrLoc loc, int depth);
+/* `return c;` */
+void expr_return(Builder *b, CXCursor c, IrLoc loc, int depth);
+/* The variable for a declaration cursor (adds it when first seen). */
+int var_for_decl(Builder *b, CXCursor decl);
+IrLoc ir_loc_none(void);
+
+/* parse_finish.c */
+IrFunction *builder_finish(Builder *b, IrFunction *fn);
+void builder_free(Builder *b);
+
+#endif

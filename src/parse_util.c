@@ -1,0 +1,496 @@
+/* parse_util.c — small libclang helpers for the parse stage: children of a
+ * cursor, locations mapped to the expansion site, constant evaluation,
+ * operator spelling (libclang 14 has no operator-kind API: the operator is
+ * read from the tokens between the operands, or by parse_tokens.c inside
+ * macro bodies), source text of conditions, the noreturn and
+ * cleanup attributes, and a cursor-keyed hash map. No CFG logic here. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse_internal.h"
+
+static enum CXChildVisitResult collect_child(CXCursor c, CXCursor parent, CXClientData data)
+{
+    (void)parent;
+    CursorVec *v = data;
+    VEC_PUSH(*v, c);
+    return CXChildVisit_Continue;
+}
+
+void cursor_children(CXCursor c, CursorVec *out)
+{
+    out->len = 0;
+    clang_visitChildren(c, collect_child, out);
+}
+
+typedef struct {
+    CXCursor last;
+    int n;
+} ChildCount;
+
+static enum CXChildVisitResult count_child(CXCursor c, CXCursor parent, CXClientData data)
+{
+    (void)parent;
+    ChildCount *cc = data;
+    cc->last = c;
+    cc->n++;
+    return cc->n > 1 ? CXChildVisit_Break : CXChildVisit_Continue;
+}
+
+/* The only child of c, or the null cursor when c has none or several. */
+static CXCursor single_child(CXCursor c)
+{
+    ChildCount cc = {clang_getNullCursor(), 0};
+    clang_visitChildren(c, count_child, &cc);
+    return cc.n == 1 ? cc.last : clang_getNullCursor();
+}
+
+static enum CXChildVisitResult last_child_visit(CXCursor c, CXCursor parent, CXClientData data)
+{
+    (void)parent;
+    *(CXCursor *)data = c;
+    return CXChildVisit_Continue;
+}
+
+CXCursor cursor_strip(CXCursor c, bool casts)
+{
+    for (;;) {
+        enum CXCursorKind k = clang_getCursorKind(c);
+        if (k == CXCursor_ParenExpr || k == CXCursor_UnexposedExpr) {
+            CXCursor ch = single_child(c);
+            if (clang_Cursor_isNull(ch) || !clang_isExpression(clang_getCursorKind(ch))) return c;
+            c = ch;
+        } else if (casts && k == CXCursor_CStyleCastExpr) {
+            CXCursor last = clang_getNullCursor();
+            clang_visitChildren(c, last_child_visit, &last);
+            if (clang_Cursor_isNull(last) || !clang_isExpression(clang_getCursorKind(last))) return c;
+            c = last;
+        } else {
+            return c;
+        }
+    }
+}
+
+IrLoc ir_loc_none(void)
+{
+    IrLoc l = {0, 0, 0, 0};
+    return l;
+}
+
+IrLoc loc_of_range(CXSourceRange r)
+{
+    IrLoc l;
+    unsigned a, b, c, d;
+    clang_getExpansionLocation(clang_getRangeStart(r), NULL, &a, &b, NULL);
+    clang_getExpansionLocation(clang_getRangeEnd(r), NULL, &c, &d, NULL);
+    l.line = (int)a;
+    l.col = (int)b;
+    l.end_line = (int)c;
+    l.end_col = (int)d;
+    if (l.end_line < l.line || (l.end_line == l.line && l.end_col < l.col)) {
+        l.end_line = l.line;
+        l.end_col = l.col;
+    }
+    return l;
+}
+
+IrLoc loc_of_cursor(CXCursor c)
+{
+    return loc_of_range(clang_getCursorExtent(c));
+}
+
+IrLoc loc_span(IrLoc a, IrLoc b)
+{
+    IrLoc l = a;
+    l.end_line = b.end_line;
+    l.end_col = b.end_col;
+    return l;
+}
+
+const char *arena_cxstring(Arena *a, CXString s)
+{
+    const char *p = clang_getCString(s);
+    const char *r = arena_strdup(a, p ? p : "");
+    clang_disposeString(s);
+    return r;
+}
+
+/* Expansion-site file offsets of a range; false when it spans files. */
+static bool range_offsets(CXSourceRange r, CXFile *file, unsigned *begin, unsigned *end)
+{
+    CXFile f1, f2;
+    clang_getExpansionLocation(clang_getRangeStart(r), &f1, NULL, NULL, begin);
+    clang_getExpansionLocation(clang_getRangeEnd(r), &f2, NULL, NULL, end);
+    if (!f1 || !clang_File_isEqual(f1, f2)) return false;
+    *file = f1;
+    return true;
+}
+
+static bool expr_is_simple_constant_shape(CXCursor c)
+{
+    c = cursor_strip(c, true);
+    switch (clang_getCursorKind(c)) {
+    case CXCursor_IntegerLiteral:
+    case CXCursor_CharacterLiteral:
+    case CXCursor_DeclRefExpr:
+    case CXCursor_UnaryExpr:
+        return true;
+    case CXCursor_UnaryOperator:
+    case CXCursor_BinaryOperator: {
+        CXFile f;
+        unsigned b, e;
+        return range_offsets(clang_getCursorExtent(c), &f, &b, &e) && e - b < 120;
+    }
+    default:
+        return false;
+    }
+}
+
+static bool eval_int(CXCursor c, long long *out)
+{
+    CXEvalResult r = clang_Cursor_Evaluate(c);
+    if (!r) return false;
+    bool ok = clang_EvalResult_getKind(r) == CXEval_Int;
+    if (ok) *out = clang_EvalResult_getAsLongLong(r);
+    clang_EvalResult_dispose(r);
+    return ok;
+}
+
+/* A const-qualified integer variable with a constant initialiser. */
+static bool const_var_value(CXCursor decl, long long *out)
+{
+    if (clang_getCursorKind(decl) != CXCursor_VarDecl) return false;
+    CXType t = clang_getCursorType(decl);
+    if (!clang_isConstQualifiedType(t) || clang_isVolatileQualifiedType(t)) return false;
+    CXType ct = clang_getCanonicalType(t);
+    if (ct.kind < CXType_Bool || ct.kind > CXType_LongLong) {
+        if (ct.kind != CXType_Enum) return false;
+    }
+    return eval_int(decl, out);
+}
+
+bool const_eval(CXCursor c, long long *out)
+{
+    if (!expr_is_simple_constant_shape(c)) return false;
+    CXCursor s = cursor_strip(c, true);
+    if (clang_getCursorKind(s) == CXCursor_DeclRefExpr) {
+        CXCursor d = clang_getCursorReferenced(s);
+        if (clang_getCursorKind(d) == CXCursor_EnumConstantDecl) {
+            *out = clang_getEnumConstantDeclValue(d);
+            return true;
+        }
+        return const_var_value(d, out);
+    }
+    if (clang_getCursorKind(s) == CXCursor_UnaryOperator ||
+        clang_getCursorKind(s) == CXCursor_BinaryOperator) {
+        /* a negated or combined constant: every leaf must be constant, which
+         * the evaluator decides; it does not read variables in C */
+        return eval_int(s, out);
+    }
+    return eval_int(s, out);
+}
+
+/* ---- operators ---- */
+
+/* The location as the user wrote it: macro arguments map to where the
+ * argument is written, other macro text to the macro use. */
+static CXSourceLocation file_loc(CXTranslationUnit tu, CXSourceLocation l, CXFile *file,
+                                 unsigned *off)
+{
+    clang_getFileLocation(l, file, NULL, NULL, off);
+    return clang_getLocationForOffset(tu, *file, *off);
+}
+
+/* First operator token in [from, to) (file offsets in one file). */
+static bool punct_between(CXTranslationUnit tu, CXSourceLocation from, CXSourceLocation to,
+                          char buf[8])
+{
+    CXFile f1, f2;
+    unsigned o1, o2;
+    CXSourceLocation a = file_loc(tu, from, &f1, &o1);
+    CXSourceLocation b = file_loc(tu, to, &f2, &o2);
+    if (!f1 || !f2 || !clang_File_isEqual(f1, f2) || o1 >= o2) return false;
+    CXToken *toks = NULL;
+    unsigned n = 0;
+    clang_tokenize(tu, clang_getRange(a, b), &toks, &n);
+    bool found = false;
+    for (unsigned i = 0; i < n && !found; i++) {
+        unsigned off;
+        clang_getFileLocation(clang_getTokenLocation(tu, toks[i]), NULL, NULL, NULL, &off);
+        if (off >= o2) break;
+        if (clang_getTokenKind(toks[i]) != CXToken_Punctuation) continue;
+        CXString s = clang_getTokenSpelling(tu, toks[i]);
+        const char *p = clang_getCString(s);
+        if (p && strcmp(p, "(") != 0 && strcmp(p, ")") != 0 && strlen(p) < 8) {
+            strcpy(buf, p);
+            found = true;
+        }
+        clang_disposeString(s);
+    }
+    if (toks) clang_disposeTokens(tu, toks, n);
+    return found;
+}
+
+const char *binary_op(CXTranslationUnit tu, CXCursor c, char buf[8])
+{
+    buf[0] = '\0';
+    CursorVec kids = {0};
+    cursor_children(c, &kids);
+    if (kids.len == 2) {
+        CXSourceRange l = clang_getCursorExtent(kids.items[0]);
+        CXSourceRange r = clang_getCursorExtent(kids.items[1]);
+        if (!punct_between(tu, clang_getRangeEnd(l), clang_getRangeStart(r), buf) &&
+            !macro_binary_op(tu, c, kids.items[1], buf))
+            buf[0] = '\0';
+    }
+    VEC_FREE(kids);
+    return buf;
+}
+
+const char *unary_op(CXTranslationUnit tu, CXCursor c, char buf[8], bool *postfix)
+{
+    buf[0] = '\0';
+    *postfix = false;
+    CXCursor arg = single_child(c);
+    if (clang_Cursor_isNull(arg)) return buf;
+    CXSourceRange whole = clang_getCursorExtent(c), inner = clang_getCursorExtent(arg);
+    if (punct_between(tu, clang_getRangeStart(whole), clang_getRangeStart(inner), buf)) return buf;
+    if (punct_between(tu, clang_getRangeEnd(inner), clang_getRangeEnd(whole), buf)) {
+        *postfix = true;
+        return buf;
+    }
+    if (!macro_unary_op(tu, c, buf)) buf[0] = '\0'; /* unknown: treated as a plain read */
+    return buf;
+}
+
+const char *cursor_text(Arena *a, CXTranslationUnit tu, CXCursor c)
+{
+    CXFile f;
+    unsigned b, e;
+    if (!range_offsets(clang_getCursorExtent(c), &f, &b, &e) || e <= b) return NULL;
+    size_t size = 0;
+    const char *text = clang_getFileContents(tu, f, &size);
+    if (!text || e > size) return NULL;
+    char out[200];
+    size_t k = 0;
+    bool space = false;
+    for (unsigned i = b; i < e && k < 160; i++) {
+        unsigned char ch = (unsigned char)text[i];
+        if (isspace(ch)) {
+            space = k > 0;
+            continue;
+        }
+        if (space) out[k++] = ' ';
+        space = false;
+        out[k++] = (char)ch;
+    }
+    if (k >= 160) {
+        memcpy(out + k, "...", 3);
+        k += 3;
+    }
+    return arena_strndup(a, out, k);
+}
+
+/* ---- attributes ---- */
+
+static const char *const noreturn_names[] = {
+    "exit", "_exit", "_Exit", "abort", "quick_exit", "longjmp", "siglongjmp", "_longjmp",
+    "__assert_fail", "__assert_rtn", "__builtin_unreachable", "__builtin_trap",
+    "pthread_exit", "err", "errx", "verr", "verrx", "__builtin_abort", "__builtin_exit",
+    "__builtin_longjmp",
+};
+
+typedef struct {
+    CXTranslationUnit tu;
+    bool found;
+} AttrSearch;
+
+static bool first_token_is(CXTranslationUnit tu, CXSourceRange r, const char *const *names, int n)
+{
+    CXToken *toks = NULL;
+    unsigned nt = 0;
+    clang_tokenize(tu, r, &toks, &nt);
+    bool hit = false;
+    if (nt > 0) {
+        CXString s = clang_getTokenSpelling(tu, toks[0]);
+        const char *p = clang_getCString(s);
+        for (int i = 0; p && i < n && !hit; i++) hit = strcmp(p, names[i]) == 0;
+        clang_disposeString(s);
+    }
+    if (toks) clang_disposeTokens(tu, toks, nt);
+    return hit;
+}
+
+static enum CXChildVisitResult find_noreturn_attr(CXCursor c, CXCursor parent, CXClientData data)
+{
+    (void)parent;
+    static const char *const names[] = {"_Noreturn", "noreturn", "__noreturn__"};
+    AttrSearch *s = data;
+    if (clang_isAttribute(clang_getCursorKind(c)) &&
+        first_token_is(s->tu, clang_getCursorExtent(c), names, 3)) {
+        s->found = true;
+        return CXChildVisit_Break;
+    }
+    return CXChildVisit_Continue;
+}
+
+bool callee_is_noreturn(CXTranslationUnit tu, CXCursor decl, const char *name)
+{
+    if (name) {
+        for (size_t i = 0; i < sizeof noreturn_names / sizeof *noreturn_names; i++)
+            if (strcmp(name, noreturn_names[i]) == 0) return true;
+    }
+    if (clang_getCursorKind(decl) != CXCursor_FunctionDecl) return false;
+    CXString ts = clang_getTypeSpelling(clang_getCursorType(decl));
+    const char *t = clang_getCString(ts);
+    bool hit = t && strstr(t, "noreturn") != NULL;
+    clang_disposeString(ts);
+    if (hit) return true;
+    AttrSearch s = {tu, false};
+    clang_visitChildren(decl, find_noreturn_attr, &s);
+    if (!s.found) {
+        CXCursor canon = clang_getCanonicalCursor(decl);
+        if (!clang_equalCursors(canon, decl)) clang_visitChildren(canon, find_noreturn_attr, &s);
+    }
+    return s.found;
+}
+
+/* "cleanup ( name )" at the start of text (length n) */
+static bool scan_cleanup(const char *p, const char *end, const char **name, size_t *len)
+{
+    const char *kw[] = {"__cleanup__", "cleanup"};
+    for (int k = 0; k < 2; k++) {
+        size_t kl = strlen(kw[k]);
+        if ((size_t)(end - p) < kl || strncmp(p, kw[k], kl) != 0) continue;
+        const char *q = p + kl;
+        while (q < end && isspace((unsigned char)*q)) q++;
+        if (q >= end || *q != '(') return false;
+        q++;
+        while (q < end && isspace((unsigned char)*q)) q++;
+        const char *s = q;
+        while (q < end && (isalnum((unsigned char)*q) || *q == '_')) q++;
+        if (q == s) return false;
+        *name = s;
+        *len = (size_t)(q - s);
+        return true;
+    }
+    return false;
+}
+
+typedef struct {
+    Arena *arena;
+    CXTranslationUnit tu;
+    const char *name;
+} CleanupSearch;
+
+static const char *cleanup_from_tokens(CleanupSearch *s, CXCursor attr)
+{
+    CXToken *toks = NULL;
+    unsigned n = 0;
+    clang_tokenize(s->tu, clang_getCursorExtent(attr), &toks, &n);
+    const char *found = NULL;
+    for (unsigned i = 0; i + 2 < n && !found; i++) {
+        CXString a = clang_getTokenSpelling(s->tu, toks[i]);
+        CXString b = clang_getTokenSpelling(s->tu, toks[i + 1]);
+        const char *pa = clang_getCString(a), *pb = clang_getCString(b);
+        if (pa && pb && (!strcmp(pa, "cleanup") || !strcmp(pa, "__cleanup__")) && !strcmp(pb, "(") &&
+            clang_getTokenKind(toks[i + 2]) == CXToken_Identifier)
+            found = arena_cxstring(s->arena, clang_getTokenSpelling(s->tu, toks[i + 2]));
+        clang_disposeString(a);
+        clang_disposeString(b);
+    }
+    if (toks) clang_disposeTokens(s->tu, toks, n);
+    return found;
+}
+
+/* The attribute written inside a macro: read its spelling in the macro. */
+static const char *cleanup_from_spelling(CleanupSearch *s, CXCursor attr)
+{
+    CXFile f;
+    unsigned off;
+    clang_getSpellingLocation(clang_getCursorLocation(attr), &f, NULL, NULL, &off);
+    if (!f) return NULL;
+    size_t size = 0;
+    const char *text = clang_getFileContents(s->tu, f, &size);
+    if (!text || off >= size) return NULL;
+    const char *name;
+    size_t len;
+    if (!scan_cleanup(text + off, text + size, &name, &len)) return NULL;
+    return arena_strndup(s->arena, name, len);
+}
+
+static enum CXChildVisitResult find_cleanup_attr(CXCursor c, CXCursor parent, CXClientData data)
+{
+    (void)parent;
+    CleanupSearch *s = data;
+    if (!clang_isAttribute(clang_getCursorKind(c))) return CXChildVisit_Continue;
+    s->name = cleanup_from_tokens(s, c);
+    if (!s->name) s->name = cleanup_from_spelling(s, c);
+    return s->name ? CXChildVisit_Break : CXChildVisit_Continue;
+}
+
+const char *cleanup_function(Arena *a, CXTranslationUnit tu, CXCursor var)
+{
+    if (!clang_Cursor_hasAttrs(var)) return NULL;
+    CleanupSearch s = {a, tu, NULL};
+    clang_visitChildren(var, find_cleanup_attr, &s);
+    return s.name;
+}
+
+/* ---- CursorMap: open addressing on clang_hashCursor ---- */
+
+static void cursormap_grow(CursorMap *m)
+{
+    unsigned cap = m->cap ? m->cap * 2 : 64;
+    CXCursor *keys = xcalloc(cap, sizeof(CXCursor));
+    int *vals = xmalloc(cap * sizeof(int));
+    for (unsigned i = 0; i < cap; i++) vals[i] = -1;
+    for (unsigned i = 0; i < m->cap; i++) {
+        if (m->vals[i] < 0) continue;
+        unsigned h = clang_hashCursor(m->keys[i]) & (cap - 1);
+        while (vals[h] >= 0) h = (h + 1) & (cap - 1);
+        keys[h] = m->keys[i];
+        vals[h] = m->vals[i];
+    }
+    free(m->keys);
+    free(m->vals);
+    m->keys = keys;
+    m->vals = vals;
+    m->cap = cap;
+}
+
+int cursormap_get(const CursorMap *m, CXCursor c)
+{
+    if (!m->cap) return -1;
+    unsigned h = clang_hashCursor(c) & (m->cap - 1);
+    while (m->vals[h] >= 0) {
+        if (clang_equalCursors(m->keys[h], c)) return m->vals[h];
+        h = (h + 1) & (m->cap - 1);
+    }
+    return -1;
+}
+
+void cursormap_put(CursorMap *m, CXCursor c, int v)
+{
+    if ((m->n + 1) * 2 > m->cap) cursormap_grow(m);
+    unsigned h = clang_hashCursor(c) & (m->cap - 1);
+    while (m->vals[h] >= 0) {
+        if (clang_equalCursors(m->keys[h], c)) {
+            m->vals[h] = v;
+            return;
+        }
+        h = (h + 1) & (m->cap - 1);
+    }
+    m->keys[h] = c;
+    m->vals[h] = v;
+    m->n++;
+}
+
+void cursormap_free(CursorMap *m)
+{
+    free(m->keys);
+    free(m->vals);
+    memset(m, 0, sizeof *m);
+}
