@@ -39,7 +39,7 @@ static const char flow_test_pack_json[] =
     "  \"release\": [{\"member\": \"close\", \"arg\": 0}], \"failure\": \"null\"}\n"
     "]}\n";
 
-static PackSet flow_test_packs(void)
+static inline PackSet flow_test_packs(void)
 {
     PackSet ps = {0};
     RulePack p;
@@ -51,7 +51,7 @@ static PackSet flow_test_packs(void)
     return ps;
 }
 
-static FindingList flow_check(const PackSet *ps, const SummaryTable *st, const IrFunction *fn)
+static inline FindingList flow_check(const PackSet *ps, const SummaryTable *st, const IrFunction *fn)
 {
     CheckContext ctx;
     memset(&ctx, 0, sizeof ctx);
@@ -63,7 +63,7 @@ static FindingList flow_check(const PackSet *ps, const SummaryTable *st, const I
     return out;
 }
 
-static int count_rule(const FindingList *l, const char *rule)
+static inline int count_rule(const FindingList *l, const char *rule)
 {
     int n = 0;
     for (int i = 0; i < l->len; i++)
@@ -71,14 +71,14 @@ static int count_rule(const FindingList *l, const char *rule)
     return n;
 }
 
-static const Finding *finding_at(const FindingList *l, const char *rule, int line)
+static inline const Finding *finding_at(const FindingList *l, const char *rule, int line)
 {
     for (int i = 0; i < l->len; i++)
         if (strcmp(l->items[i].rule, rule) == 0 && l->items[i].loc.line == line) return &l->items[i];
     return NULL;
 }
 
-static void dump_findings(const FindingList *l)
+static inline void dump_findings(const FindingList *l)
 {
     for (int i = 0; i < l->len; i++) {
         const Finding *f = &l->items[i];

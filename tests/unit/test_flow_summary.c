@@ -1,0 +1,207 @@
+/* test_flow_summary.c — function summaries built with the flow engine:
+ * returns-acquire (by return and through *out), parameter releases / maybe
+ * releases / transfers / borrows, wrappers of wrappers (fixpoint), static
+ * lookup, and the checks using them across functions. */
+#include "flow_builder.h"
+#include "flow_testpack.h"
+#include "match.h"
+#include "rule_info.h"
+#include "summary.h"
+#include "unit.h"
+
+static PackSet packs;
+
+static Fb fn_in(const char *name, const char *file)
+{
+    Fb b = fb_new(name);
+    b.fn->file = file;
+    b.u->main_file = file;
+    b.fn->returns_pointer = true;
+    b.fn->return_type = "PGconn *";
+    return b;
+}
+
+/* PGconn *open_conn(void) { c = PQconnectdb(); if (!c) return NULL; return c; } */
+static Fb make_open_conn(void)
+{
+    Fb b = fn_in("open_conn", "/src/a.c");
+    int b0 = fb_block(&b), fail = fb_block(&b), ok = fb_block(&b);
+    int c = fb_local(&b, "c");
+    int k = fb_call(&b, b0, "PQconnectdb", 1, ir_ref_other());
+    fb_assign(&b, b0, ir_ref_var(c), ir_ref_call(k));
+    fb_branch(&b, b0, fb_cond(ir_ref_var(c), CMP_EQ, 0), "!c", fail, ok);
+    fb_return(&b, fail, ir_ref_const(0));
+    fb_return(&b, ok, ir_ref_var(c));
+    return b;
+}
+
+/* PGconn *a_open(void) { return open_conn(); }  — sorts before open_conn */
+static Fb make_a_open(void)
+{
+    Fb b = fn_in("a_open", "/src/a.c");
+    int b0 = fb_block(&b);
+    int k = fb_call(&b, b0, "open_conn", 0);
+    fb_return(&b, b0, ir_ref_call(k));
+    return b;
+}
+
+/* int open_out(PGconn **out) { c = PQconnectdb(); if (!c) return -1; *out = c; return 0; } */
+static Fb make_open_out(void)
+{
+    Fb b = fn_in("open_out", "/src/a.c");
+    b.fn->returns_pointer = false;
+    b.fn->return_type = "int";
+    int out = fb_param(&b, "out");
+    int b0 = fb_block(&b), fail = fb_block(&b), ok = fb_block(&b);
+    int c = fb_local(&b, "c");
+    int k = fb_call(&b, b0, "PQconnectdb", 1, ir_ref_other());
+    fb_assign(&b, b0, ir_ref_var(c), ir_ref_call(k));
+    fb_branch(&b, b0, fb_cond(ir_ref_var(c), CMP_EQ, 0), "!c", fail, ok);
+    fb_return(&b, fail, ir_ref_const(-1));
+    fb_assign(&b, ok, fb_deref(out), ir_ref_var(c));
+    fb_return(&b, ok, ir_ref_const(0));
+    return b;
+}
+
+/* void NAME(PGconn *c, int x) { shape } */
+static Fb make_param_fn(const char *name, int shape, bool is_static)
+{
+    Fb b = fn_in(name, "/src/a.c");
+    b.fn->return_type = "void";
+    b.fn->returns_pointer = false;
+    b.fn->is_static = is_static;
+    int c = fb_param(&b, "c"), x = fb_var_full(&b, "x", VAR_PARAM, false, false);
+    int g = fb_global(&b, "g_conn");
+    int b0 = fb_block(&b), t = fb_block(&b), end = fb_block(&b);
+    switch (shape) {
+    case 0: /* releases: if (!c) return; PQfinish(c); */
+        fb_branch(&b, b0, fb_cond(ir_ref_var(c), CMP_EQ, 0), "!c", end, t);
+        fb_call(&b, t, "PQfinish", 1, ir_ref_var(c));
+        fb_jump(&b, t, end);
+        break;
+    case 1: /* maybe: if (x) PQfinish(c); */
+        fb_branch(&b, b0, fb_cond(ir_ref_var(x), CMP_NE, 0), "x", t, end);
+        fb_call(&b, t, "PQfinish", 1, ir_ref_var(c));
+        fb_jump(&b, t, end);
+        break;
+    case 2: /* transfers: g_conn = c; */
+        fb_assign(&b, b0, ir_ref_var(g), ir_ref_var(c));
+        fb_jump(&b, b0, end);
+        fb_jump(&b, t, end);
+        break;
+    default: /* borrows: db_exec(c); */
+        fb_call(&b, b0, "db_exec", 1, ir_ref_var(c));
+        fb_jump(&b, b0, end);
+        fb_jump(&b, t, end);
+        break;
+    }
+    fb_return_implicit(&b, end);
+    return b;
+}
+
+/* void caller(void) { c = ACQ(); if (!c) return; db_exec(c); [REL(c);] } */
+static Fb make_caller(const char *name, const char *file, const char *acq, const char *rel)
+{
+    Fb b = fn_in(name, file);
+    int b0 = fb_block(&b), fail = fb_block(&b), ok = fb_block(&b);
+    int c = fb_local(&b, "conn");
+    fb_line(&b, 4);
+    int k = fb_call(&b, b0, acq, 0);
+    fb_assign(&b, b0, ir_ref_var(c), ir_ref_call(k));
+    fb_branch(&b, b0, fb_cond(ir_ref_var(c), CMP_EQ, 0), "!conn", fail, ok);
+    fb_return(&b, fail, ir_ref_none());
+    fb_call(&b, ok, "db_exec", 1, ir_ref_var(c));
+    if (rel) fb_call(&b, ok, rel, 2, ir_ref_var(c), ir_ref_const(0));
+    fb_line(&b, 9);
+    fb_return_implicit(&b, ok);
+    return b;
+}
+
+static void test_summaries(void)
+{
+    Fb fns[] = {
+        make_open_conn(), make_a_open(), make_open_out(),
+        make_param_fn("close_conn", 0, false), make_param_fn("maybe_close", 1, false),
+        make_param_fn("stash", 2, false), make_param_fn("use_conn", 3, false),
+        make_param_fn("local_close", 0, true),
+    };
+    int n = (int)(sizeof fns / sizeof fns[0]);
+    IrUnit *units[16];
+    for (int i = 0; i < n; i++) units[i] = fns[i].u;
+    SummaryTable *t = summaries_build(units, n, &packs);
+    const Resource *conn = &packs.packs[0].resources[0];
+
+    const FunctionSummary *s = summary_lookup(t, "open_conn", "/src/b.c");
+    CHECK(s && s->acquires == conn && s->acquire_result_arg == -1 && s->acquire_failure == FAILURE_NULL);
+    if (s && s->chain) CHECK_STR(s->chain, "open_conn() which calls PQconnectdb()");
+    CHECK(s && s->acquires_per_request);
+    s = summary_lookup(t, "a_open", "/src/b.c");
+    CHECK(s && s->acquires == conn);
+    if (s && s->chain) CHECK_STR(s->chain, "a_open() which calls open_conn() which calls PQconnectdb()");
+    s = summary_lookup(t, "open_out", "/src/b.c");
+    CHECK(s && s->acquires == conn && s->acquire_result_arg == 0 && s->acquire_failure == FAILURE_STATUS_NONZERO);
+    s = summary_lookup(t, "close_conn", "/src/b.c");
+    CHECK(s && s->n_params == 2 && s->params[0] == PARAM_RELEASES && s->param_res[0] == conn);
+    CHECK(s && s->params[1] == PARAM_BORROWS && !s->acquires);
+    s = summary_lookup(t, "maybe_close", "/src/b.c");
+    CHECK(s && s->params[0] == PARAM_MAYBE_RELEASES);
+    s = summary_lookup(t, "stash", "/src/b.c");
+    CHECK(s && s->params[0] == PARAM_TRANSFERS);
+    s = summary_lookup(t, "use_conn", "/src/b.c");
+    CHECK(s && s->params[0] == PARAM_BORROWS);
+    CHECK(summary_lookup(t, "local_close", "/src/b.c") == NULL);
+    CHECK(summary_lookup(t, "local_close", "/src/a.c") != NULL);
+    CHECK(summary_lookup(t, "no_such", "/src/a.c") == NULL);
+
+    /* callers in another file see the wrappers */
+    struct {
+        const char *acq, *rel;
+        int leaks;
+    } cases[] = {
+        {"open_conn", NULL, 1}, {"a_open", NULL, 1},    {"open_conn", "close_conn", 0},
+        {"a_open", "stash", 0}, {"a_open", "maybe_close", 0}, {"a_open", "use_conn", 1},
+        {"open_conn", "local_close", 1}, /* static in another file: unknown, borrows */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        Fb c = make_caller("handler", "/src/b.c", cases[i].acq, cases[i].rel);
+        FindingList l = flow_check(&packs, t, c.fn);
+        CHECK(count_rule(&l, RULE_CONNECTION_LEAK) == cases[i].leaks);
+        if (cases[i].leaks == 1 && l.len == 1) {
+            CHECK(l.items[0].loc.line == 9);
+            CHECK_STR(l.items[0].message, "'conn' (PostgreSQL connection) acquired at line 4 is not released at the end of the function");
+        }
+        if (count_rule(&l, RULE_CONNECTION_LEAK) != cases[i].leaks)
+            fprintf(stderr, "case %zu: %s / %s\n", i, cases[i].acq, cases[i].rel ? cases[i].rel : "-");
+        findings_free(&l);
+        ir_unit_free(c.u);
+    }
+    summaries_free(t);
+    for (int i = 0; i < n; i++) ir_unit_free(units[i]);
+}
+
+/* f calls itself: the fixpoint terminates. */
+static void test_recursion_terminates(void)
+{
+    Fb b = fn_in("rec", "/src/r.c");
+    int p = fb_param(&b, "c");
+    int b0 = fb_block(&b), t = fb_block(&b), e = fb_block(&b);
+    fb_branch(&b, b0, fb_unknown_cond(), "more", t, e);
+    fb_call(&b, t, "rec", 1, ir_ref_var(p));
+    fb_jump(&b, t, e);
+    fb_return_implicit(&b, e);
+    IrUnit *units[] = {b.u};
+    SummaryTable *st = summaries_build(units, 1, &packs);
+    const FunctionSummary *s = summary_lookup(st, "rec", "/src/r.c");
+    CHECK(s && s->params[0] == PARAM_BORROWS);
+    summaries_free(st);
+    ir_unit_free(b.u);
+}
+
+int main(void)
+{
+    packs = flow_test_packs();
+    test_summaries();
+    test_recursion_terminates();
+    packset_free(&packs);
+    UNIT_MAIN_END();
+}
