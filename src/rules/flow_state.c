@@ -355,12 +355,13 @@ static bool cond_on_handle(const FlowRun *run, const Tuple *t, const IrRef *r)
         return false;
     }
     if (k == FAILURE_NULL_FIELD) {
-        if (r->kind != REF_FIELD || r->via_pointer) return false;
+        if (r->kind != REF_FIELD) return false;
         for (int i = 0; i < t->n_holders; i++) {
             const Place *h = &t->holders[i];
             if (h->var != r->var) continue;
+            /* s.db for a session s, sp->db for a pointer sp = &s */
             if (h->kind == PLACE_VAR && field_is(r->field, NULL, run->acq.failure_field)) return true;
-            if (h->kind == PLACE_FIELD && field_is(r->field, h->field, run->acq.failure_field))
+            if (h->kind == PLACE_FIELD && !r->via_pointer && field_is(r->field, h->field, run->acq.failure_field))
                 return true;
         }
         return false;
