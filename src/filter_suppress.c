@@ -26,10 +26,13 @@
 #define _GNU_SOURCE /* memmem */
 #include <ctype.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "filter.h"
+#include "glob.h"
 #include "rule_info.h"
 #include "util.h"
 
@@ -309,7 +312,7 @@ static bool same_rules(const Directive *a, const Directive *b)
 }
 
 /* NOLINTEND closes the latest open NOLINTBEGIN with the same rules. */
-static void close_range(DirectiveVec *dirs, Directive *end, const char *file)
+static void close_nolint_range(DirectiveVec *dirs, Directive *end, const char *file)
 {
     for (int i = dirs->len - 1; i >= 0; i--) {
         Directive *b = &dirs->items[i];
@@ -325,7 +328,7 @@ static void close_range(DirectiveVec *dirs, Directive *end, const char *file)
 static void keep_directive(DirectiveVec *dirs, Directive *d, const char *file)
 {
     if (d->kind == DIR_END) {
-        close_range(dirs, d, file);
+        close_nolint_range(dirs, d, file);
         directive_free(d);
         return;
     }
@@ -460,6 +463,18 @@ static void cache_index_grow(void)
         cache_slots[cache_slot(file_cache.items[k].path)] = k + 1;
 }
 
+/* Warnings name files as the text report does: relative to the current
+ * directory when they lie below it. */
+static char *display_path(const char *path)
+{
+    char cwd[PATH_MAX];
+    if (path[0] != '/' || !getcwd(cwd, sizeof cwd)) return xstrdup(path);
+    char *rel = path_relative(path, cwd);
+    if (rel && strncmp(rel, "../", 3) != 0) return rel;
+    free(rel);
+    return xstrdup(path);
+}
+
 static FileDirectives *cache_load(const char *path)
 {
     if ((size_t)(file_cache.len + 1) * 2 > cache_n_slots) cache_index_grow();
@@ -469,7 +484,9 @@ static FileDirectives *cache_load(const char *path)
     size_t len = 0;
     char *text = read_file_all(path, &len);
     if (text) {
-        parse_directives(text, len, path, &nf.dirs);
+        char *shown = display_path(path);
+        parse_directives(text, len, shown, &nf.dirs);
+        free(shown);
         free(text);
     }
     VEC_PUSH(file_cache, nf);
