@@ -70,8 +70,8 @@ def run(connlint, cwd, *args):
     return p.returncode, p.stdout, p.stderr
 
 
-def run_json(connlint, cwd, *args):
-    code, out, err = run(connlint, cwd, "--format", "json", *args, "--", "-Iinclude")
+def run_json(connlint, cwd, *args, include="include"):
+    code, out, err = run(connlint, cwd, "--format", "json", *args, "--", "-I" + include)
     try:
         data = json.loads(out)
     except ValueError:
@@ -222,7 +222,7 @@ def case_handlers_cli(connlint, root):
     fns = sorted(f.get("function") for f in data)
     check(fns == ["repo"], f"--handlers relative to the cwd: only the repository, got {fns}")
     code, data, err = run_json(connlint, root, "--config", os.path.join(proj, ".connlint.json"),
-                               "--handlers", "./proj/x/../handlers/**", "proj")
+                               "--handlers", "./proj/x/../handlers/**", "proj", include="proj/include")
     fns = sorted(f.get("function") for f in data)
     check(fns == ["repo"], f"--handlers with ./ and ../ from another folder, got {fns}")
     code, data, err = run_json(connlint, proj, ".")
