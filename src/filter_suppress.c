@@ -344,7 +344,15 @@ static bool parse_ignore_at(const Lexed *lx, const Comment *cm, const char *p, D
 {
     const char *end = lx->text + cm->end;
     const char *q = p + strlen("connlint-ignore");
-    if (q < end && is_ident_char(*q)) return false; /* connlint-ignore-foo: not ours */
+    if (q < end && is_ident_char(*q)) { /* connlint-ignore-next-line: not a form we know */
+        const char *w = q;
+        while (w < end && is_ident_char(*w)) w++;
+        tool_warning(file, d->line, d->col,
+                     "unknown suppression directive 'connlint-ignore%.*s' ignored; write "
+                     "connlint-ignore[RULE] on the line of the finding or alone on the line above",
+                     (int)(w - q), q);
+        return false;
+    }
     while (q < end && (*q == ' ' || *q == '\t')) q++;
     d->kind = DIR_IGNORE;
     if (q < end && *q == '[') {

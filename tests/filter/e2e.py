@@ -229,7 +229,25 @@ def case_handlers_cli(connlint, root):
     check(len(data) == 3, f"without handlers all three are reported, got {len(data)}")
 
 
+def case_wrapper(connlint, root):
+    make_project(root, {"version": 1, "rules": ["libpq"], "handlers": ["handlers/**"]})
+    write(root, "lib/conn.c", '#include "db.h"\n'
+          "PGconn *open_conn(void)\n{\n    return PQconnectdb(\"dbname=app\");\n}\n")
+    body = ("{\n    PGconn *c = open_conn();\n    if (!c)\n        return -1;\n"
+            "    PQfinish(c);\n    return 0;\n}\n")
+    write(root, "handlers/h.c", '#include "db.h"\nPGconn *open_conn(void);\nint handle(void)\n' + body)
+    r = write(root, "repo/r.c", '#include "db.h"\nPGconn *open_conn(void);\nint repo(void)\n' + body)
+    code, data, err = run_json(connlint, root, "--fail-on", "none", ".")
+    got = [(os.path.relpath(f["file"]), f["line"], f["function"]) for f in data]
+    check(got == [(os.path.join("repo", "r.c"), line_of(r, "open_conn();"), "repo")],
+          f"only the call outside handlers, not the wrapper itself: {got}")
+    if len(data) == 1:
+        check("repo() calls open_conn() which calls PQconnectdb()" in data[0]["message"],
+              f"the message names the chain: {data[0]['message']}")
+
+
 CASES = {
+    "wrapper": case_wrapper,
     "unused": case_unused,
     "warnings": case_warnings,
     "sarif_suppressions": case_sarif_suppressions,

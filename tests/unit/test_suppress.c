@@ -271,14 +271,21 @@ static void test_unknown_rule_warns_and_suppresses_nothing(void)
         "void f(void) {\n"
         "    return; // connlint-ignore[conection-leak]\n"
         "    return; // NOLINT(connlint-dubble-release)\n"
+        "    // connlint-ignore-next-line\n"
+        "    return;\n"
         "}\n");
     FindingList l = {0};
     add(&l, file, 2, RULE_CONNECTION_LEAK);
     add(&l, file, 3, RULE_DOUBLE_RELEASE);
+    add(&l, file, 5, RULE_CONNECTION_LEAK);
     char *err = NULL;
     apply_capture(&l, false, NULL, &err);
     CHECK(!l.items[0].suppressed);
     CHECK(!l.items[1].suppressed);
+    CHECK(!l.items[2].suppressed);
+    char *w3 = xasprintf("%s:4:8: unknown suppression directive 'connlint-ignore-next-line'", file);
+    CHECK(err && strstr(err, w3));
+    free(w3);
     char *w1 = xasprintf("%s:2:16: unknown rule 'conection-leak'", file);
     char *w2 = xasprintf("%s:3:16: unknown rule 'dubble-release'", file);
     CHECK(err && strstr(err, w1));
