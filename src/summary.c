@@ -158,7 +158,9 @@ static ParamEffect param_effect(FlowRun *run, int p, const Resource **res)
     *res = NULL;
     if (!flow_run_param(run, p)) return PARAM_BORROWS;
     unsigned m = run->exit_mask;
-    *res = run->found_res;
+    /* released through p->field: which resource the caller keeps there is
+     * not known, so the effect applies to any */
+    *res = run->container_release ? NULL : run->found_res;
     bool held = m & (EXIT_HELD | EXIT_QUIET | EXIT_ESC_RETURN | EXIT_ESC_UNKNOWN);
     bool stored = m & (EXIT_ESC_STORE | EXIT_ESC_TRANSFER | EXIT_ESC_OUT);
     if (stored && !held) return PARAM_TRANSFERS;

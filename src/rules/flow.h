@@ -138,6 +138,8 @@ typedef struct {
     bool *call_is_acq;
     const IrCall **calls;     /* per call id */
     int *call_block, *call_event;
+    bool *addr_taken;         /* per var: `p = &var` somewhere in the function */
+    bool container_release;   /* parameter mode: released through p->field */
 
     /* per block */
     TupleList *in;

@@ -65,6 +65,7 @@ static void scan_calls(FlowRun *run)
     run->calls = xcalloc((size_t)nc, sizeof(IrCall *));
     run->call_block = xcalloc((size_t)nc, sizeof(int));
     run->call_event = xcalloc((size_t)nc, sizeof(int));
+    run->addr_taken = xcalloc((size_t)(fn->n_vars > 0 ? fn->n_vars : 1), sizeof(bool));
     for (int b = 0; b < fn->n_blocks; b++) {
         const IrBlock *blk = &fn->blocks[b];
         if (blk->term == TERM_BRANCH && blk->cond.known) mark_ref(run, &blk->cond.ref);
@@ -84,6 +85,9 @@ static void scan_calls(FlowRun *run)
                 }
                 break;
             case EV_ASSIGN:
+                if ((ev->u.assign.rhs.kind == REF_ADDR || ev->u.assign.rhs.kind == REF_ADDR_FIELD) &&
+                    ev->u.assign.rhs.var >= 0 && ev->u.assign.rhs.var < fn->n_vars)
+                    run->addr_taken[ev->u.assign.rhs.var] = true;
                 mark_ref(run, &ev->u.assign.rhs);
                 mark_ref(run, &ev->u.assign.lhs);
                 break;
@@ -123,6 +127,7 @@ void flow_run_free(FlowRun *run)
     free(run->calls);
     free(run->call_block);
     free(run->call_event);
+    free(run->addr_taken);
     free(run->reports.items);
     memset(run, 0, sizeof *run);
 }
@@ -179,6 +184,7 @@ static void reset(FlowRun *run)
     run->exit_mask = 0;
     run->esc_param = -1;
     run->found_res = NULL;
+    run->container_release = false;
 }
 
 static void fixpoint(FlowRun *run)

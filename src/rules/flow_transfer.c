@@ -48,10 +48,16 @@ static bool place_matches_ref_base(const Place *h, const IrRef *r)
 
 int flow_ref_holder(const FlowRun *run, const Tuple *t, const IrRef *r)
 {
-    (void)run;
     if (r->kind == REF_DEREF) return -1;
-    for (int i = 0; i < t->n_holders; i++)
-        if (place_matches_ref_base(&t->holders[i], r)) return i;
+    for (int i = 0; i < t->n_holders; i++) {
+        const Place *h = &t->holders[i];
+        if (place_matches_ref_base(h, r)) return i;
+        /* summaries: a parameter p whose member p->f is released, stored or
+         * returned stands for what the caller keeps in that struct */
+        if (run->param_var >= 0 && r->kind == REF_FIELD && r->via_pointer && h->kind == PLACE_VAR &&
+            h->var == r->var && h->var == run->param_var)
+            return i;
+    }
     return -1;
 }
 
@@ -197,6 +203,22 @@ static void out_param_overwrite(FlowRun *run, Tuple *t, const IrCall *c, int b, 
     }
 }
 
+static bool record_holds(const Tuple *t, int var);
+
+/* A function of the analysed sources whose summary says it borrows arg i. */
+static bool known_borrower(const FlowRun *run, const IrCall *c, int i)
+{
+    if (!run->m->summaries || c->callee_kind != CALLEE_DIRECT || !c->callee) return false;
+    const FunctionSummary *s = summary_lookup(run->m->summaries, c->callee, run->m->caller_file);
+    return s && s->params && i < s->n_params && s->params[i] == PARAM_BORROWS;
+}
+
+/* The argument is a struct (or its address) one of whose fields holds it. */
+static bool container_arg(const Tuple *t, const IrRef *a)
+{
+    return (a->kind == REF_ADDR || a->kind == REF_VAR) && record_holds(t, a->var);
+}
+
 static void call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, PendingStack *st)
 {
     const IrCall *c = &run->fn->blocks[b].events[e].u.call;
@@ -219,13 +241,30 @@ static void call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, Pending
     }
     for (int i = 0; i < c->nargs; i++) {
         int h = flow_ref_holder(run, t, &c->args[i]);
+        if (h < 0 && container_arg(t, &c->args[i]) && t->hs != HS_RELEASED) {
+            /* &ctx / ctx where ctx.db holds it: only a summary that releases
+             * or takes the struct's contents changes anything */
+            ArgEffect eff = flow_arg_effect(run, c, i);
+            if (eff == ARG_RELEASE) {
+                release(run, t, b, e, in_idx, NULL);
+                return;
+            }
+            if (eff == ARG_TRANSFER || eff == ARG_MAYBE_RELEASE) {
+                tuple_escape(t, ESC_UNKNOWN, -1);
+                return;
+            }
+            continue;
+        }
         if (h < 0) {
             if (t->hs == HS_RELEASED && !t->quiet && flow_ref_touches(run, t, &c->args[i]))
                 flow_report(run, REP_USE_AFTER_RELEASE, b, e, in_idx, t, first_named_holder(t));
             continue;
         }
         Place hp = t->holders[h];
-        switch (flow_arg_effect(run, c, i)) {
+        ArgEffect eff = flow_arg_effect(run, c, i);
+        if (eff != ARG_BORROW && run->param_var >= 0 && c->args[i].kind == REF_FIELD)
+            run->container_release = true;
+        switch (eff) {
         case ARG_RELEASE: release(run, t, b, e, in_idx, &hp); return;
         case ARG_MAYBE_RELEASE:
             if (t->hs != HS_RELEASED) {
@@ -247,8 +286,10 @@ static void call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, Pending
         case ARG_BORROW:
             if (t->hs == HS_RELEASED && !t->quiet) {
                 flow_report(run, REP_USE_AFTER_RELEASE, b, e, in_idx, t, &hp);
-            } else if (hp.kind == PLACE_CALL && c->args[i].kind == REF_CALL && t->hs != HS_RELEASED) {
-                /* wrap(acquire()): the caller never sees the handle */
+            } else if (hp.kind == PLACE_CALL && c->args[i].kind == REF_CALL && t->hs != HS_RELEASED &&
+                       !known_borrower(run, c, i)) {
+                /* wrap(acquire()): the caller never sees the handle; unless
+                 * wrap is ours and only borrows, wrap may own it now */
                 tuple_escape(t, ESC_UNKNOWN, -1);
                 return;
             }
@@ -291,8 +332,15 @@ static void assign_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
     bool lhs_local = lhs_place && place_is_local(run->fn, &L);
 
     int h = t->hs == HS_NONE ? -1 : flow_ref_holder(run, t, rhs);
-    if (h < 0 && t->hs != HS_NONE && rhs->kind == REF_ADDR) h = flow_ref_holder(run, t, rhs);
     bool rhs_record = t->hs != HS_NONE && rhs->kind == REF_VAR && record_holds(t, rhs->var);
+    if (t->hs != HS_NONE && t->hs != HS_ESCAPED && rhs->kind == REF_ADDR && rhs->var >= 0 &&
+        rhs->var < run->fn->n_vars && !(h >= 0 && run->fn->vars[rhs->var].is_record) &&
+        (h >= 0 || record_holds(t, rhs->var))) {
+        /* pp = &conn, p = &ctx: reached through a pointer the analysis does
+         * not follow (a session record's address, sp = &s, is followed) */
+        tuple_escape(t, ESC_UNKNOWN, -1);
+        return;
+    }
     if (h >= 0 && lhs_place && place_equal(&t->holders[h], &L)) return; /* c = c */
 
     bool status_copy = false;
@@ -318,6 +366,9 @@ static void assign_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
     if (h >= 0 || rhs_record) {
         if (lhs_local && L.kind == PLACE_VAR && rhs_record) {
             if (!copy_record_holders(t, rhs->var, L.var)) tuple_escape(t, ESC_UNKNOWN, -1);
+        } else if (lhs_local && run->addr_taken[L.var]) {
+            /* reachable through a pointer taken elsewhere (jp = &j): not followed */
+            tuple_escape(t, ESC_UNKNOWN, -1);
         } else if (lhs_local && h >= 0) {
             if (from_call) {
                 int ci = tuple_find_holder(t, &held_by_call);

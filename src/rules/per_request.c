@@ -147,7 +147,7 @@ static char *ref_message(const char *name, const PerRequestAcquire *a)
     sb_init(&sb);
     sb_printf(&sb, "'%s' acquires a per-request %s and is referenced outside a request handler",
               name, res_description(a->res));
-    if (a->via && a->via->chain) sb_printf(&sb, " (%s calls %s)", name, a->via->chain);
+    if (a->via && a->via->chain) sb_printf(&sb, " (%s)", a->via->chain);
     append_alternative(&sb, a->res);
     return sb_take(&sb);
 }
