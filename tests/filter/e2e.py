@@ -237,13 +237,19 @@ def case_wrapper(connlint, root):
             "    PQfinish(c);\n    return 0;\n}\n")
     write(root, "handlers/h.c", '#include "db.h"\nPGconn *open_conn(void);\nint handle(void)\n' + body)
     r = write(root, "repo/r.c", '#include "db.h"\nPGconn *open_conn(void);\nint repo(void)\n' + body)
+    t = write(root, "repo/table.c", '#include "db.h"\nPGconn *open_conn(void);\n'
+              "struct ops { PGconn *(*open)(void); };\n"
+              "const struct ops repo_ops = { .open = open_conn };\n")
     code, data, err = run_json(connlint, root, "--fail-on", "none", ".")
-    got = [(os.path.relpath(f["file"]), f["line"], f["function"]) for f in data]
-    check(got == [(os.path.join("repo", "r.c"), line_of(r, "open_conn();"), "repo")],
-          f"only the call outside handlers, not the wrapper itself: {got}")
-    if len(data) == 1:
+    got = [(f["file"], f["line"], f["function"]) for f in data]
+    want = [(os.path.join("repo", "r.c"), line_of(r, "open_conn();"), "repo"),
+            (os.path.join("repo", "table.c"), line_of(t, ".open = open_conn"), None)]
+    check(got == want, f"only the uses outside handlers, not the wrapper itself: {got}")
+    if len(data) == 2:
         check("repo() calls open_conn() which calls PQconnectdb()" in data[0]["message"],
               f"the message names the chain: {data[0]['message']}")
+        check("(open_conn() which calls PQconnectdb())" in data[1]["message"],
+              f"the table's message names the chain: {data[1]['message']}")
 
 
 CASES = {
