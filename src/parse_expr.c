@@ -519,7 +519,10 @@ static IrRef eval_stmt_expr(Builder *b, CXCursor c, int depth)
 
 static void mark_label_address(Builder *b, CXCursor c)
 {
-    char *name = spelling(clang_getCursorReferenced(c));
+    CursorVec k = {0};
+    cursor_children(c, &k); /* a LabelRef naming the label */
+    char *name = k.len ? spelling(k.items[0]) : xstrdup("");
+    VEC_FREE(k);
     if (!*name) {
         free(name);
         return;
@@ -722,6 +725,69 @@ void cond_build(Builder *b, CXCursor c, int t, int f, int depth)
     bb_branch(b, cond, cursor_text(b->arena, b->tu, s), loc_of_cursor(s), t, f);
 }
 
+/* ---- struct initialisers: `struct s v = { .conn = c, 2 }` ---- */
+
+typedef VEC(char *) NameVec;
+
+static enum CXVisitorResult collect_field(CXCursor c, CXClientData data)
+{
+    NameVec *v = data;
+    CXString s = clang_getCursorSpelling(c);
+    VEC_PUSH(*v, xstrdup(clang_getCString(s)));
+    clang_disposeString(s);
+    return CXVisit_Continue;
+}
+
+/* One element: a designated `.a.b = value` (an UnexposedExpr of MemberRefs
+ * and the value) or a positional value for field `*next`. */
+static void assign_init_element(Builder *b, int var, CXCursor el, const NameVec *fields, int *next,
+                                bool is_init, int depth)
+{
+    CursorVec k = {0};
+    CXCursor value = el;
+    StrBuf path;
+    sb_init(&path);
+    if (clang_getCursorKind(el) == CXCursor_UnexposedExpr) {
+        cursor_children(el, &k);
+        for (int i = 0; i + 1 < k.len && clang_getCursorKind(k.items[i]) == CXCursor_MemberRef; i++) {
+            char *name = spelling(k.items[i]);
+            if (path.len) sb_append_char(&path, '.');
+            sb_append(&path, name);
+            if (i == 0)
+                for (int f = 0; f < fields->len; f++)
+                    if (!strcmp(fields->items[f], name)) *next = f;
+            free(name);
+        }
+        if (path.len) value = k.items[k.len - 1];
+    }
+    if (!path.len && *next < fields->len) sb_append(&path, fields->items[*next]);
+    (*next)++;
+    if (path.len && clang_getCursorKind(cursor_strip(value, true)) != CXCursor_InitListExpr)
+        expr_assign_to(b, ir_ref_field(var, arena_strdup(b->arena, path.data), false), value, is_init,
+                       loc_of_cursor(el), depth + 1);
+    else
+        expr_eval(b, value, depth + 1);
+    sb_free(&path);
+    VEC_FREE(k);
+}
+
+static bool assign_init_list(Builder *b, IrRef lhs, CXCursor list, bool is_init, int depth)
+{
+    if (lhs.kind != REF_VAR || clang_getCursorKind(list) != CXCursor_InitListExpr) return false;
+    CXType t = clang_getCanonicalType(clang_getCursorType(list));
+    if (t.kind != CXType_Record) return false;
+    NameVec fields = {0};
+    clang_Type_visitFields(t, collect_field, &fields);
+    CursorVec k = {0};
+    cursor_children(list, &k);
+    int next = 0;
+    for (int i = 0; i < k.len; i++) assign_init_element(b, lhs.var, k.items[i], &fields, &next, is_init, depth);
+    VEC_FREE(k);
+    for (int i = 0; i < fields.len; i++) free(fields.items[i]);
+    VEC_FREE(fields);
+    return true;
+}
+
 /* ---- assignment and return sinks (?: pushes them into its arms) ---- */
 
 static bool split_conditional(CXCursor c, CursorVec *k)
@@ -750,6 +816,7 @@ void expr_assign_to(Builder *b, IrRef lhs, CXCursor rhs, bool is_init, IrLoc loc
         return;
     }
     VEC_FREE(k);
+    if (assign_init_list(b, lhs, s, is_init, depth)) return;
     char buf[8];
     enum CXCursorKind kind = clang_getCursorKind(s);
     bool is_test = false;

@@ -1,7 +1,8 @@
 /* parse_finish.c — turns the builder's graph into the IrFunction of ir.h:
  * resolves gotos (with the scope ends of the scopes they leave) and
  * computed gotos, skips empty jump-only blocks, drops empty blocks that no
- * code reaches, renumbers blocks in creation order (stable), numbers the
+ * code reaches, numbers blocks in reverse postorder from the entry (the
+ * true successor first, so dumps read top-down; stable), numbers the
  * globals after the locals, and copies everything into the arena.
  * All passes are linear and iterative. */
 #include <stdlib.h>
@@ -120,6 +121,90 @@ static char *kept_blocks(Builder *b, const int *fwd)
     return keep;
 }
 
+/* Appends block t to block a (a ends with a jump to t, t's only
+ * predecessor): straight-line code becomes one block. */
+static void merge_into(BBlock *a, BBlock *t)
+{
+    for (int i = 0; i < t->ev.len; i++) VEC_PUSH(a->ev, t->ev.items[i]);
+    VEC_FREE(a->succ);
+    VEC_FREE(a->cases);
+    a->succ = t->succ;
+    a->cases = t->cases;
+    memset(&t->succ, 0, sizeof t->succ);
+    memset(&t->cases, 0, sizeof t->cases);
+    a->ended = t->ended;
+    a->term = t->term;
+    a->cond = t->cond;
+    a->cond_text = t->cond_text;
+    a->switch_on = t->switch_on;
+    a->default_target = t->default_target;
+    a->term_loc = t->term_loc;
+    t->ev.len = 0;
+}
+
+static void merge_straight_lines(Builder *b, const int *fwd, char *keep)
+{
+    int n = b->blocks.len;
+    int *preds = xcalloc((size_t)n, sizeof(int));
+    for (int i = 0; i < n; i++) {
+        if (!keep[i]) continue;
+        IntVec *s = &b->blocks.items[i].succ;
+        for (int k = 0; k < s->len; k++) preds[fwd[s->items[k]]]++;
+    }
+    for (int i = 0; i < n; i++) {
+        if (!keep[i]) continue;
+        BBlock *a = &b->blocks.items[i];
+        while (a->ended && a->term == TERM_JUMP && a->succ.len == 1) {
+            int t = fwd[a->succ.items[0]];
+            if (t == i || t == 0 || preds[t] != 1 || !keep[t]) break;
+            merge_into(a, &b->blocks.items[t]);
+            keep[t] = 0;
+        }
+    }
+    free(preds);
+}
+
+/* Reverse postorder of the kept blocks: the entry's graph first (visiting
+ * succ[0] last so that it comes first), then each unreachable root in
+ * creation order. Iterative DFS. */
+static void number_blocks(Builder *b, const int *fwd, const char *keep, int *newid, int kept)
+{
+    int n = b->blocks.len;
+    char *seen = xcalloc((size_t)n, 1);
+    int *post = xmalloc(sizeof(int) * (size_t)(kept ? kept : 1));
+    int n_post = 0, base = 0;
+    IntVec stack = {0}, next = {0};
+    for (int root = 0; root < n; root++) {
+        if (!keep[root] || seen[root]) continue;
+        seen[root] = 1;
+        VEC_PUSH(stack, root);
+        VEC_PUSH(next, b->blocks.items[root].succ.len - 1);
+        while (stack.len) {
+            int x = stack.items[stack.len - 1];
+            int *k = &next.items[next.len - 1];
+            if (*k >= 0) {
+                int t = fwd[b->blocks.items[x].succ.items[(*k)--]];
+                if (!seen[t] && keep[t]) {
+                    seen[t] = 1;
+                    VEC_PUSH(stack, t);
+                    VEC_PUSH(next, b->blocks.items[t].succ.len - 1);
+                }
+                continue;
+            }
+            post[n_post++] = x;
+            stack.len--;
+            next.len--;
+        }
+        /* this root's blocks, in reverse postorder, after the earlier roots' */
+        for (int i = n_post - 1, id = base; i >= base; i--, id++) newid[post[i]] = id;
+        base = n_post;
+    }
+    VEC_FREE(stack);
+    VEC_FREE(next);
+    free(post);
+    free(seen);
+}
+
 static void remap_var(int *v, int n_locals)
 {
     if (*v >= GLOBAL_VAR_BASE) *v = n_locals + (*v - GLOBAL_VAR_BASE);
@@ -196,9 +281,14 @@ IrFunction *builder_finish(Builder *b, IrFunction *fn)
     int n = b->blocks.len;
     int *fwd = forward_targets(b);
     char *keep = kept_blocks(b, fwd);
+    merge_straight_lines(b, fwd, keep);
     int *newid = xmalloc(sizeof(int) * (size_t)n);
     int kept = 0;
-    for (int i = 0; i < n; i++) newid[i] = keep[i] ? kept++ : -1;
+    for (int i = 0; i < n; i++) {
+        newid[i] = -1;
+        if (keep[i]) kept++;
+    }
+    number_blocks(b, fwd, keep, newid, kept);
     int n_locals = b->locals.len;
     fn->n_blocks = kept;
     fn->blocks = arena_alloc(b->arena, sizeof(IrBlock) * (size_t)(kept ? kept : 1));

@@ -42,7 +42,7 @@ bool const_eval(CXCursor c, long long *out);
 const char *binary_op(CXTranslationUnit tu, CXCursor c, char buf[8]);
 const char *unary_op(CXTranslationUnit tu, CXCursor c, char buf[8], bool *postfix);
 /* parse_tokens.c: the same, for operators written inside a macro body */
-bool macro_binary_op(CXTranslationUnit tu, CXCursor whole, CXCursor rhs, char buf[8]);
+bool macro_binary_op(CXTranslationUnit tu, CXCursor whole, CXCursor lhs, char buf[8]);
 bool macro_unary_op(CXTranslationUnit tu, CXCursor whole, char buf[8]);
 /* Source text of a cursor's extent, whitespace collapsed, at most ~160
  * characters (arena copy); NULL when unavailable. */

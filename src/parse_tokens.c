@@ -3,9 +3,10 @@
  * inside a macro body the operands' locations all map to the macro use, so
  * the tokens between them cannot be read (parse_util.c handles every other
  * case). Here the macro's definition is found through the detailed
- * preprocessing record and its body tokens are read: when the body holds
- * exactly one candidate operator, that is the one. Anything less certain
- * gives "unknown" (callers then treat the expression as opaque). */
+ * preprocessing record and its body tokens are read: when every candidate
+ * operator of the body (after the left operand's last token, when that is
+ * known) is the same operator, that is the one. Anything less certain gives
+ * "unknown" (callers then treat the expression as opaque). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,9 +77,34 @@ static bool is_operand_end(const char *t)
            !strcmp(t, "--");
 }
 
-/* The single token of the body accepted by `want`; false when there is
- * none or more than one. binary: the token follows an operand. */
-static bool single_operator(const TokVec *body, bool binary, char buf[8])
+/* The last token of an operand as the macro body spells it, when the
+ * cursor tells: a name, or a closing bracket. NULL when unknown. */
+static char *last_token_of(CXCursor c)
+{
+    CursorVec kids = {0};
+    while (clang_getCursorKind(c) == CXCursor_UnexposedExpr) { /* implicit casts */
+        cursor_children(c, &kids);
+        if (kids.len != 1) break;
+        c = kids.items[0];
+    }
+    VEC_FREE(kids);
+    enum CXCursorKind k = clang_getCursorKind(c);
+    if (k == CXCursor_DeclRefExpr || k == CXCursor_MemberRefExpr) {
+        CXString s = clang_getCursorSpelling(c);
+        char *r = xstrdup(clang_getCString(s));
+        clang_disposeString(s);
+        return r;
+    }
+    if (k == CXCursor_ParenExpr || k == CXCursor_CallExpr) return xstrdup(")");
+    if (k == CXCursor_ArraySubscriptExpr) return xstrdup("]");
+    return NULL;
+}
+
+/* The operator of the body that the expression uses: every candidate (a
+ * binary operator after an operand, or a prefix !, -, ~) -- restricted to
+ * those after the left operand's last token when known -- must be the same
+ * operator. */
+static bool single_operator(const TokVec *body, bool binary, const char *after, char buf[8])
 {
     int found = 0;
     for (int i = 0; i < body->len; i++) {
@@ -86,21 +112,24 @@ static bool single_operator(const TokVec *body, bool binary, char buf[8])
         bool after_operand = i > 0 && is_operand_end(body->items[i - 1]);
         bool hit;
         if (binary) {
-            hit = after_operand && precedence(t, (int)strlen(t)) >= 0;
+            hit = after_operand && precedence(t, (int)strlen(t)) >= 0 &&
+                  (!after || strcmp(body->items[i - 1], after) == 0);
         } else {
             hit = !after_operand && (!strcmp(t, "!") || !strcmp(t, "-") || !strcmp(t, "~"));
         }
-        if (!hit) continue;
-        if (found++ == 0 && strlen(t) < 8) strcpy(buf, t);
+        if (!hit || strlen(t) >= 8) continue;
+        if (found++ == 0) strcpy(buf, t);
+        else if (strcmp(buf, t) != 0) return false;
     }
-    return found == 1;
+    return found > 0;
 }
 
-bool macro_binary_op(CXTranslationUnit tu, CXCursor whole, CXCursor rhs, char buf[8])
+bool macro_binary_op(CXTranslationUnit tu, CXCursor whole, CXCursor lhs, char buf[8])
 {
-    (void)rhs;
     TokVec body = {0};
-    bool ok = macro_body(tu, whole, &body) && single_operator(&body, true, buf);
+    char *after = last_token_of(lhs);
+    bool ok = macro_body(tu, whole, &body) && single_operator(&body, true, after, buf);
+    free(after);
     tokvec_free(&body);
     return ok;
 }
@@ -108,7 +137,7 @@ bool macro_binary_op(CXTranslationUnit tu, CXCursor whole, CXCursor rhs, char bu
 bool macro_unary_op(CXTranslationUnit tu, CXCursor whole, char buf[8])
 {
     TokVec body = {0};
-    bool ok = macro_body(tu, whole, &body) && single_operator(&body, false, buf);
+    bool ok = macro_body(tu, whole, &body) && single_operator(&body, false, NULL, buf);
     tokvec_free(&body);
     return ok;
 }

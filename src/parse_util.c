@@ -242,7 +242,7 @@ const char *binary_op(CXTranslationUnit tu, CXCursor c, char buf[8])
         CXSourceRange l = clang_getCursorExtent(kids.items[0]);
         CXSourceRange r = clang_getCursorExtent(kids.items[1]);
         if (!punct_between(tu, clang_getRangeEnd(l), clang_getRangeStart(r), buf) &&
-            !macro_binary_op(tu, c, kids.items[1], buf))
+            !macro_binary_op(tu, c, kids.items[0], buf))
             buf[0] = '\0';
     }
     VEC_FREE(kids);
@@ -267,9 +267,27 @@ const char *unary_op(CXTranslationUnit tu, CXCursor c, char buf[8], bool *postfi
 
 const char *cursor_text(Arena *a, CXTranslationUnit tu, CXCursor c)
 {
-    CXFile f;
+    CXFile f, f2;
     unsigned b, e;
-    if (!range_offsets(clang_getCursorExtent(c), &f, &b, &e) || e <= b) return NULL;
+    CXSourceRange r = clang_getCursorExtent(c);
+    if (!range_offsets(r, &f, &b, &e) || e <= b) {
+        /* a macro argument: where the argument is written */
+        clang_getFileLocation(clang_getRangeStart(r), &f, NULL, NULL, &b);
+        clang_getFileLocation(clang_getRangeEnd(r), &f2, NULL, NULL, &e);
+        if (!f || !f2 || !clang_File_isEqual(f, f2) || e <= b) return NULL;
+        /* a nested macro at the end (NULL) may leave e at its first character */
+        CXToken *tok = clang_getToken(tu, clang_getLocationForOffset(tu, f, e));
+        if (tok) {
+            unsigned ts;
+            clang_getFileLocation(clang_getTokenLocation(tu, *tok), NULL, NULL, NULL, &ts);
+            if (ts == e && clang_getTokenKind(*tok) == CXToken_Identifier) {
+                CXString sp = clang_getTokenSpelling(tu, *tok);
+                e += (unsigned)strlen(clang_getCString(sp));
+                clang_disposeString(sp);
+            }
+            clang_disposeTokens(tu, tok, 1);
+        }
+    }
     size_t size = 0;
     const char *text = clang_getFileContents(tu, f, &size);
     if (!text || e > size) return NULL;
