@@ -41,8 +41,16 @@ static void append_loc_text(StrBuf *sb, const ReportContext *ctx, const FindingL
     free(rel);
 }
 
+/* A step at the primary location ("returning here") adds nothing. */
+static bool at_primary(const FindingLoc *n, const Finding *f)
+{
+    if (!n->file || !f->loc.file || strcmp(n->file, f->loc.file) != 0) return false;
+    return n->line == f->loc.line && n->col == f->loc.col;
+}
+
 /* The message with one "file:line:col: note: ..." line per related
- * location and path step (repeats left out), unescaped. */
+ * location and path step (repeats and the primary location left out),
+ * unescaped. */
 static char *full_message(const Finding *f, const ReportContext *ctx)
 {
     StrBuf sb;
@@ -52,7 +60,7 @@ static char *full_message(const Finding *f, const ReportContext *ctx)
     sb_init(&seen);
     for (int i = 0; i < f->n_related + f->n_path; i++) {
         const FindingLoc *n = i < f->n_related ? &f->related[i] : &f->path[i - f->n_related];
-        if (!n->message) continue;
+        if (!n->message || at_primary(n, f)) continue;
         StrBuf line;
         sb_init(&line);
         append_loc_text(&line, ctx, n);

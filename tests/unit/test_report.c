@@ -124,8 +124,7 @@ static void test_github(void)
         "::error file=src/a%2Cb.c,line=57,col=9,endLine=57,endColumn=18,title=connection-leak::"
         "'conn' (PostgreSQL connection) acquired at line 42 is not released when the function returns here"
         "%0Asrc/a,b.c:42:17: note: 'conn' acquired here"
-        "%0Asrc/a,b.c:55:9: note: taking the branch where 'rc != 0'"
-        "%0Asrc/a,b.c:57:9: note: returning here\n";
+        "%0Asrc/a,b.c:55:9: note: taking the branch where 'rc != 0'\n";
     CHECK_STR(out, expect);
     free(out);
     findings_free(&list);
