@@ -338,6 +338,10 @@ static int run(const Options *o)
     for (int i = 0; i < cfg.n_handlers; i++) VEC_PUSH(handlers, xstrdup(cfg.handlers[i]));
     for (int i = 0; i < o->n_handlers; i++) VEC_PUSH(handlers, path_normalize(o->handlers[i], cwd));
     CheckContext cctx = {&packs, summaries, handlers.items, handlers.len};
+    /* per-request-outside-handler needs to know where handlers are: with no
+     * handler designated (config "handlers" or --handlers) it stays off
+     * rather than flag every per-request acquire of the tree. */
+    bool per_request = handlers.len > 0;
     FindingList findings = {0};
     FnKey *seen = NULL;
     int n_seen = 0, cap_seen = 0;
@@ -348,19 +352,26 @@ static int run(const Options *o)
             const IrFunction *fn = &u->functions[f];
             if (fn->in_header && fn_seen(&seen, &n_seen, &cap_seen, fn)) continue;
             check_resource_flow(&cctx, fn, &findings);
-            check_per_request_function(&cctx, fn, &findings);
+            if (per_request) check_per_request_function(&cctx, fn, &findings);
         }
-        check_per_request_global_refs(&cctx, u, &findings);
+        if (per_request) check_per_request_global_refs(&cctx, u, &findings);
     }
     free(seen);
 
-    /* filter */
-    levels_apply(&findings, &cfg);
+    /* filter: fingerprints first (they must not depend on levels or
+     * suppressions), then suppressions, then the configured levels, so that
+     * a rule set to "none" neither reports nor makes its comments unused. */
     fingerprint_assign(&findings);
+    VEC(char *) parsed = {0};
+    for (int i = 0; i < files.n_files; i++)
+        if (!job.units[i]->parse_failed) VEC_PUSH(parsed, files.files[i]);
+    suppressions_scan_files(parsed.items, parsed.len);
+    VEC_FREE(parsed);
     FindingList unused = {0};
     suppressions_apply(&findings, o->report_unused_suppressions, &unused);
     for (int i = 0; i < unused.len; i++) findings_add(&findings, &unused.items[i]);
     free(unused.items);
+    levels_apply(&findings, &cfg);
     if (o->baseline && !baseline_apply(&findings, o->baseline)) io_error = true;
     findings_sort(&findings);
 

@@ -61,7 +61,8 @@ def write(root, rel, text):
 
 
 def make_project(root, config=None):
-    write(root, ".connlint.json", json.dumps(config or {"version": 1, "rules": ["libpq"]}))
+    write(root, ".connlint.json",
+          json.dumps(config or {"version": 1, "rules": ["libpq"], "handlers": ["handlers/**"]}))
     write(root, "include/db.h", DB_H)
 
 
@@ -200,12 +201,12 @@ def case_broken_baseline(connlint, root):
 
 
 def case_levels(connlint, root):
-    make_project(root, {"version": 1, "rules": ["libpq"],
+    make_project(root, {"version": 1, "rules": ["libpq"], "handlers": ["handlers/**"],
                         "levels": {"per-request-outside-handler": "none"}})
     write(root, "repo/a.c", '#include "db.h"\n' + repo_function("one"))
     code, data, err = run_json(connlint, root, ".")
     check(code == 0 and data == [], f"level none drops the rule: exit {code}, {data}")
-    make_project(root, {"version": 1, "rules": ["libpq"],
+    make_project(root, {"version": 1, "rules": ["libpq"], "handlers": ["handlers/**"],
                         "levels": {"per-request-outside-handler": "note"}})
     code, data, err = run_json(connlint, root, ".")
     check(code == 0, f"a note does not fail at --fail-on warning, got {code}")
@@ -214,7 +215,7 @@ def case_levels(connlint, root):
 
 def case_handlers_cli(connlint, root):
     proj = os.path.join(root, "proj")
-    make_project(proj)
+    make_project(proj, {"version": 1, "rules": ["libpq"]})
     write(proj, "handlers/h.c", '#include "db.h"\n' + repo_function("handle"))
     write(proj, "handlers/deep/er/h2.c", '#include "db.h"\n' + repo_function("handle_deep"))
     write(proj, "repo/r.c", '#include "db.h"\n' + repo_function("repo"))
@@ -226,7 +227,7 @@ def case_handlers_cli(connlint, root):
     fns = sorted(f.get("function") for f in data)
     check(fns == ["repo"], f"--handlers with ./ and ../ from another folder, got {fns}")
     code, data, err = run_json(connlint, proj, ".")
-    check(len(data) == 3, f"without handlers all three are reported, got {len(data)}")
+    check(len(data) == 0, f"with no handler designated the rule stays off, got {len(data)}")
 
 
 def case_wrapper(connlint, root):
