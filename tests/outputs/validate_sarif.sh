@@ -38,41 +38,55 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 status=0
-n=0
-for dir in "$@"; do
-    n=$((n + 1))
-    sarif="$tmp/run$n.sarif"
-    vlog="$tmp/run$n.validation.sarif"
-    (cd "$dir" && "$connlint" --format sarif --fail-on none --keep-going -o "$sarif" .) 2>"$tmp/stderr"
+
+# connlint_sarif NAME DIR [ARGS...]: writes $tmp/NAME.sarif.
+connlint_sarif() {
+    name=$1 dir=$2
+    shift 2
+    (cd "$dir" && "$connlint" --format sarif --fail-on none --keep-going -o "$tmp/$name.sarif" "$@" .) 2>"$tmp/stderr"
     rc=$?
-    if [ "$rc" -ne 0 ]; then
+    if [ "$rc" -ne 0 ] || [ ! -f "$tmp/$name.sarif" ]; then
         echo "FAIL: connlint exited $rc in $dir" >&2
         cat "$tmp/stderr" >&2
         status=1
-        continue
     fi
-    # DOTNET_* settings keep the validator from needing ICU or a writable HOME.
-    DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 \
-        "$validator" validate --rule-kind "Gh;Sarif" -o "$vlog" "$sarif" >"$tmp/vout" 2>&1
-    vrc=$?
-    if [ ! -f "$vlog" ]; then
-        echo "FAIL: the validator wrote no log for $dir (exit $vrc):" >&2
-        cat "$tmp/vout" >&2
-        status=1
-        continue
-    fi
-    # Count the validator's findings: a result without "level" is a warning.
-    problems=$(python3 - "$vlog" <<'PY'
+}
+
+n=0
+for dir in "$@"; do
+    n=$((n + 1))
+    connlint_sarif "run$n" "$dir"
+done
+# Baseline states: the first folder against itself (unchanged), the second
+# against the first (new, and absent results from the other tree).
+if [ -f "$tmp/run1.sarif" ]; then
+    connlint_sarif baseline-unchanged "$1" --baseline "$tmp/run1.sarif"
+    [ $# -ge 2 ] && connlint_sarif baseline-new-absent "$2" --baseline "$tmp/run1.sarif"
+fi
+
+# One validator run for all logs (it takes seconds to start). DOTNET_*
+# settings keep it from needing ICU or a writable HOME.
+vlog="$tmp/validation.sarif"
+DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 \
+    "$validator" validate --rule-kind "Gh;Sarif" -o "$vlog" "$tmp"/*.sarif >"$tmp/vout" 2>&1
+vrc=$?
+if [ ! -f "$vlog" ]; then
+    echo "FAIL: the validator wrote no log (exit $vrc):" >&2
+    cat "$tmp/vout" >&2
+    exit 1
+fi
+# The validator's findings: a result without "level" is a warning.
+problems=$(python3 - "$vlog" <<'PY'
 import json, sys
 log = json.load(open(sys.argv[1]))
 bad = []
 for run in log.get("runs", []):
     for r in run.get("results", []):
-        level = r.get("level", "warning")
-        if level in ("error", "warning"):
-            text = r.get("message", {}).get("text") or r.get("message", {}).get("id", "")
-            args = r.get("message", {}).get("arguments", [])
-            bad.append("%s %s %s %s" % (level, r.get("ruleId"), text, args))
+        if r.get("level", "warning") in ("error", "warning"):
+            msg = r.get("message", {})
+            where = [l.get("physicalLocation", {}).get("artifactLocation", {}).get("uri") for l in r.get("locations", [])]
+            bad.append("%s %s %s %s %s" % (r.get("level", "warning"), r.get("ruleId"),
+                                           msg.get("text") or msg.get("id", ""), msg.get("arguments", []), where))
     for inv in run.get("invocations", []):
         for n in inv.get("toolExecutionNotifications", []) + inv.get("toolConfigurationNotifications", []):
             if n.get("level", "warning") in ("error", "warning"):
@@ -80,14 +94,20 @@ for run in log.get("runs", []):
 print("\n".join(bad))
 PY
 )
-    if [ -n "$problems" ] || [ "$vrc" -ne 0 ]; then
-        echo "FAIL: $dir: the SARIF does not validate cleanly (validator exit $vrc):" >&2
-        echo "$problems" >&2
-        cat "$tmp/vout" >&2
-        status=1
-    else
-        results=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["runs"][0]["results"]))' "$sarif")
-        echo "ok: $dir: $results results, no validator error or warning"
-    fi
+if [ -n "$problems" ] || [ "$vrc" -ne 0 ]; then
+    echo "FAIL: the SARIF does not validate cleanly (validator exit $vrc):" >&2
+    echo "$problems" >&2
+    cat "$tmp/vout" >&2
+    exit 1
+fi
+for f in "$tmp"/*.sarif; do
+    case $f in "$vlog") continue ;; esac
+    python3 - "$f" <<'PY'
+import json, os, sys
+run = json.load(open(sys.argv[1]))["runs"][0]
+states = sorted({r.get("baselineState", "-") for r in run["results"]})
+print("ok: %s: %d results (baseline states %s), no validator error or warning"
+      % (os.path.basename(sys.argv[1]), len(run["results"]), ",".join(states)))
+PY
 done
 exit $status
