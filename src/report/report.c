@@ -1,6 +1,7 @@
 /* report.c — the report stage's entry points: report_render() picks the
  * format's renderer; output_write_atomic() writes a report whole or not at
- * all (temporary file in the target's folder, fsync, rename). The formats
+ * all (temporary file in the target's folder, fsync, rename; devices and
+ * pipes such as /dev/stdout are written directly). The formats
  * themselves live in text.c, sarif.c, github.c and json.c. */
 #include "report.h"
 
@@ -72,8 +73,30 @@ static void sync_folder(const char *dir)
     close(fd);
 }
 
+/* A terminal, pipe or device (`-o /dev/stdout`) cannot be replaced by a
+ * rename and has nothing to protect: it is written directly. */
+static bool is_special_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
+static bool write_special(const char *path, const char *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_TRUNC);
+    bool ok = fd >= 0 && write_all(fd, data, len);
+    int err = errno;
+    if (fd >= 0 && close(fd) != 0 && ok) {
+        ok = false;
+        err = errno;
+    }
+    if (!ok) tool_error(NULL, 0, 0, "cannot write %s: %s", path, strerror(err));
+    return ok;
+}
+
 bool output_write_atomic(const char *path, const char *data, size_t len)
 {
+    if (is_special_file(path)) return write_special(path, data, len);
     char *target = resolve_target(path);
     const char *slash = strrchr(target, '/');
     char *dir = slash ? xstrndup(target, slash == target ? 1 : (size_t)(slash - target)) : xstrdup(".");

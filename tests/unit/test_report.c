@@ -319,6 +319,9 @@ static void test_write_atomic(void)
     CHECK(!output_write_atomic(dir, "x", 1));
     struct stat st;
     CHECK(stat(dir, &st) == 0 && S_ISDIR(st.st_mode));
+    /* a device is written directly, not replaced by a regular file */
+    CHECK(output_write_atomic("/dev/null", "x", 1));
+    CHECK(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode));
     unlink(path);
     rmdir(dir);
     free(path);
