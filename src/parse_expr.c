@@ -527,14 +527,9 @@ static void mark_label_address(Builder *b, CXCursor c)
         free(name);
         return;
     }
-    for (int i = 0; i < b->labels.len; i++)
-        if (!strcmp(b->labels.items[i].name, name)) {
-            b->labels.items[i].addr_taken = true;
-            free(name);
-            return;
-        }
-    Label l = {name, bb_new(b), -1, true};
-    VEC_PUSH(b->labels, l);
+    int li = label_index(b, name); /* may grow labels: index after the call */
+    b->labels.items[li].addr_taken = true;
+    free(name);
 }
 
 static IrRef eval_children(Builder *b, CXCursor c, int depth)

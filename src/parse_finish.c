@@ -331,6 +331,7 @@ void builder_free(Builder *b)
     VEC_FREE(b->switches);
     for (int i = 0; i < b->labels.len; i++) free(b->labels.items[i].name);
     VEC_FREE(b->labels);
+    free(b->label_slots);
     VEC_FREE(b->gotos);
     VEC_FREE(b->indirect_blocks);
     VEC_FREE(b->used_vars);

@@ -121,6 +121,8 @@ typedef struct {
     VEC(JumpCtx) jumps;
     VEC(SwitchCtx) switches;
     VEC(Label) labels;
+    int *label_slots;    /* open-addressing index into labels by name; -1 empty */
+    unsigned label_cap;
     VEC(PendingGoto) gotos;
     IntVec indirect_blocks;
     IntVec used_vars;    /* EV_USE already emitted in this statement */
@@ -130,6 +132,8 @@ typedef struct {
 
 /* parse_stmt.c */
 int bb_new(Builder *b);
+/* The label of that name (created, with its block, when first named). */
+int label_index(Builder *b, const char *name);
 void bb_emit(Builder *b, IrEvent ev);
 void bb_jump(Builder *b, int to);              /* ends cur with a jump */
 void bb_end(Builder *b, IrTermKind term);       /* ends cur without successors */

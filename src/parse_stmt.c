@@ -134,12 +134,32 @@ void emit_return(Builder *b, IrRef value, IrLoc loc)
 
 /* ---- labels ---- */
 
-static int label_index(Builder *b, const char *name)
+static void label_slots_grow(Builder *b)
 {
-    for (int i = b->labels.len - 1; i >= 0; i--)
-        if (strcmp(b->labels.items[i].name, name) == 0) return i;
+    unsigned cap = b->label_cap ? b->label_cap * 2 : 64;
+    int *slots = xmalloc(sizeof(int) * cap);
+    for (unsigned i = 0; i < cap; i++) slots[i] = -1;
+    for (int l = 0; l < b->labels.len; l++) {
+        unsigned h = (unsigned)hash_str64(b->labels.items[l].name) & (cap - 1);
+        while (slots[h] >= 0) h = (h + 1) & (cap - 1);
+        slots[h] = l;
+    }
+    free(b->label_slots);
+    b->label_slots = slots;
+    b->label_cap = cap;
+}
+
+int label_index(Builder *b, const char *name)
+{
+    if ((unsigned)(b->labels.len + 1) * 2 > b->label_cap) label_slots_grow(b);
+    unsigned h = (unsigned)hash_str64(name) & (b->label_cap - 1);
+    while (b->label_slots[h] >= 0) {
+        if (strcmp(b->labels.items[b->label_slots[h]].name, name) == 0) return b->label_slots[h];
+        h = (h + 1) & (b->label_cap - 1);
+    }
     Label l = {xstrdup(name), bb_new(b), -1, false};
     VEC_PUSH(b->labels, l);
+    b->label_slots[h] = b->labels.len - 1;
     return b->labels.len - 1;
 }
 

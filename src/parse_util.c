@@ -233,15 +233,34 @@ static bool punct_between(CXTranslationUnit tu, CXSourceLocation from, CXSourceL
     return found;
 }
 
+/* The end of an expression. A binary or conditional operator ends where
+ * its last operand ends: walking down to it avoids asking libclang for the
+ * extent of a long left-nested chain, whose start it finds by walking the
+ * whole chain (quadratic over `a && b && ...`). */
+static CXSourceLocation expr_end(CXCursor c)
+{
+    CursorVec k = {0};
+    for (int guard = 0; guard < 10000; guard++) {
+        enum CXCursorKind kind = clang_getCursorKind(c);
+        if (kind != CXCursor_BinaryOperator && kind != CXCursor_CompoundAssignOperator &&
+            kind != CXCursor_ConditionalOperator)
+            break;
+        cursor_children(c, &k);
+        if (k.len < 2) break;
+        c = k.items[k.len - 1];
+    }
+    VEC_FREE(k);
+    return clang_getRangeEnd(clang_getCursorExtent(c));
+}
+
 const char *binary_op(CXTranslationUnit tu, CXCursor c, char buf[8])
 {
     buf[0] = '\0';
     CursorVec kids = {0};
     cursor_children(c, &kids);
     if (kids.len == 2) {
-        CXSourceRange l = clang_getCursorExtent(kids.items[0]);
         CXSourceRange r = clang_getCursorExtent(kids.items[1]);
-        if (!punct_between(tu, clang_getRangeEnd(l), clang_getRangeStart(r), buf) &&
+        if (!punct_between(tu, expr_end(kids.items[0]), clang_getRangeStart(r), buf) &&
             !macro_binary_op(tu, c, kids.items[0], buf))
             buf[0] = '\0';
     }
