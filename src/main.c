@@ -18,6 +18,7 @@
 #include "config.h"
 #include "discover.h"
 #include "filter.h"
+#include "filter_fingerprint.h"
 #include "glob.h"
 #include "ir.h"
 #include "parse.h"
@@ -361,7 +362,8 @@ static int run(const Options *o)
     /* filter: fingerprints first (they must not depend on levels or
      * suppressions), then suppressions, then the configured levels, so that
      * a rule set to "none" neither reports nor makes its comments unused. */
-    fingerprint_assign(&findings);
+    char *srcroot = o->srcroot ? path_normalize(o->srcroot, cwd) : xstrdup(cwd);
+    fingerprint_assign_rooted(&findings, srcroot);
     VEC(char *) parsed = {0};
     for (int i = 0; i < files.n_files; i++)
         if (!job.units[i]->parse_failed) VEC_PUSH(parsed, files.files[i]);
@@ -376,7 +378,6 @@ static int run(const Options *o)
     findings_sort(&findings);
 
     /* report */
-    char *srcroot = o->srcroot ? path_normalize(o->srcroot, cwd) : xstrdup(cwd);
     ReportContext rctx = {0};
     rctx.srcroot = srcroot;
     rctx.cwd = cwd;
