@@ -53,34 +53,132 @@ static char *branch_text(const IrBlock *blk, int si)
     return xstrdup("taking this way");
 }
 
+typedef struct {
+    int block;          /* the branching block */
+    int succ;           /* index of the successor taken */
+    const Tuple *t;     /* the tuple at the branching block */
+} Hop;
+
+#define DETOUR_BUDGET 16
+
+/* Does block b do anything to the handle held as in t (or leave the function)? */
+static bool block_touches(const FlowRun *run, const Tuple *t, int b)
+{
+    const IrBlock *blk = &run->fn->blocks[b];
+    if (blk->term == TERM_RETURN || blk->term == TERM_NORETURN) return true;
+    for (int e = 0; e < blk->n_events; e++) {
+        const IrEvent *ev = &blk->events[e];
+        switch (ev->kind) {
+        case EV_CALL: {
+            const IrCall *c = &ev->u.call;
+            if (b == run->site_block && e == run->site_event) return true;
+            if (flow_ref_holder(run, t, &c->base) >= 0 && match_field_release(run->m, c, run->acq.res))
+                return true;
+            for (int i = 0; i < c->nargs; i++) {
+                /* borrowing calls do not change the handle; the rest do */
+                if (flow_ref_holder(run, t, &c->args[i]) < 0) continue;
+                if (c->args[i].kind == REF_CALL || match_arg_effect(run->m, c, i, run->acq.res) != ARG_BORROW)
+                    return true;
+            }
+            break;
+        }
+        case EV_ASSIGN:
+            if (flow_ref_touches(run, t, &ev->u.assign.lhs) || flow_ref_touches(run, t, &ev->u.assign.rhs))
+                return true;
+            break;
+        case EV_SCOPE_END: return true;
+        default: break;
+        }
+    }
+    return false;
+}
+
+/* A decision is worth showing unless the other way is a short detour that
+ * rejoins the path later without touching the handle (if/else bodies that
+ * only do other work). */
+static bool decision_matters(const FlowRun *run, const Hop *h, const int *pos, int here)
+{
+    const IrBlock *p = &run->fn->blocks[h->block];
+    int taken = p->succ[h->succ];
+    for (int s = 0; s < p->n_succ; s++) {
+        int o = p->succ[s];
+        if (o == taken) continue;
+        int queue[DETOUR_BUDGET];
+        int qn = 0, qi = 0;
+        bool rejoined = false, touched = false;
+        queue[qn++] = o;
+        while (qi < qn && !touched) {
+            int b = queue[qi++];
+            if (b < 0 || b >= run->fn->n_blocks) continue;
+            if (pos[b] > here) {
+                rejoined = true;
+                continue;
+            }
+            if (block_touches(run, h->t, b)) {
+                touched = true;
+                break;
+            }
+            const IrBlock *blk = &run->fn->blocks[b];
+            for (int k = 0; k < blk->n_succ; k++) {
+                if (qn >= DETOUR_BUDGET) {
+                    touched = true; /* too long to tell: keep the step */
+                    break;
+                }
+                queue[qn++] = blk->succ[k];
+            }
+        }
+        if (touched || !rejoined) return true;
+    }
+    return false;
+}
+
 FindingLoc *flow_path_build(const FlowRun *run, const FlowReport *r, const char *handle,
                             const char *exit_text, int *n_out)
 {
     const IrFunction *fn = run->fn;
-    VEC(FindingLoc) back = {0};
+    VEC(Hop) hops = {0}; /* from the report back to the acquire */
+    VEC(int) blocks = {0};
     int b = r->block, k = r->in_tuple;
+    VEC_PUSH(blocks, b);
     for (int guard = 0; guard <= fn->n_blocks && b >= 0 && b != run->site_block; guard++) {
         if (k < 0 || k >= run->in[b].len) break;
         const Tuple *t = &run->in[b].items[k];
         if (t->pred_block < 0) break;
+        const Tuple *pt = &run->in[t->pred_block].items[t->pred_tuple];
         if (t->pred_choice) {
-            const IrBlock *p = &fn->blocks[t->pred_block];
-            char *text = branch_text(p, t->pred_succ);
-            VEC_PUSH(back, loc_step(fn, p->term_loc, text));
-            free(text);
+            Hop h = {t->pred_block, t->pred_succ, pt};
+            VEC_PUSH(hops, h);
+        } else {
+            Hop h = {t->pred_block, -1, pt};
+            VEC_PUSH(hops, h);
         }
         b = t->pred_block;
         k = t->pred_tuple;
+        VEC_PUSH(blocks, b);
     }
-    int n = back.len + 2;
-    FindingLoc *steps = xcalloc((size_t)n, sizeof(FindingLoc));
+    /* pos[block] = its position on the path, counted from the acquire */
+    int *pos = xmalloc((size_t)(fn->n_blocks > 0 ? fn->n_blocks : 1) * sizeof(int));
+    for (int i = 0; i < fn->n_blocks; i++) pos[i] = -1;
+    for (int i = blocks.len - 1; i >= 0; i--) pos[blocks.items[i]] = blocks.len - 1 - i;
+
+    VEC(FindingLoc) steps = {0};
     char *acq = xasprintf("'%s' acquired here", handle);
-    steps[0] = loc_step(fn, run->site_call->loc, acq);
+    VEC_PUSH(steps, loc_step(fn, run->site_call->loc, acq));
     free(acq);
-    for (int i = 0; i < back.len; i++) steps[1 + i] = back.items[back.len - 1 - i];
+    for (int i = hops.len - 1; i >= 0; i--) {
+        const Hop *h = &hops.items[i];
+        int here = blocks.len - 1 - (i + 1); /* position of h->block */
+        if (h->succ < 0 || !decision_matters(run, h, pos, here)) continue;
+        const IrBlock *p = &fn->blocks[h->block];
+        char *text = branch_text(p, h->succ);
+        VEC_PUSH(steps, loc_step(fn, p->term_loc, text));
+        free(text);
+    }
     IrLoc exit_loc = flow_event_loc(fn, r->block, r->event);
-    steps[n - 1] = loc_step(fn, exit_loc, exit_text);
-    VEC_FREE(back);
-    *n_out = n;
-    return steps;
+    VEC_PUSH(steps, loc_step(fn, exit_loc, exit_text));
+    free(pos);
+    VEC_FREE(hops);
+    VEC_FREE(blocks);
+    *n_out = steps.len;
+    return steps.items;
 }

@@ -434,6 +434,45 @@ static void test_empty_result_early_return(void)
     ir_unit_free(b.u);
 }
 
+
+/* Decisions of if/else bodies that rejoin without touching the handle are
+ * not shown: c = PQconnectdb(); if (!c) return; if (v) log(1) else log(2);
+ * if (bad) return;  — path: acquire, '!c' false, 'bad', return. */
+static void test_path_skips_unrelated_diamonds(void)
+{
+    Fb b = fb_new("diamond");
+    int b0 = fb_block(&b), fail = fb_block(&b), d = fb_block(&b), then = fb_block(&b), els = fb_block(&b),
+        join = fb_block(&b), bail = fb_block(&b), done = fb_block(&b);
+    int c = acquire_conn(&b, b0, "c", 3);
+    fb_branch(&b, b0, fb_cond(ir_ref_var(c), CMP_EQ, 0), "!c", fail, d);
+    fb_return(&b, fail, ir_ref_const(-1));
+    fb_branch(&b, d, fb_unknown_cond(), "v", then, els);
+    fb_call(&b, then, "log_line", 2, ir_ref_var(c), ir_ref_const(1)); /* a borrow */
+    fb_jump(&b, then, join);
+    fb_call(&b, els, "log_line", 1, ir_ref_const(2));
+    fb_jump(&b, els, join);
+    fb_line(&b, 8);
+    fb_branch(&b, join, fb_unknown_cond(), "bad", bail, done);
+    fb_line(&b, 9);
+    fb_return(&b, bail, ir_ref_const(1));
+    release_conn(&b, done, c, 10);
+    fb_return(&b, done, ir_ref_const(0));
+    FindingList l = flow_check(&packs, NULL, b.fn);
+    CHECK(l.len == 1);
+    if (l.len == 1) {
+        const Finding *f = &l.items[0];
+        CHECK(f->n_path == 4);
+        if (f->n_path == 4) {
+            CHECK_STR(f->path[1].message, "taking the branch where '!c' is false");
+            CHECK_STR(f->path[2].message, "taking the branch where 'bad'");
+        } else {
+            dump_findings(&l);
+        }
+    }
+    findings_free(&l);
+    ir_unit_free(b.u);
+}
+
 int main(void)
 {
     packs = flow_test_packs();
@@ -454,6 +493,7 @@ int main(void)
     test_call_temp_passed_or_returned();
     test_truncated_is_skipped();
     test_empty_result_early_return();
+    test_path_skips_unrelated_diamonds();
     packset_free(&packs);
     UNIT_MAIN_END();
 }
