@@ -182,6 +182,25 @@ static CXCursor first_expr_child(CXCursor c)
     return r;
 }
 
+/* GNU `a ?: b`: libclang 14 shows it as an UnexposedExpr whose first three
+ * children are the same expression `a` (common, condition, true value),
+ * then `b`. */
+static bool split_elvis(CXCursor c, CXCursor *common, CXCursor *alt)
+{
+    if (clang_getCursorKind(c) != CXCursor_UnexposedExpr) return false;
+    CursorVec k = {0};
+    cursor_children(c, &k);
+    bool hit = k.len == 4;
+    if (hit) {
+        IrLoc a = loc_of_cursor(k.items[0]), b1 = loc_of_cursor(k.items[1]), b2 = loc_of_cursor(k.items[2]);
+        hit = !memcmp(&a, &b1, sizeof a) && !memcmp(&a, &b2, sizeof a);
+        *common = k.items[0];
+        *alt = k.items[3];
+    }
+    VEC_FREE(k);
+    return hit;
+}
+
 static const char *binop(Builder *b, CXCursor c, char buf[8])
 {
     return binary_op(b->tu, c, buf);
@@ -532,6 +551,9 @@ static void mark_label_address(Builder *b, CXCursor c)
     free(name);
 }
 
+static void expr_assign_elvis(Builder *b, IrRef lhs, CXCursor common, CXCursor alt, bool is_init,
+                              IrLoc loc, int depth);
+
 static IrRef eval_children(Builder *b, CXCursor c, int depth)
 {
     CursorVec k = {0};
@@ -567,6 +589,14 @@ IrRef expr_eval(Builder *b, CXCursor c, int depth)
     case CXCursor_ConditionalOperator: return eval_conditional(b, c, depth);
     case CXCursor_StmtExpr: return eval_stmt_expr(b, c, depth);
     case CXCursor_AddrLabelExpr: mark_label_address(b, c); return ir_ref_other();
+    case CXCursor_UnexposedExpr: {
+        CXCursor common, alt;
+        if (split_elvis(c, &common, &alt)) {
+            expr_assign_elvis(b, ir_ref_none(), common, alt, false, loc_of_cursor(c), depth);
+            return ir_ref_other();
+        }
+        return eval_children(b, c, depth);
+    }
     default: return eval_children(b, c, depth);
     }
 }
@@ -811,6 +841,11 @@ void expr_assign_to(Builder *b, IrRef lhs, CXCursor rhs, bool is_init, IrLoc loc
         return;
     }
     VEC_FREE(k);
+    CXCursor common, alt;
+    if (split_elvis(s, &common, &alt)) {
+        expr_assign_elvis(b, lhs, common, alt, is_init, loc, depth);
+        return;
+    }
     if (assign_init_list(b, lhs, s, is_init, depth)) return;
     char buf[8];
     enum CXCursorKind kind = clang_getCursorKind(s);
@@ -831,6 +866,25 @@ void expr_assign_to(Builder *b, IrRef lhs, CXCursor rhs, bool is_init, IrLoc loc
     }
     IrRef value = expr_eval(b, rhs, depth + 1);
     emit_assign(b, lhs, value, is_init, loc);
+}
+
+/* lhs = common ?: alt (lhs REF_NONE: only evaluated). `common` is
+ * evaluated once; its value is tested against 0 and assigned when true. */
+static void expr_assign_elvis(Builder *b, IrRef lhs, CXCursor common, CXCursor alt, bool is_init,
+                              IrLoc loc, int depth)
+{
+    IrRef v = expr_eval(b, common, depth + 1);
+    int t = bb_new(b), f = bb_new(b), join = bb_new(b);
+    IrCond cond = ref_testable(&v) ? cond_make(v, CMP_NE, 0) : cond_unknown();
+    bb_branch(b, cond, cursor_text(b->arena, b->tu, common), loc_of_cursor(common), t, f);
+    b->cur = t;
+    if (lhs.kind != REF_NONE) emit_assign(b, lhs, v, is_init, loc);
+    bb_jump(b, join);
+    b->cur = f;
+    if (lhs.kind != REF_NONE) expr_assign_to(b, lhs, alt, is_init, loc, depth + 1);
+    else expr_eval(b, alt, depth + 1);
+    bb_jump(b, join);
+    b->cur = join;
 }
 
 void expr_return(Builder *b, CXCursor c, IrLoc loc, int depth)
