@@ -66,6 +66,7 @@ typedef struct {
     signed char kind;
     long long value;      /* FACT_EQ */
     const IrCond *cond;   /* FACT_FLAG: place == (cond) */
+    bool tested;          /* learned from a branch (kept across calls for globals) */
 } Fact;
 
 typedef struct {
@@ -166,7 +167,13 @@ void tuple_remove_holder_at(Tuple *t, int i);
 bool tuple_add_status(Tuple *t, const Place *p);
 void tuple_forget_place(Tuple *t, const Place *p);    /* drop p and the places inside it */
 void tuple_forget_place_facts(Tuple *t, const Place *p);
-void tuple_set_fact(Tuple *t, const Place *p, FactKind kind, long long value, const IrCond *cond);
+/* Records a fact (not for variables whose address is taken: they change
+ * behind the analysis' back). */
+void tuple_set_fact(const FlowRun *run, Tuple *t, const Place *p, FactKind kind, long long value,
+                    const IrCond *cond, bool tested);
+/* A call may change globals: forget what was assigned to them (facts learned
+ * from tests of a global are kept: the same flag tested twice). */
+void tuple_forget_global_facts(const FlowRun *run, Tuple *t);
 const Fact *tuple_fact(const Tuple *t, const Place *p);
 bool tuple_same_key(const Tuple *a, const Tuple *b);
 bool tuple_intersect_facts(Tuple *into, const Tuple *from); /* true if into changed */

@@ -147,16 +147,30 @@ const Fact *tuple_fact(const Tuple *t, const Place *p)
     return NULL;
 }
 
-void tuple_set_fact(Tuple *t, const Place *p, FactKind kind, long long value, const IrCond *cond)
+void tuple_set_fact(const FlowRun *run, Tuple *t, const Place *p, FactKind kind, long long value,
+                    const IrCond *cond, bool tested)
 {
     for (int i = t->n_facts - 1; i >= 0; i--)
         if (place_equal(&t->facts[i].place, p)) remove_fact_at(t, i);
+    if (p->kind != PLACE_CALL && p->var >= 0 && p->var < run->fn->n_vars && run->addr_taken[p->var]) return;
     if (t->n_facts >= FLOW_MAX_FACTS) return; /* forgetting is always safe */
     Fact *f = &t->facts[t->n_facts++];
     f->place = *p;
     f->kind = (signed char)kind;
     f->value = value;
     f->cond = cond;
+    f->tested = tested;
+}
+
+void tuple_forget_global_facts(const FlowRun *run, Tuple *t)
+{
+    for (int i = t->n_facts - 1; i >= 0; i--) {
+        const Fact *f = &t->facts[i];
+        if (f->tested || f->place.kind == PLACE_CALL) continue;
+        if (f->place.var >= 0 && f->place.var < run->fn->n_vars &&
+            run->fn->vars[f->place.var].storage == VAR_GLOBAL)
+            remove_fact_at(t, i);
+    }
 }
 
 static bool places_same_set(const Place *a, int na, const Place *b, int nb)
@@ -181,7 +195,7 @@ bool tuple_same_key(const Tuple *a, const Tuple *b)
 static bool fact_equal(const Fact *a, const Fact *b)
 {
     return place_equal(&a->place, &b->place) && a->kind == b->kind && a->value == b->value &&
-           a->cond == b->cond;
+           a->cond == b->cond && a->tested == b->tested;
 }
 
 bool tuple_intersect_facts(Tuple *into, const Tuple *from)
@@ -386,12 +400,12 @@ static bool apply_handle_cond(const FlowRun *run, Tuple *t, const IrCond *c, boo
 }
 
 /* The fact a taken edge of `ref OP k` teaches about ref. */
-static void learn_from_edge(Tuple *t, const Place *p, const IrCond *c, bool sense)
+static void learn_from_edge(const FlowRun *run, Tuple *t, const Place *p, const IrCond *c, bool sense)
 {
     bool eq = (c->op == CMP_EQ && sense) || (c->op == CMP_NE && !sense);
     bool ne = (c->op == CMP_NE && sense) || (c->op == CMP_EQ && !sense);
-    if (eq) tuple_set_fact(t, p, FACT_EQ, c->value, NULL);
-    else if (ne && c->value == 0) tuple_set_fact(t, p, FACT_NONZERO, 0, NULL);
+    if (eq) tuple_set_fact(run, t, p, FACT_EQ, c->value, NULL, true);
+    else if (ne && c->value == 0) tuple_set_fact(run, t, p, FACT_NONZERO, 0, NULL, true);
 }
 
 static bool apply_cond_depth(const FlowRun *run, Tuple *t, const IrCond *c, bool sense, int depth)
@@ -403,7 +417,7 @@ static bool apply_cond_depth(const FlowRun *run, Tuple *t, const IrCond *c, bool
     if (!place_from_ref(run->fn, &c->ref, &p)) return true;
     const Fact *f = tuple_fact(t, &p);
     if (!f) {
-        learn_from_edge(t, &p, c, sense);
+        learn_from_edge(run, t, &p, c, sense);
         return true;
     }
     if (f->kind == FACT_EQ) {
@@ -414,7 +428,7 @@ static bool apply_cond_depth(const FlowRun *run, Tuple *t, const IrCond *c, bool
         AbsVal a = {AV_NONZERO, 0};
         Tri v = eval_abs(a, c->op, c->value);
         if (!edge_possible(v, sense)) return false;
-        if (v == TRI_UNKNOWN) learn_from_edge(t, &p, c, sense);
+        if (v == TRI_UNKNOWN) learn_from_edge(run, t, &p, c, sense);
         return true;
     }
     /* FACT_FLAG: the place holds (flag_cond ? 1 : 0) */
@@ -425,7 +439,7 @@ static bool apply_cond_depth(const FlowRun *run, Tuple *t, const IrCond *c, bool
     if (when_true && when_false) return true;
     if (depth >= 2) return true;
     if (!apply_cond_depth(run, t, flag_cond, when_true, depth + 1)) return false;
-    tuple_set_fact(t, &p, FACT_EQ, when_true ? 1 : 0, NULL);
+    tuple_set_fact(run, t, &p, FACT_EQ, when_true ? 1 : 0, NULL, true);
     return true;
 }
 

@@ -230,6 +230,7 @@ static void call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, Pending
         Place p;
         if (out_arg_place(run, &c->args[i], &p)) tuple_forget_place_facts(t, &p);
     }
+    tuple_forget_global_facts(run, t);
     if (t->hs != HS_HELD && t->hs != HS_MAYBE && t->hs != HS_RELEASED) return;
     if (c->callee_kind == CALLEE_MEMBER) {
         int h = flow_ref_holder(run, t, &c->base);
@@ -384,7 +385,7 @@ static void assign_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
     }
 
     if (status_copy && lhs_local && L.kind == PLACE_VAR) tuple_add_status(t, &L);
-    if (lhs_place && rhs->kind == REF_CONST) tuple_set_fact(t, &L, FACT_EQ, rhs->value, NULL);
+    if (lhs_place && rhs->kind == REF_CONST) tuple_set_fact(run, t, &L, FACT_EQ, rhs->value, NULL, false);
 }
 
 static void assign_cond_event(FlowRun *run, Tuple *t, int b, int e, PendingStack *st)
@@ -401,19 +402,19 @@ static void assign_cond_event(FlowRun *run, Tuple *t, int b, int e, PendingStack
     bool can_no = flow_apply_cond(run, &no, cond, false);
     if (can_yes && can_no) {
         if (yes.hs != no.hs) {
-            tuple_set_fact(&yes, &L, FACT_EQ, 1, NULL);
-            tuple_set_fact(&no, &L, FACT_EQ, 0, NULL);
+            tuple_set_fact(run, &yes, &L, FACT_EQ, 1, NULL, false);
+            tuple_set_fact(run, &no, &L, FACT_EQ, 0, NULL, false);
             *t = yes;
             pending_push(st, &no, e + 1);
         } else if (cond->known && cond->ref.kind != REF_CONST) {
-            tuple_set_fact(t, &L, FACT_FLAG, 0, cond);
+            tuple_set_fact(run, t, &L, FACT_FLAG, 0, cond, false);
         }
     } else if (can_yes) {
         *t = yes;
-        tuple_set_fact(t, &L, FACT_EQ, 1, NULL);
+        tuple_set_fact(run, t, &L, FACT_EQ, 1, NULL, false);
     } else if (can_no) {
         *t = no;
-        tuple_set_fact(t, &L, FACT_EQ, 0, NULL);
+        tuple_set_fact(run, t, &L, FACT_EQ, 0, NULL, false);
     }
 }
 

@@ -241,7 +241,7 @@ static void test_use_after_release(int shape)
 static void test_large_function(void)
 {
     Fb b = fb_new("huge");
-    enum { N = 3000 };
+    enum { N = 5000 };
     b.fn->blocks = arena_alloc(b.u->arena, (N * 2 + 8) * sizeof(IrBlock));
     int b0 = fb_block(&b), fail = fb_block(&b);
     int c = fb_local(&b, "c");
@@ -275,6 +275,67 @@ static void test_large_function(void)
     ir_unit_free(b.u);
 }
 
+
+/* A global set to a constant may be changed by a call: g_done = 0; run();
+ * if (g_done) return 1; (leaks c). A global tested twice keeps its value
+ * across calls: if (g_debug) c = PQconnectdb(); work(); if (g_debug) PQfinish(c); */
+static void test_globals_across_calls(bool assigned)
+{
+    Fb b = fb_new("globals");
+    int g = fb_global(&b, "g_flag");
+    int b0 = fb_block(&b), b1 = fb_block(&b), fail = fb_block(&b), b2 = fb_block(&b), b3 = fb_block(&b),
+        b4 = fb_block(&b), b5 = fb_block(&b);
+    int c = fb_local(&b, "c");
+    fb_assign(&b, b0, ir_ref_var(c), ir_ref_const(0));
+    if (assigned) {
+        fb_assign(&b, b0, ir_ref_var(g), ir_ref_const(0));
+        fb_jump(&b, b0, b1);
+    } else {
+        fb_branch(&b, b0, fb_cond(ir_ref_var(g), CMP_NE, 0), "g_flag", b1, b3);
+    }
+    int k = fb_call(&b, b1, "PQconnectdb", 1, ir_ref_other());
+    fb_assign(&b, b1, ir_ref_var(c), ir_ref_call(k));
+    fb_branch(&b, b1, fb_cond(ir_ref_var(c), CMP_EQ, 0), "!c", fail, b2);
+    fb_return(&b, fail, ir_ref_const(-1));
+    fb_jump(&b, b2, b3);
+    fb_call(&b, b3, "work", 0);
+    fb_line(&b, 12);
+    if (assigned) {
+        fb_branch(&b, b3, fb_cond(ir_ref_var(g), CMP_NE, 0), "g_flag", b4, b5);
+        fb_return(&b, b4, ir_ref_const(1)); /* leaks when work() set the flag */
+        fb_call(&b, b5, "PQfinish", 1, ir_ref_var(c));
+    } else {
+        fb_branch(&b, b3, fb_cond(ir_ref_var(g), CMP_NE, 0), "g_flag", b4, b5);
+        fb_call(&b, b4, "PQfinish", 1, ir_ref_var(c));
+        fb_jump(&b, b4, b5);
+    }
+    fb_return(&b, b5, ir_ref_const(0));
+    CHECK(run_count(&b, LEAK, NULL) == (assigned ? 1 : 0));
+    ir_unit_free(b.u);
+}
+
+/* done = 0; int *pd = &done; ...; if (done) return 1;  — done may have
+ * changed through pd: the branch is not pruned (the leak is found). */
+static void test_address_taken_has_no_facts(void)
+{
+    Fb b = fb_new("addr");
+    int b0 = fb_block(&b), fail = fb_block(&b), b1 = fb_block(&b), t = fb_block(&b), f = fb_block(&b);
+    int done = fb_int(&b, "done"), pd = fb_local(&b, "pd"), c = fb_local(&b, "c");
+    fb_assign(&b, b0, ir_ref_var(done), ir_ref_const(0));
+    fb_assign(&b, b0, ir_ref_var(pd), ir_ref_addr(done));
+    int k = fb_call(&b, b0, "PQconnectdb", 1, ir_ref_other());
+    fb_assign(&b, b0, ir_ref_var(c), ir_ref_call(k));
+    fb_branch(&b, b0, fb_cond(ir_ref_var(c), CMP_EQ, 0), "!c", fail, b1);
+    fb_return(&b, fail, ir_ref_const(-1));
+    fb_assign(&b, b1, fb_deref(pd), ir_ref_const(1));
+    fb_branch(&b, b1, fb_cond(ir_ref_var(done), CMP_NE, 0), "done", t, f);
+    fb_return(&b, t, ir_ref_const(1));
+    fb_call(&b, f, "PQfinish", 1, ir_ref_var(c));
+    fb_return(&b, f, ir_ref_const(0));
+    CHECK(run_count(&b, LEAK, NULL) == 1);
+    ir_unit_free(b.u);
+}
+
 int main(void)
 {
     packs = flow_test_packs();
@@ -295,6 +356,9 @@ int main(void)
     test_use_after_release(0);
     test_use_after_release(1);
     test_use_after_release(2);
+    test_globals_across_calls(true);
+    test_globals_across_calls(false);
+    test_address_taken_has_no_facts();
     test_large_function();
     packset_free(&packs);
     UNIT_MAIN_END();
