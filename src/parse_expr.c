@@ -892,7 +892,14 @@ void expr_return(Builder *b, CXCursor c, IrLoc loc, int depth)
     if (too_deep(b, depth)) return;
     CXCursor s = cursor_strip(c, true);
     CursorVec k = {0};
-    if (split_conditional(s, &k)) {
+    long long v1, v2;
+    if (split_conditional(s, &k) && const_eval(k.items[1], &v1) && const_eval(k.items[2], &v2)) {
+        /* `return failed ? -1 : 0;`: one exit, the value is no handle */
+        VEC_FREE(k);
+        emit_return(b, expr_eval(b, c, depth + 1), loc);
+        return;
+    }
+    if (k.len == 3) {
         int t = bb_new(b), f = bb_new(b);
         cond_build(b, k.items[0], t, f, depth + 1);
         b->cur = t;
