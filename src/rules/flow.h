@@ -141,6 +141,9 @@ typedef struct {
     int *call_block, *call_event;
     bool *addr_taken;         /* per var: `p = &var` somewhere in the function */
     bool container_release;   /* parameter mode: released through p->field */
+    bool *back_target;        /* per block: the target of a retreating edge (a loop head) */
+    int *visit_mark;          /* scratch for bounded searches (flow_path.c) */
+    int visit_gen;
 
     /* per block */
     TupleList *in;

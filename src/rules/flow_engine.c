@@ -110,8 +110,18 @@ void flow_run_init(FlowRun *run, const MatchContext *m, const IrFunction *fn)
     int n = fn->n_blocks > 0 ? fn->n_blocks : 1;
     run->in = xcalloc((size_t)n, sizeof(TupleList));
     run->dirty = xcalloc((size_t)n, sizeof(bool));
+    run->visit_mark = xcalloc((size_t)n, sizeof(int));
     compute_rpo(run);
     scan_calls(run);
+    run->back_target = xcalloc((size_t)n, sizeof(bool));
+    for (int b = 0; b < fn->n_blocks; b++) {
+        if (run->rpo_index[b] < 0) continue;
+        for (int k = 0; k < fn->blocks[b].n_succ; k++) {
+            int s = fn->blocks[b].succ[k];
+            if (s >= 0 && s < fn->n_blocks && run->rpo_index[s] >= 0 && run->rpo_index[s] <= run->rpo_index[b])
+                run->back_target[s] = true;
+        }
+    }
 }
 
 void flow_run_free(FlowRun *run)
@@ -119,6 +129,8 @@ void flow_run_free(FlowRun *run)
     for (int b = 0; b < run->fn->n_blocks; b++) tuple_list_free(&run->in[b]);
     free(run->in);
     free(run->dirty);
+    free(run->visit_mark);
+    free(run->back_target);
     free(run->rpo);
     free(run->rpo_index);
     free(run->call_referenced);

@@ -41,10 +41,49 @@ static char *case_label(const IrBlock *blk, int target)
     return xstrdup("taking 'default'");
 }
 
-/* The message of the step "from block p along succ[si]". */
-static char *branch_text(const IrBlock *blk, int si)
+#define LOOP_SEARCH_BUDGET 512
+
+/* Can `target` be reached from `from` (a bounded forward search)? */
+static bool reaches(FlowRun *run, int from, int target)
 {
+    int queue[LOOP_SEARCH_BUDGET];
+    int qn = 0, qi = 0;
+    run->visit_gen++;
+    queue[qn++] = from;
+    while (qi < qn) {
+        int b = queue[qi++];
+        if (b == target) return true;
+        if (b < 0 || b >= run->fn->n_blocks || run->visit_mark[b] == run->visit_gen) continue;
+        run->visit_mark[b] = run->visit_gen;
+        const IrBlock *blk = &run->fn->blocks[b];
+        for (int k = 0; k < blk->n_succ; k++) {
+            if (qn >= LOOP_SEARCH_BUDGET) return false;
+            queue[qn++] = blk->succ[k];
+        }
+    }
+    return false;
+}
+
+/* A branch one of whose ways comes back to it and the other does not is a
+ * loop test: "entering the loop" / "leaving the loop". */
+static const char *loop_text(FlowRun *run, int b, int si)
+{
+    const IrBlock *blk = &run->fn->blocks[b];
+    if (blk->term != TERM_BRANCH || blk->n_succ != 2 || blk->succ[0] == blk->succ[1]) return NULL;
+    if (!run->back_target[b]) return NULL; /* not a loop head: an if inside the loop */
+    bool back0 = reaches(run, blk->succ[0], b), back1 = reaches(run, blk->succ[1], b);
+    if (back0 == back1) return NULL;
+    bool stays = si == 0 ? back0 : back1;
+    return stays ? "entering the loop" : "leaving the loop";
+}
+
+/* The message of the step "from block p along succ[si]". */
+static char *branch_text(FlowRun *run, int b, int si)
+{
+    const IrBlock *blk = &run->fn->blocks[b];
     if (blk->term == TERM_SWITCH) return case_label(blk, blk->succ[si]);
+    const char *loop = loop_text(run, b, si);
+    if (loop) return xstrdup(loop);
     if (blk->term == TERM_BRANCH) {
         if (blk->cond_text && si == 0) return xasprintf("taking the branch where '%s'", blk->cond_text);
         if (blk->cond_text) return xasprintf("taking the branch where '%s' is false", blk->cond_text);
@@ -93,6 +132,30 @@ static bool block_touches(const FlowRun *run, const Tuple *t, int b)
     return false;
 }
 
+/* The acquire block's own test of what it just acquired (`if (c)` right
+ * after `c = PQconnectdb()`): the IN tuple does not hold it yet. */
+static bool tests_fresh_handle(const FlowRun *run, const IrBlock *p)
+{
+    if (!p->cond.known) return false;
+    const IrRef *r = &p->cond.ref;
+    if (r->kind == REF_CALL) return r->call == run->site_call->id;
+    for (int e = run->site_event + 1; e < p->n_events; e++) {
+        const IrEvent *ev = &p->events[e];
+        if (ev->kind == EV_ASSIGN && ev->u.assign.rhs.kind == REF_CALL &&
+            ev->u.assign.rhs.call == run->site_call->id && ir_ref_equal(&ev->u.assign.lhs, r))
+            return true;
+    }
+    if (run->acq.result_arg >= 0 && run->acq.result_arg < run->site_call->nargs) {
+        const IrRef *a = &run->site_call->args[run->acq.result_arg];
+        if ((a->kind == REF_ADDR && r->kind == REF_VAR) || (a->kind == REF_ADDR_FIELD && r->kind == REF_FIELD)) {
+            IrRef v = *a;
+            v.kind = r->kind;
+            return ir_ref_equal(&v, r);
+        }
+    }
+    return false;
+}
+
 /* A decision is worth showing unless the other way is a short detour that
  * rejoins the path later without touching the handle (if/else bodies that
  * only do other work). */
@@ -100,6 +163,14 @@ static bool decision_matters(const FlowRun *run, const Hop *h, const int *pos, i
 {
     const IrBlock *p = &run->fn->blocks[h->block];
     int taken = p->succ[h->succ];
+    if (p->term == TERM_BRANCH && h->block == run->site_block && tests_fresh_handle(run, p)) return true;
+    if (p->term == TERM_BRANCH) {
+        /* a test that decides the handle's state (failed or not) matters */
+        Tuple yes = *h->t, no = *h->t;
+        bool can_yes = flow_apply_cond(run, &yes, &p->cond, true);
+        bool can_no = flow_apply_cond(run, &no, &p->cond, false);
+        if (can_yes != can_no || yes.hs != no.hs) return true;
+    }
     for (int s = 0; s < p->n_succ; s++) {
         int o = p->succ[s];
         if (o == taken) continue;
@@ -170,7 +241,7 @@ FindingLoc *flow_path_build(const FlowRun *run, const FlowReport *r, const char 
         int here = blocks.len - 1 - (i + 1); /* position of h->block */
         if (h->succ < 0 || !decision_matters(run, h, pos, here)) continue;
         const IrBlock *p = &fn->blocks[h->block];
-        char *text = branch_text(p, h->succ);
+        char *text = branch_text((FlowRun *)run, h->block, h->succ); /* scratch marks only */
         VEC_PUSH(steps, loc_step(fn, p->term_loc, text));
         free(text);
     }
