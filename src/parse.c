@@ -45,6 +45,7 @@ typedef struct {
 typedef struct {
     IrUnit *unit;
     CXTranslationUnit tu;
+    MacroCache *macros;
     VEC(FilePath) paths;
     VEC(IrFunction) functions;
     VEC(IrGlobalRef) global_refs;
@@ -190,6 +191,7 @@ static void build_function(UnitBuild *ub, CXCursor c, const char *file)
     memset(&b, 0, sizeof b);
     b.arena = ub->unit->arena;
     b.tu = ub->tu;
+    b.macros = ub->macros;
     b.scope = -1;
     b.cur = bb_new(&b);
     int np = clang_Cursor_getNumArguments(c);
@@ -294,7 +296,9 @@ IrUnit *parse_unit(ParseSession *s, const char *path, const char *const *args, i
         return ub.unit;
     }
     collect_clang_diags(&ub);
+    ub.macros = macro_cache_new();
     clang_visitChildren(clang_getTranslationUnitCursor(ub.tu), visit_top, &ub);
+    macro_cache_free(ub.macros);
     clang_disposeTranslationUnit(ub.tu);
     unit_copy_out(&ub);
     return ub.unit;

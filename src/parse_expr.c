@@ -203,7 +203,7 @@ static bool split_elvis(CXCursor c, CXCursor *common, CXCursor *alt)
 
 static const char *binop(Builder *b, CXCursor c, char buf[8])
 {
-    return binary_op(b->tu, c, buf);
+    return binary_op(b->tu, b->macros, c, buf);
 }
 
 /* __builtin_expect(e, v) and friends: the value is e */
@@ -284,7 +284,7 @@ static IrRef eval_unary(Builder *b, CXCursor c, int depth)
 {
     char buf[8];
     bool postfix;
-    const char *op = unary_op(b->tu, c, buf, &postfix);
+    const char *op = unary_op(b->tu, b->macros, c, buf, &postfix);
     CXCursor arg = first_expr_child(c);
     if (clang_Cursor_isNull(arg)) return ir_ref_other();
     long long v;
@@ -427,7 +427,7 @@ static void callee_of(Builder *b, CXCursor callee, IrCall *call, bool *noreturn,
     CXCursor s = cursor_strip(callee, false);
     char buf[8];
     bool postfix;
-    if (clang_getCursorKind(s) == CXCursor_UnaryOperator && !strcmp(unary_op(b->tu, s, buf, &postfix), "*")) {
+    if (clang_getCursorKind(s) == CXCursor_UnaryOperator && !strcmp(unary_op(b->tu, b->macros, s, buf, &postfix), "*")) {
         CXCursor in = cursor_strip(first_expr_child(s), false);
         if (clang_getCursorKind(in) == CXCursor_MemberRefExpr) s = in;
     }
@@ -665,7 +665,7 @@ static IrCond cond_reduce(Builder *b, CXCursor c, int depth)
         if (is_comparison(op)) return cond_compare(b, s, op, depth);
     } else if (k == CXCursor_UnaryOperator) {
         bool postfix;
-        if (!strcmp(unary_op(b->tu, s, buf, &postfix), "!")) {
+        if (!strcmp(unary_op(b->tu, b->macros, s, buf, &postfix), "!")) {
             IrCond in = cond_reduce(b, first_expr_child(s), depth + 1);
             if (in.known) in.op = cmp_negate(in.op);
             return in;
@@ -687,7 +687,7 @@ static int cond_shape(Builder *b, CXCursor s, char buf[8])
         if (!strcmp(op, ",")) return ',';
     } else if (k == CXCursor_UnaryOperator) {
         bool postfix;
-        if (!strcmp(unary_op(b->tu, s, buf, &postfix), "!")) {
+        if (!strcmp(unary_op(b->tu, b->macros, s, buf, &postfix), "!")) {
             CXCursor in = cursor_strip(first_expr_child(s), true);
             char b2[8];
             if (cond_shape(b, in, b2)) return '!';
@@ -855,7 +855,7 @@ void expr_assign_to(Builder *b, IrRef lhs, CXCursor rhs, bool is_init, IrLoc loc
         is_test = is_comparison(binop(b, s, buf));
     } else if (kind == CXCursor_UnaryOperator) {
         bool postfix;
-        is_test = !strcmp(unary_op(b->tu, s, buf, &postfix), "!");
+        is_test = !strcmp(unary_op(b->tu, b->macros, s, buf, &postfix), "!");
     }
     if (is_test && !const_eval(s, &v) && !cond_shape(b, s, buf)) {
         IrEvent ev = ev_make(EV_ASSIGN_COND, loc);

@@ -39,11 +39,16 @@ bool const_eval(CXCursor c, long long *out);
 /* Operator spelling of a BinaryOperator / CompoundAssignOperator /
  * UnaryOperator ("==", "&&", "!", "++" ...); "" when unknown. For unary
  * operators *postfix tells x++ from ++x. */
-const char *binary_op(CXTranslationUnit tu, CXCursor c, char buf[8]);
-const char *unary_op(CXTranslationUnit tu, CXCursor c, char buf[8], bool *postfix);
-/* parse_tokens.c: the same, for operators written inside a macro body */
-bool macro_binary_op(CXTranslationUnit tu, CXCursor whole, CXCursor lhs, char buf[8]);
-bool macro_unary_op(CXTranslationUnit tu, CXCursor whole, char buf[8]);
+typedef struct MacroCache MacroCache;
+const char *binary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor c, char buf[8]);
+const char *unary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor c, char buf[8], bool *postfix);
+/* parse_tokens.c: the same, for operators written inside a macro body.
+ * The cache (one per translation unit) remembers each macro use's
+ * definition and the operator candidates of its body. */
+MacroCache *macro_cache_new(void);
+void macro_cache_free(MacroCache *mc);
+bool macro_binary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor whole, CXCursor lhs, char buf[8]);
+bool macro_unary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor whole, char buf[8]);
 /* Source text of a cursor's extent, whitespace collapsed, at most ~160
  * characters (arena copy); NULL when unavailable. */
 const char *cursor_text(Arena *a, CXTranslationUnit tu, CXCursor c);
@@ -111,6 +116,7 @@ typedef struct {
 typedef struct {
     Arena *arena;
     CXTranslationUnit tu;
+    MacroCache *macros;
     VEC(BBlock) blocks;
     int cur;
     CursorMap var_map;

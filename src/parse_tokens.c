@@ -29,44 +29,49 @@ static int precedence(const char *op, int n)
     return -1;
 }
 
-typedef VEC(char *) TokVec;
+/* One operator candidate of a macro body: a binary operator after an
+ * operand (with that operand's last token), or a prefix !, - or ~. */
+typedef struct {
+    char op[8];
+    char *prev;
+} Candidate;
 
-static void tokvec_free(TokVec *v)
+typedef struct {
+    VEC(Candidate) binary;
+    VEC(Candidate) unary;
+} MacroInfo;
+
+typedef struct {
+    CXFile file;
+    unsigned off;
+    int info; /* index into infos; -1: no macro expansion here */
+} UseSlot;
+
+struct MacroCache {
+    UseSlot *slots;   /* macro uses by expansion location (open addressing) */
+    unsigned cap, n;
+    CursorMap defs;   /* definition -> index into infos */
+    VEC(MacroInfo) infos;
+};
+
+MacroCache *macro_cache_new(void)
 {
-    for (int i = 0; i < v->len; i++) free(v->items[i]);
-    VEC_FREE(*v);
+    return xcalloc(1, sizeof(MacroCache));
 }
 
-/* Body tokens of the macro whose expansion covers the cursor's start. */
-static bool macro_body(CXTranslationUnit tu, CXCursor c, TokVec *out)
+void macro_cache_free(MacroCache *mc)
 {
-    CXFile f;
-    unsigned off;
-    clang_getExpansionLocation(clang_getRangeStart(clang_getCursorExtent(c)), &f, NULL, NULL, &off);
-    if (!f) return false;
-    CXCursor exp = clang_getCursor(tu, clang_getLocationForOffset(tu, f, off));
-    if (clang_getCursorKind(exp) != CXCursor_MacroExpansion) return false;
-    CXCursor def = clang_getCursorReferenced(exp);
-    if (clang_getCursorKind(def) != CXCursor_MacroDefinition) return false;
-    CXToken *toks = NULL;
-    unsigned n = 0;
-    clang_tokenize(tu, clang_getCursorExtent(def), &toks, &n);
-    unsigned i = 1; /* after the macro's name */
-    if (clang_Cursor_isMacroFunctionLike(def)) {
-        while (i < n) {
-            CXString s = clang_getTokenSpelling(tu, toks[i++]);
-            bool close = !strcmp(clang_getCString(s), ")");
-            clang_disposeString(s);
-            if (close) break;
-        }
+    if (!mc) return;
+    for (int i = 0; i < mc->infos.len; i++) {
+        MacroInfo *m = &mc->infos.items[i];
+        for (int k = 0; k < m->binary.len; k++) free(m->binary.items[k].prev);
+        VEC_FREE(m->binary);
+        VEC_FREE(m->unary);
     }
-    for (; i < n; i++) {
-        CXString s = clang_getTokenSpelling(tu, toks[i]);
-        VEC_PUSH(*out, xstrdup(clang_getCString(s)));
-        clang_disposeString(s);
-    }
-    if (toks) clang_disposeTokens(tu, toks, n);
-    return out->len > 0;
+    VEC_FREE(mc->infos);
+    cursormap_free(&mc->defs);
+    free(mc->slots);
+    free(mc);
 }
 
 static bool is_operand_end(const char *t)
@@ -75,6 +80,101 @@ static bool is_operand_end(const char *t)
     return ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
            ch == '"' || ch == '\'' || !strcmp(t, ")") || !strcmp(t, "]") || !strcmp(t, "++") ||
            !strcmp(t, "--");
+}
+
+static char *token_text(CXTranslationUnit tu, CXToken t)
+{
+    CXString s = clang_getTokenSpelling(tu, t);
+    char *r = xstrdup(clang_getCString(s));
+    clang_disposeString(s);
+    return r;
+}
+
+/* Tokenises a macro definition once and keeps its operator candidates. */
+static int macro_info(CXTranslationUnit tu, MacroCache *mc, CXCursor def)
+{
+    int have = cursormap_get(&mc->defs, def);
+    if (have >= 0) return have;
+    MacroInfo info;
+    memset(&info, 0, sizeof info);
+    CXToken *toks = NULL;
+    unsigned n = 0;
+    clang_tokenize(tu, clang_getCursorExtent(def), &toks, &n);
+    unsigned i = 1; /* after the macro's name */
+    if (clang_Cursor_isMacroFunctionLike(def)) {
+        while (i < n) {
+            char *t = token_text(tu, toks[i++]);
+            bool close = !strcmp(t, ")");
+            free(t);
+            if (close) break;
+        }
+    }
+    char *prev = NULL;
+    for (; i < n; i++) {
+        char *t = token_text(tu, toks[i]);
+        bool after_operand = prev && is_operand_end(prev);
+        if (strlen(t) < 8) {
+            Candidate c;
+            strcpy(c.op, t);
+            if (after_operand && precedence(t, (int)strlen(t)) >= 0) {
+                c.prev = xstrdup(prev);
+                VEC_PUSH(info.binary, c);
+            } else if (!after_operand && (!strcmp(t, "!") || !strcmp(t, "-") || !strcmp(t, "~"))) {
+                c.prev = NULL;
+                VEC_PUSH(info.unary, c);
+            }
+        }
+        free(prev);
+        prev = t;
+    }
+    free(prev);
+    if (toks) clang_disposeTokens(tu, toks, n);
+    VEC_PUSH(mc->infos, info);
+    cursormap_put(&mc->defs, def, mc->infos.len - 1);
+    return mc->infos.len - 1;
+}
+
+static void slots_grow(MacroCache *mc)
+{
+    unsigned cap = mc->cap ? mc->cap * 2 : 64;
+    UseSlot *slots = xcalloc(cap, sizeof(UseSlot));
+    for (unsigned i = 0; i < cap; i++) slots[i].info = -2;
+    for (unsigned i = 0; i < mc->cap; i++) {
+        if (mc->slots[i].info == -2) continue;
+        unsigned h = (mc->slots[i].off * 2654435761u) & (cap - 1);
+        while (slots[h].info != -2) h = (h + 1) & (cap - 1);
+        slots[h] = mc->slots[i];
+    }
+    free(mc->slots);
+    mc->slots = slots;
+    mc->cap = cap;
+}
+
+/* The macro whose use covers the cursor's start (by its expansion site),
+ * looked up once per site: clang_getCursor walks the translation unit. */
+static const MacroInfo *macro_at(CXTranslationUnit tu, MacroCache *mc, CXCursor c)
+{
+    CXFile f;
+    unsigned off;
+    clang_getExpansionLocation(clang_getRangeStart(clang_getCursorExtent(c)), &f, NULL, NULL, &off);
+    if (!f) return NULL;
+    if ((mc->n + 1) * 2 > mc->cap) slots_grow(mc);
+    unsigned h = (off * 2654435761u) & (mc->cap - 1);
+    while (mc->slots[h].info != -2) {
+        if (mc->slots[h].off == off && mc->slots[h].file == f)
+            return mc->slots[h].info >= 0 ? &mc->infos.items[mc->slots[h].info] : NULL;
+        h = (h + 1) & (mc->cap - 1);
+    }
+    int info = -1;
+    CXCursor exp = clang_getCursor(tu, clang_getLocationForOffset(tu, f, off));
+    if (clang_getCursorKind(exp) == CXCursor_MacroExpansion) {
+        CXCursor def = clang_getCursorReferenced(exp);
+        if (clang_getCursorKind(def) == CXCursor_MacroDefinition) info = macro_info(tu, mc, def);
+    }
+    UseSlot slot = {f, off, info};
+    mc->slots[h] = slot;
+    mc->n++;
+    return info >= 0 ? &mc->infos.items[info] : NULL;
 }
 
 /* The last token of an operand as the macro body spells it, when the
@@ -100,44 +200,31 @@ static char *last_token_of(CXCursor c)
     return NULL;
 }
 
-/* The operator of the body that the expression uses: every candidate (a
- * binary operator after an operand, or a prefix !, -, ~) -- restricted to
- * those after the left operand's last token when known -- must be the same
- * operator. */
-static bool single_operator(const TokVec *body, bool binary, const char *after, char buf[8])
+/* Every candidate (after the left operand's last token, when known) must
+ * be the same operator. */
+static bool single_operator(const Candidate *c, int n, const char *after, char buf[8])
 {
     int found = 0;
-    for (int i = 0; i < body->len; i++) {
-        const char *t = body->items[i];
-        bool after_operand = i > 0 && is_operand_end(body->items[i - 1]);
-        bool hit;
-        if (binary) {
-            hit = after_operand && precedence(t, (int)strlen(t)) >= 0 &&
-                  (!after || strcmp(body->items[i - 1], after) == 0);
-        } else {
-            hit = !after_operand && (!strcmp(t, "!") || !strcmp(t, "-") || !strcmp(t, "~"));
-        }
-        if (!hit || strlen(t) >= 8) continue;
-        if (found++ == 0) strcpy(buf, t);
-        else if (strcmp(buf, t) != 0) return false;
+    for (int i = 0; i < n; i++) {
+        if (after && c[i].prev && strcmp(c[i].prev, after) != 0) continue;
+        if (found++ == 0) strcpy(buf, c[i].op);
+        else if (strcmp(buf, c[i].op) != 0) return false;
     }
     return found > 0;
 }
 
-bool macro_binary_op(CXTranslationUnit tu, CXCursor whole, CXCursor lhs, char buf[8])
+bool macro_binary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor whole, CXCursor lhs, char buf[8])
 {
-    TokVec body = {0};
+    const MacroInfo *m = macro_at(tu, mc, whole);
+    if (!m || m->binary.len == 0) return false;
     char *after = last_token_of(lhs);
-    bool ok = macro_body(tu, whole, &body) && single_operator(&body, true, after, buf);
+    bool ok = single_operator(m->binary.items, m->binary.len, after, buf);
     free(after);
-    tokvec_free(&body);
     return ok;
 }
 
-bool macro_unary_op(CXTranslationUnit tu, CXCursor whole, char buf[8])
+bool macro_unary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor whole, char buf[8])
 {
-    TokVec body = {0};
-    bool ok = macro_body(tu, whole, &body) && single_operator(&body, false, NULL, buf);
-    tokvec_free(&body);
-    return ok;
+    const MacroInfo *m = macro_at(tu, mc, whole);
+    return m && single_operator(m->unary.items, m->unary.len, NULL, buf);
 }

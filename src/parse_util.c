@@ -253,7 +253,7 @@ static CXSourceLocation expr_end(CXCursor c)
     return clang_getRangeEnd(clang_getCursorExtent(c));
 }
 
-const char *binary_op(CXTranslationUnit tu, CXCursor c, char buf[8])
+const char *binary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor c, char buf[8])
 {
     buf[0] = '\0';
     CursorVec kids = {0};
@@ -261,14 +261,14 @@ const char *binary_op(CXTranslationUnit tu, CXCursor c, char buf[8])
     if (kids.len == 2) {
         CXSourceRange r = clang_getCursorExtent(kids.items[1]);
         if (!punct_between(tu, expr_end(kids.items[0]), clang_getRangeStart(r), buf) &&
-            !macro_binary_op(tu, c, kids.items[0], buf))
+            !macro_binary_op(tu, mc, c, kids.items[0], buf))
             buf[0] = '\0';
     }
     VEC_FREE(kids);
     return buf;
 }
 
-const char *unary_op(CXTranslationUnit tu, CXCursor c, char buf[8], bool *postfix)
+const char *unary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor c, char buf[8], bool *postfix)
 {
     buf[0] = '\0';
     *postfix = false;
@@ -280,7 +280,7 @@ const char *unary_op(CXTranslationUnit tu, CXCursor c, char buf[8], bool *postfi
         *postfix = true;
         return buf;
     }
-    if (!macro_unary_op(tu, c, buf)) buf[0] = '\0'; /* unknown: treated as a plain read */
+    if (!macro_unary_op(tu, mc, c, buf)) buf[0] = '\0'; /* unknown: treated as a plain read */
     return buf;
 }
 
