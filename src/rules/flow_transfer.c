@@ -425,6 +425,14 @@ static void use_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
         flow_report(run, REP_USE_AFTER_RELEASE, b, e, in_idx, t, first_named_holder(t));
 }
 
+/* A struct returned by value may carry the handle in an expression the IR
+ * does not break down (a compound literal): stay silent then. */
+static bool returns_record(const IrFunction *fn)
+{
+    const char *t = fn->return_type;
+    return !fn->returns_pointer && t && !strchr(t, '*') && (strstr(t, "struct ") || strstr(t, "union "));
+}
+
 static void return_event(FlowRun *run, Tuple *t, int b, int e)
 {
     (void)b;
@@ -433,7 +441,8 @@ static void return_event(FlowRun *run, Tuple *t, int b, int e)
     if (t->hs == HS_NONE || t->hs == HS_ESCAPED) return;
     if (v->kind == REF_DEREF) return;
     bool returned = flow_ref_holder(run, t, v) >= 0 || flow_ref_touches(run, t, v) ||
-                    (v->kind == REF_VAR && record_holds(t, v->var));
+                    (v->kind == REF_VAR && record_holds(t, v->var)) ||
+                    (v->kind == REF_OTHER && returns_record(run->fn)); /* (struct s){ .c = c } */
     if (returned) tuple_escape(t, ESC_RETURN, -1);
 }
 
