@@ -288,8 +288,7 @@ static IrRef eval_unary(Builder *b, CXCursor c, int depth)
     CXCursor arg = first_expr_child(c);
     if (clang_Cursor_isNull(arg)) return ir_ref_other();
     long long v;
-    if ((!strcmp(op, "-") || !strcmp(op, "~") || !strcmp(op, "+") || !strcmp(op, "!")) && const_eval(c, &v))
-        return ir_ref_const(v);
+    if (const_eval(c, &v)) return ir_ref_const(v); /* -1, ~0, !0, also inside macros */
     if (!strcmp(op, "&")) {
         CXCursor in = cursor_strip(arg, false);
         enum CXCursorKind k = clang_getCursorKind(in);

@@ -41,6 +41,8 @@ bool const_eval(CXCursor c, long long *out);
  * operators *postfix tells x++ from ++x. */
 typedef struct MacroCache MacroCache;
 const char *binary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor c, char buf[8]);
+/* Only from the tokens between the operands (false inside macro bodies). */
+bool binary_op_direct(CXTranslationUnit tu, CXCursor c, char buf[8]);
 const char *unary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor c, char buf[8], bool *postfix);
 /* parse_tokens.c: the same, for operators written inside a macro body.
  * The cache (one per translation unit) remembers each macro use's

@@ -3,10 +3,13 @@
  * inside a macro body the operands' locations all map to the macro use, so
  * the tokens between them cannot be read (parse_util.c handles every other
  * case). Here the macro's definition is found through the detailed
- * preprocessing record and its body tokens are read: when every candidate
- * operator of the body (after the left operand's last token, when that is
- * known) is the same operator, that is the one. Anything less certain gives
- * "unknown" (callers then treat the expression as opaque). */
+ * preprocessing record and its body tokens are read. When the operator
+ * nodes of the expression that hide in the macro body are exactly as many
+ * as the body's binary operators, they match in source order (an in-order
+ * walk of the tree). Otherwise, when every candidate operator of the body
+ * (after the left operand's last token, when that is known) is the same
+ * operator, that is the one. Anything less certain gives "unknown" (callers
+ * then treat the expression as opaque). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,10 +33,11 @@ static int precedence(const char *op, int n)
 }
 
 /* One operator candidate of a macro body: a binary operator after an
- * operand (with that operand's last token), or a prefix !, - or ~. */
+ * operand, or a prefix !, - or ~, with the neighbouring operand token. */
 typedef struct {
     char op[8];
-    char *prev;
+    char *near; /* binary: the token before (the left operand's last);
+                   unary: the token after (the operand's first) */
 } Candidate;
 
 typedef struct {
@@ -47,11 +51,17 @@ typedef struct {
     int info; /* index into infos; -1: no macro expansion here */
 } UseSlot;
 
+typedef struct {
+    char op[8];
+} OpName;
+
 struct MacroCache {
     UseSlot *slots;   /* macro uses by expansion location (open addressing) */
     unsigned cap, n;
     CursorMap defs;   /* definition -> index into infos */
     VEC(MacroInfo) infos;
+    CursorMap node_ops; /* operator node -> index into ops, once matched */
+    VEC(OpName) ops;
 };
 
 MacroCache *macro_cache_new(void)
@@ -64,19 +74,33 @@ void macro_cache_free(MacroCache *mc)
     if (!mc) return;
     for (int i = 0; i < mc->infos.len; i++) {
         MacroInfo *m = &mc->infos.items[i];
-        for (int k = 0; k < m->binary.len; k++) free(m->binary.items[k].prev);
+        for (int k = 0; k < m->binary.len; k++) free(m->binary.items[k].near);
+        for (int k = 0; k < m->unary.len; k++) free(m->unary.items[k].near);
         VEC_FREE(m->binary);
         VEC_FREE(m->unary);
     }
     VEC_FREE(mc->infos);
     cursormap_free(&mc->defs);
+    cursormap_free(&mc->node_ops);
+    VEC_FREE(mc->ops);
     free(mc->slots);
     free(mc);
+}
+
+/* Keywords that a prefix operator may follow (`return -1`, `case -1`). */
+static bool is_keyword_before_operand(const char *t)
+{
+    static const char *const kw[] = {"return", "case", "sizeof", "else", "do", "_Alignof", "typeof",
+                                     "__typeof__", "__extension__"};
+    for (size_t i = 0; i < sizeof kw / sizeof *kw; i++)
+        if (!strcmp(t, kw[i])) return true;
+    return false;
 }
 
 static bool is_operand_end(const char *t)
 {
     unsigned char ch = (unsigned char)t[0];
+    if (is_keyword_before_operand(t)) return false;
     return ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
            ch == '"' || ch == '\'' || !strcmp(t, ")") || !strcmp(t, "]") || !strcmp(t, "++") ||
            !strcmp(t, "--");
@@ -109,25 +133,23 @@ static int macro_info(CXTranslationUnit tu, MacroCache *mc, CXCursor def)
             if (close) break;
         }
     }
-    char *prev = NULL;
-    for (; i < n; i++) {
-        char *t = token_text(tu, toks[i]);
-        bool after_operand = prev && is_operand_end(prev);
-        if (strlen(t) < 8) {
-            Candidate c;
-            strcpy(c.op, t);
-            if (after_operand && precedence(t, (int)strlen(t)) >= 0) {
-                c.prev = xstrdup(prev);
-                VEC_PUSH(info.binary, c);
-            } else if (!after_operand && (!strcmp(t, "!") || !strcmp(t, "-") || !strcmp(t, "~"))) {
-                c.prev = NULL;
-                VEC_PUSH(info.unary, c);
-            }
+    char **t = xcalloc((size_t)n + 1, sizeof(char *));
+    for (unsigned k = i; k < n; k++) t[k] = token_text(tu, toks[k]);
+    for (unsigned k = i; k < n; k++) {
+        bool after_operand = k > i && is_operand_end(t[k - 1]);
+        if (strlen(t[k]) >= 8) continue;
+        Candidate c;
+        strcpy(c.op, t[k]);
+        if (after_operand && precedence(t[k], (int)strlen(t[k])) >= 0) {
+            c.near = xstrdup(t[k - 1]);
+            VEC_PUSH(info.binary, c);
+        } else if (!after_operand && (!strcmp(t[k], "!") || !strcmp(t[k], "-") || !strcmp(t[k], "~"))) {
+            c.near = k + 1 < n ? xstrdup(t[k + 1]) : NULL;
+            VEC_PUSH(info.unary, c);
         }
-        free(prev);
-        prev = t;
     }
-    free(prev);
+    for (unsigned k = i; k < n; k++) free(t[k]);
+    free(t);
     if (toks) clang_disposeTokens(tu, toks, n);
     VEC_PUSH(mc->infos, info);
     cursormap_put(&mc->defs, def, mc->infos.len - 1);
@@ -200,23 +222,121 @@ static char *last_token_of(CXCursor c)
     return NULL;
 }
 
-/* Every candidate (after the left operand's last token, when known) must
+/* The first token of a unary operator's operand, when the cursor tells. */
+static char *first_token_of(CXCursor c)
+{
+    CursorVec kids = {0};
+    while (clang_getCursorKind(c) == CXCursor_UnexposedExpr) { /* implicit casts */
+        cursor_children(c, &kids);
+        if (kids.len != 1) break;
+        c = kids.items[0];
+    }
+    VEC_FREE(kids);
+    enum CXCursorKind k = clang_getCursorKind(c);
+    if (k == CXCursor_ParenExpr) return xstrdup("(");
+    if (k == CXCursor_DeclRefExpr) {
+        CXString s = clang_getCursorSpelling(c);
+        char *r = xstrdup(clang_getCString(s));
+        clang_disposeString(s);
+        return r;
+    }
+    return NULL;
+}
+
+/* Every candidate (next to the operand's token `after`, when known) must
  * be the same operator. */
 static bool single_operator(const Candidate *c, int n, const char *after, char buf[8])
 {
     int found = 0;
     for (int i = 0; i < n; i++) {
-        if (after && c[i].prev && strcmp(c[i].prev, after) != 0) continue;
+        if (after && c[i].near && strcmp(c[i].near, after) != 0) continue;
         if (found++ == 0) strcpy(buf, c[i].op);
         else if (strcmp(buf, c[i].op) != 0) return false;
     }
     return found > 0;
 }
 
+#define MATCH_MAX_NODES 256
+
+static bool is_binary_node(CXCursor c)
+{
+    enum CXCursorKind k = clang_getCursorKind(c);
+    return k == CXCursor_BinaryOperator || k == CXCursor_CompoundAssignOperator;
+}
+
+/* The operator nodes under root whose operator is not readable between
+ * their operands, in source order (in-order walk, explicit stack). False
+ * when the subtree is too large. */
+static bool hidden_operators(CXTranslationUnit tu, CXCursor root, CursorVec *out)
+{
+    typedef struct {
+        CXCursor c;
+        int stage;
+    } Item;
+    VEC(Item) stack = {0};
+    CursorVec kids = {0};
+    Item first = {root, 0};
+    VEC_PUSH(stack, first);
+    int visited = 0;
+    bool ok = true;
+    char buf[8];
+    while (stack.len && ok) {
+        Item it = stack.items[--stack.len];
+        if (it.stage == 1) { /* between the operands */
+            if (!binary_op_direct(tu, it.c, buf)) VEC_PUSH(*out, it.c);
+            continue;
+        }
+        if (++visited > MATCH_MAX_NODES) ok = false;
+        cursor_children(it.c, &kids);
+        if (is_binary_node(it.c) && kids.len == 2) {
+            Item rhs = {kids.items[1], 0}, self = {it.c, 1}, lhs = {kids.items[0], 0};
+            VEC_PUSH(stack, rhs);
+            VEC_PUSH(stack, self);
+            VEC_PUSH(stack, lhs);
+            continue;
+        }
+        for (int i = kids.len - 1; i >= 0; i--) {
+            Item ch = {kids.items[i], 0};
+            VEC_PUSH(stack, ch);
+        }
+    }
+    VEC_FREE(kids);
+    VEC_FREE(stack);
+    return ok;
+}
+
+/* When the operator nodes under `whole` that hide in the macro body are
+ * exactly as many as the body's binary operators, they are those operators
+ * in order: remember each node's operator. */
+static void match_in_order(CXTranslationUnit tu, MacroCache *mc, CXCursor whole, const MacroInfo *m)
+{
+    CursorVec nodes = {0};
+    if (hidden_operators(tu, whole, &nodes) && nodes.len == m->binary.len) {
+        for (int i = 0; i < nodes.len; i++) {
+            OpName name;
+            strcpy(name.op, m->binary.items[i].op);
+            VEC_PUSH(mc->ops, name);
+            cursormap_put(&mc->node_ops, nodes.items[i], mc->ops.len - 1);
+        }
+    }
+    VEC_FREE(nodes);
+}
+
 bool macro_binary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor whole, CXCursor lhs, char buf[8])
 {
+    int known = cursormap_get(&mc->node_ops, whole);
+    if (known >= 0) {
+        strcpy(buf, mc->ops.items[known].op);
+        return true;
+    }
     const MacroInfo *m = macro_at(tu, mc, whole);
     if (!m || m->binary.len == 0) return false;
+    match_in_order(tu, mc, whole, m);
+    known = cursormap_get(&mc->node_ops, whole);
+    if (known >= 0) {
+        strcpy(buf, mc->ops.items[known].op);
+        return true;
+    }
     char *after = last_token_of(lhs);
     bool ok = single_operator(m->binary.items, m->binary.len, after, buf);
     free(after);
@@ -226,5 +346,12 @@ bool macro_binary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor whole, CXCur
 bool macro_unary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor whole, char buf[8])
 {
     const MacroInfo *m = macro_at(tu, mc, whole);
-    return m && single_operator(m->unary.items, m->unary.len, NULL, buf);
+    if (!m) return false;
+    CursorVec kids = {0};
+    cursor_children(whole, &kids);
+    char *first = kids.len == 1 ? first_token_of(kids.items[0]) : NULL;
+    VEC_FREE(kids);
+    bool ok = single_operator(m->unary.items, m->unary.len, first, buf);
+    free(first);
+    return ok;
 }

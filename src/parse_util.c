@@ -253,17 +253,24 @@ static CXSourceLocation expr_end(CXCursor c)
     return clang_getRangeEnd(clang_getCursorExtent(c));
 }
 
-const char *binary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor c, char buf[8])
+bool binary_op_direct(CXTranslationUnit tu, CXCursor c, char buf[8])
 {
     buf[0] = '\0';
     CursorVec kids = {0};
     cursor_children(c, &kids);
-    if (kids.len == 2) {
-        CXSourceRange r = clang_getCursorExtent(kids.items[1]);
-        if (!punct_between(tu, expr_end(kids.items[0]), clang_getRangeStart(r), buf) &&
-            !macro_binary_op(tu, mc, c, kids.items[0], buf))
-            buf[0] = '\0';
-    }
+    bool ok = kids.len == 2 &&
+              punct_between(tu, expr_end(kids.items[0]), clang_getRangeStart(clang_getCursorExtent(kids.items[1])),
+                            buf);
+    VEC_FREE(kids);
+    return ok;
+}
+
+const char *binary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor c, char buf[8])
+{
+    if (binary_op_direct(tu, c, buf)) return buf;
+    CursorVec kids = {0};
+    cursor_children(c, &kids);
+    if (kids.len != 2 || !macro_binary_op(tu, mc, c, kids.items[0], buf)) buf[0] = '\0';
     VEC_FREE(kids);
     return buf;
 }
