@@ -312,6 +312,32 @@ static void test_threads(void)
     free(b);
 }
 
+/* CONNLINT_PARSE_CORPUS="a.c b.c ...": also check the IR invariants on
+ * those files (a way to run the parse stage over a real code base). */
+static void test_corpus(ParseSession *s)
+{
+    const char *env = getenv("CONNLINT_PARSE_CORPUS");
+    if (!env) return;
+    char *list = xstrdup(env);
+    int files = 0, fns = 0;
+    for (char *p = strtok(list, " \n"); p; p = strtok(NULL, " \n")) {
+        char *abs = realpath(p, NULL);
+        if (!abs) continue;
+        IrUnit *u = parse_unit(s, abs, NULL, 0);
+        for (int i = 0; i < u->n_functions; i++) {
+            int bad = check_invariants(&u->functions[i]);
+            if (bad) fprintf(stderr, "  in %s\n", abs);
+            CHECK(bad == 0);
+            fns++;
+        }
+        ir_unit_free(u);
+        free(abs);
+        files++;
+    }
+    printf("corpus: %d files, %d functions\n", files, fns);
+    free(list);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/connlint-test-parse-%d", (int)getpid());
@@ -324,6 +350,7 @@ int main(void)
     test_headers_and_globals(s);
     test_cleanup_and_members(s);
     test_limits(s);
+    test_corpus(s);
     parse_session_free(s);
     test_threads();
     char *rm = xasprintf("rm -rf %s", tmpdir);
