@@ -27,7 +27,13 @@ typedef struct {
 
 bool match_acquire(const MatchContext *m, const IrCall *call, AcquireMatch *out);
 
-typedef enum { ARG_BORROW = 0, ARG_RELEASE, ARG_MAYBE_RELEASE, ARG_TRANSFER } ArgEffect;
+typedef enum {
+    ARG_BORROW = 0,
+    ARG_RELEASE,
+    ARG_MAYBE_RELEASE,
+    ARG_TRANSFER,
+    ARG_TRANSFER_ON_SUCCESS, /* taken when the call's result is not NULL (summaries) */
+} ArgEffect;
 
 /* The effect of `call` on argument `arg` when it carries a handle of `res`. */
 ArgEffect match_arg_effect(const MatchContext *m, const IrCall *call, int arg,

@@ -73,6 +73,7 @@ static void collect(SummaryTable *t, IrUnit **units, int n_units)
         e->s.file = xstrdup(e->fn->file);
         e->s.is_static = e->fn->is_static;
         e->s.acquire_result_arg = -1;
+        e->s.returns_param = -1;
         e->s.n_params = e->fn->n_params;
         e->s.params = xcalloc((size_t)(e->fn->n_params + 1), sizeof(ParamEffect));
         e->s.param_res = xcalloc((size_t)(e->fn->n_params + 1), sizeof(Resource *));
@@ -164,9 +165,23 @@ static ParamEffect param_effect(FlowRun *run, int p, const Resource **res)
     bool held = m & (EXIT_HELD | EXIT_QUIET | EXIT_ESC_RETURN | EXIT_ESC_UNKNOWN);
     bool stored = m & (EXIT_ESC_STORE | EXIT_ESC_TRANSFER | EXIT_ESC_OUT);
     if (stored && !held) return PARAM_TRANSFERS;
+    /* obj_new(conn): stored into the object it returns, still held only
+     * where it returns NULL */
+    if (stored && run->fn->returns_pointer && !(m & (EXIT_ESC_RETURN | EXIT_ESC_UNKNOWN | EXIT_RELEASED)) &&
+        !(m & (EXIT_HELD_VALUE_RET | EXIT_STORED_NULL_RET)))
+        return PARAM_TRANSFERS_ON_SUCCESS;
     if ((m & EXIT_RELEASED) && !held && !stored) return PARAM_RELEASES;
     if (m & EXIT_RELEASED) return PARAM_MAYBE_RELEASES;
     return PARAM_BORROWS;
+}
+
+/* configure(c) { ...; return c; }: every exit returns the parameter (or
+ * it was NULL there). */
+static bool returns_param_itself(unsigned m)
+{
+    unsigned other = EXIT_HELD | EXIT_QUIET | EXIT_RELEASED | EXIT_ESC_OUT | EXIT_ESC_STORE |
+                     EXIT_ESC_TRANSFER | EXIT_ESC_UNKNOWN;
+    return (m & EXIT_ESC_RETURN) && !(m & other);
 }
 
 static void compute(const PackSet *packs, const SummaryTable *t, const IrFunction *fn, FunctionSummary *out)
@@ -180,6 +195,7 @@ static void compute(const PackSet *packs, const SummaryTable *t, const IrFunctio
     out->acquire_field = NULL;
     out->acquires_per_request = false;
     out->chain = NULL;
+    out->returns_param = -1;
     if (fn->n_blocks > 0) compute_acquire(&run, out);
     for (int p = 0; p < fn->n_params && p < fn->n_vars; p++) {
         out->params[p] = PARAM_BORROWS;
@@ -187,6 +203,7 @@ static void compute(const PackSet *packs, const SummaryTable *t, const IrFunctio
         const IrVar *v = &fn->vars[p];
         if (fn->n_blocks == 0 || (!v->is_pointer && !v->is_record)) continue;
         out->params[p] = param_effect(&run, p, &out->param_res[p]);
+        if (out->returns_param < 0 && returns_param_itself(run.exit_mask)) out->returns_param = p;
     }
     flow_run_free(&run);
 }
@@ -194,7 +211,8 @@ static void compute(const PackSet *packs, const SummaryTable *t, const IrFunctio
 static bool summary_equal(const FunctionSummary *a, const FunctionSummary *b)
 {
     if (a->acquires != b->acquires || a->acquire_result_arg != b->acquire_result_arg ||
-        a->acquire_failure != b->acquire_failure || a->n_params != b->n_params)
+        a->acquire_failure != b->acquire_failure || a->n_params != b->n_params ||
+        a->returns_param != b->returns_param)
         return false;
     for (int i = 0; i < a->n_params; i++)
         if (a->params[i] != b->params[i] || a->param_res[i] != b->param_res[i]) return false;

@@ -18,6 +18,9 @@ typedef enum {
     PARAM_RELEASES,        /* releases it on every path */
     PARAM_MAYBE_RELEASES,  /* releases it on some paths only */
     PARAM_TRANSFERS,       /* stores it away: no longer the caller's to release */
+    PARAM_TRANSFERS_ON_SUCCESS, /* stores it into what it returns: the caller's
+                                   no longer when the result is not NULL
+                                   (obj_new(conn)); still the caller's when it is */
 } ParamEffect;
 
 typedef struct {
@@ -34,6 +37,8 @@ typedef struct {
     int n_params;
     ParamEffect *params;        /* per parameter */
     const Resource **param_res; /* the resource a release/transfer concerns (or NULL) */
+    int returns_param;          /* returns parameter N itself on every path (configure(c)
+                                   returning c), else -1 */
 } FunctionSummary;
 
 typedef struct SummaryTable SummaryTable;

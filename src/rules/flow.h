@@ -72,10 +72,13 @@ typedef struct {
 typedef struct {
     unsigned char hs, esc, quiet;  /* quiet: came through a maybe-release: report nothing */
     unsigned char n_holders, n_status, n_facts;
+    unsigned char n_pending;       /* quiet until one of these (a transfer-on-success
+                                      call's result, known NULL here) is tested */
     short esc_param;               /* ESC_OUTPARAM: parameter index */
     Place holders[FLOW_MAX_HOLDERS]; /* in the order they came to hold it */
     Place status[FLOW_MAX_STATUS];   /* status-kind acquires: places holding the status */
     Fact facts[FLOW_MAX_FACTS];
+    Place pending[2];
     int rel_block, rel_event;      /* the first release on this tuple's paths (-1) */
     /* provenance, for path reconstruction */
     int pred_block, pred_tuple;    /* -1 at the start */
@@ -122,6 +125,8 @@ enum {
     EXIT_ESC_STORE = 1u << 6,
     EXIT_ESC_TRANSFER = 1u << 7,
     EXIT_ESC_UNKNOWN = 1u << 8,
+    EXIT_HELD_VALUE_RET = 1u << 9,  /* held at an exit that returns something but NULL */
+    EXIT_STORED_NULL_RET = 1u << 10,/* stored/transferred at an exit returning NULL */
 };
 
 /* One analysis: one acquire site, or one parameter held at entry. */

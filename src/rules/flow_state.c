@@ -189,7 +189,8 @@ bool tuple_same_key(const Tuple *a, const Tuple *b)
     return a->hs == b->hs && a->esc == b->esc && a->quiet == b->quiet &&
            a->esc_param == b->esc_param &&
            places_same_set(a->holders, a->n_holders, b->holders, b->n_holders) &&
-           places_same_set(a->status, a->n_status, b->status, b->n_status);
+           places_same_set(a->status, a->n_status, b->status, b->n_status) &&
+           places_same_set(a->pending, a->n_pending, b->pending, b->n_pending);
 }
 
 static bool fact_equal(const Fact *a, const Fact *b)
@@ -219,6 +220,7 @@ void tuple_escape(Tuple *t, EscapeKind esc, int param)
     t->esc_param = (short)(esc == ESC_OUTPARAM ? param : -1);
     t->n_holders = 0;
     t->n_status = 0;
+    t->n_pending = 0;
 }
 
 void tuple_list_push(TupleList *l, const Tuple *t)
@@ -408,13 +410,61 @@ static void learn_from_edge(const FlowRun *run, Tuple *t, const Place *p, const 
     else if (ne && c->value == 0) tuple_set_fact(run, t, p, FACT_NONZERO, 0, NULL, true);
 }
 
+/* `if (stmt)` / `if (db != NULL)` on a pointer that holds a handle whose
+ * failure is reported otherwise (status, never): the NULL way holds nothing
+ * (sqlite3_prepare succeeds with no statement for an empty SQL text). */
+static bool null_test_of_holder(const FlowRun *run, const Tuple *t, const IrCond *c)
+{
+    FailureKind k = run_failure(run);
+    if (!is_status_kind(k) && k != FAILURE_NEVER) return false;
+    if (c->value != 0 || (c->op != CMP_EQ && c->op != CMP_NE)) return false;
+    if (t->hs != HS_HELD && t->hs != HS_MAYBE && t->hs != HS_FAILED) return false;
+    Place p;
+    if (!place_from_ref(run->fn, &c->ref, &p) || p.kind == PLACE_CALL || tuple_find_holder(t, &p) < 0)
+        return false;
+    return p.kind == PLACE_FIELD || (p.var >= 0 && p.var < run->fn->n_vars && run->fn->vars[p.var].is_pointer);
+}
+
+static bool apply_null_test(Tuple *t, const IrCond *c, bool sense)
+{
+    bool is_null = (c->op == CMP_EQ) == sense;
+    if (is_null) t->hs = HS_FAILED; /* nothing to release on this way */
+    return true;
+}
+
+/* Tests of a place that holds the result of a transfer-on-success call
+ * make the failure way's leak reportable. */
+static void resolve_pending(Tuple *t, const Place *p)
+{
+    for (int i = 0; i < t->n_pending; i++) {
+        if (place_equal(&t->pending[i], p)) {
+            t->n_pending = 0;
+            t->quiet = 0;
+            return;
+        }
+    }
+}
+
 static bool apply_cond_depth(const FlowRun *run, Tuple *t, const IrCond *c, bool sense, int depth)
 {
     if (!c || !c->known) return true;
     if (c->ref.kind == REF_CONST) return edge_possible(eval_exact(c->ref.value, c->op, c->value), sense);
-    if (cond_on_handle(run, t, &c->ref)) return apply_handle_cond(run, t, c, sense);
     Place p;
-    if (!place_from_ref(run->fn, &c->ref, &p)) return true;
+    bool is_place = place_from_ref(run->fn, &c->ref, &p);
+    if (null_test_of_holder(run, t, c)) return apply_null_test(t, c, sense);
+    if (cond_on_handle(run, t, &c->ref)) {
+        if (!apply_handle_cond(run, t, c, sense)) return false;
+        /* keep what the test said: it still prunes after a release */
+        if (is_place && !tuple_fact(t, &p)) learn_from_edge(run, t, &p, c, sense);
+        return true;
+    }
+    if (!is_place) return true;
+    if (t->n_pending) {
+        const Fact *pf = tuple_fact(t, &p);
+        if (pf && pf->kind == FACT_EQ && pf->value == 0 &&
+            edge_possible(eval_exact(0, c->op, c->value), sense))
+            resolve_pending(t, &p);
+    }
     const Fact *f = tuple_fact(t, &p);
     if (!f) {
         learn_from_edge(run, t, &p, c, sense);

@@ -219,6 +219,37 @@ static bool container_arg(const Tuple *t, const IrRef *a)
     return (a->kind == REF_ADDR || a->kind == REF_VAR) && record_holds(t, a->var);
 }
 
+/* obj = obj_new(conn): the handle is the object's when the result is not
+ * NULL, and still ours when it is. Two tuples, told apart by a fact on the
+ * result; the NULL one stays quiet until the program tests the result (a
+ * leak only when an allocation fails, untested, is not worth a report). */
+static void transfer_on_success(FlowRun *run, Tuple *t, const IrCall *c, PendingStack *st, int e)
+{
+    Place res = place_call(c->id);
+    Tuple taken = *t;
+    tuple_escape(&taken, ESC_TRANSFER, -1);
+    tuple_set_fact(run, &taken, &res, FACT_NONZERO, 0, NULL, true);
+    pending_push(st, &taken, e + 1);
+    tuple_set_fact(run, t, &res, FACT_EQ, 0, NULL, true);
+    if (!t->quiet) {
+        t->quiet = 1;
+        t->n_pending = 1;
+        t->pending[0] = res;
+    }
+}
+
+/* configure(c) returning c: the call's value is the same handle. */
+static void alias_returned_param(const FlowRun *run, Tuple *t, const IrCall *c)
+{
+    if (!run->m->summaries || c->callee_kind != CALLEE_DIRECT || !c->callee) return;
+    if (t->hs == HS_NONE || t->hs == HS_ESCAPED) return;
+    const FunctionSummary *s = summary_lookup(run->m->summaries, c->callee, run->m->caller_file);
+    if (!s || s->returns_param < 0 || s->returns_param >= c->nargs) return;
+    if (flow_ref_holder(run, t, &c->args[s->returns_param]) < 0) return;
+    Place p = place_call(c->id);
+    tuple_add_holder(t, &p);
+}
+
 static void call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, PendingStack *st)
 {
     const IrCall *c = &run->fn->blocks[b].events[e].u.call;
@@ -232,6 +263,7 @@ static void call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, Pending
     }
     tuple_forget_global_facts(run, t);
     if (t->hs != HS_HELD && t->hs != HS_MAYBE && t->hs != HS_RELEASED) return;
+    alias_returned_param(run, t, c);
     if (c->callee_kind == CALLEE_MEMBER) {
         int h = flow_ref_holder(run, t, &c->base);
         if (h >= 0 && flow_field_release(run, c)) {
@@ -250,7 +282,7 @@ static void call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, Pending
                 release(run, t, b, e, in_idx, NULL);
                 return;
             }
-            if (eff == ARG_TRANSFER || eff == ARG_MAYBE_RELEASE) {
+            if (eff == ARG_TRANSFER || eff == ARG_MAYBE_RELEASE || eff == ARG_TRANSFER_ON_SUCCESS) {
                 tuple_escape(t, ESC_UNKNOWN, -1);
                 return;
             }
@@ -284,7 +316,19 @@ static void call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, Pending
                 flow_report(run, REP_USE_AFTER_RELEASE, b, e, in_idx, t, &hp);
             tuple_escape(t, ESC_TRANSFER, -1);
             return;
+        case ARG_TRANSFER_ON_SUCCESS:
+            if (t->hs == HS_RELEASED) {
+                if (!t->quiet) flow_report(run, REP_USE_AFTER_RELEASE, b, e, in_idx, t, &hp);
+                return;
+            }
+            transfer_on_success(run, t, c, st, e);
+            return;
         case ARG_BORROW:
+            if (t->hs == HS_RELEASED && (c->args[i].kind == REF_ADDR || c->args[i].kind == REF_ADDR_FIELD)) {
+                /* get_reply(c, &r) after free(r): refills r, not a use */
+                tuple_remove_holder_at(t, h);
+                continue;
+            }
             if (t->hs == HS_RELEASED && !t->quiet) {
                 flow_report(run, REP_USE_AFTER_RELEASE, b, e, in_idx, t, &hp);
             } else if (hp.kind == PLACE_CALL && c->args[i].kind == REF_CALL && t->hs != HS_RELEASED &&
@@ -322,6 +366,25 @@ static bool record_holds(const Tuple *t, int var)
     for (int i = 0; i < t->n_holders; i++)
         if (t->holders[i].kind == PLACE_FIELD && t->holders[i].var == var) return true;
     return false;
+}
+
+/* x = y: what is known of y's value is known of x's (and x joins y as a
+ * result whose test makes a quiet tuple loud). */
+static void copy_value_facts(const FlowRun *run, Tuple *t, const IrRef *rhs, const Place *lhs)
+{
+    Place rp;
+    if (!place_from_ref(run->fn, rhs, &rp)) return;
+    const Fact *f = tuple_fact(t, &rp);
+    if (f && (f->kind == FACT_EQ || f->kind == FACT_NONZERO)) {
+        Fact copy = *f;
+        tuple_set_fact(run, t, lhs, (FactKind)copy.kind, copy.value, NULL, copy.tested);
+    }
+    for (int i = 0; i < t->n_pending; i++) {
+        if (place_equal(&t->pending[i], &rp) && t->n_pending < 2) {
+            t->pending[t->n_pending++] = *lhs;
+            break;
+        }
+    }
 }
 
 static void assign_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
@@ -386,6 +449,7 @@ static void assign_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
 
     if (status_copy && lhs_local && L.kind == PLACE_VAR) tuple_add_status(t, &L);
     if (lhs_place && rhs->kind == REF_CONST) tuple_set_fact(run, t, &L, FACT_EQ, rhs->value, NULL, false);
+    else if (lhs_place) copy_value_facts(run, t, rhs, &L);
 }
 
 static void assign_cond_event(FlowRun *run, Tuple *t, int b, int e, PendingStack *st)
@@ -479,8 +543,19 @@ static void run_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, PendingS
 
 /* ---- terminators -------------------------------------------------------- */
 
-static void note_exit(FlowRun *run, const Tuple *t)
+static bool returns_null(const IrBlock *blk)
 {
+    if (blk->n_events == 0) return false;
+    const IrEvent *ev = &blk->events[blk->n_events - 1];
+    return ev->kind == EV_RETURN && ev->u.ret.value.kind == REF_CONST && ev->u.ret.value.value == 0;
+}
+
+static void note_exit(FlowRun *run, const Tuple *t, const IrBlock *blk)
+{
+    bool null_ret = returns_null(blk);
+    if ((t->hs == HS_HELD || t->hs == HS_MAYBE) && !null_ret) run->exit_mask |= EXIT_HELD_VALUE_RET;
+    if (t->hs == HS_ESCAPED && (t->esc == ESC_STORE || t->esc == ESC_TRANSFER) && null_ret)
+        run->exit_mask |= EXIT_STORED_NULL_RET;
     switch (t->hs) {
     case HS_HELD:
     case HS_MAYBE: run->exit_mask |= t->quiet ? EXIT_QUIET : EXIT_HELD; break;
@@ -507,7 +582,7 @@ static void exit_block(FlowRun *run, const Tuple *t, int b, int in_idx)
 {
     const IrBlock *blk = &run->fn->blocks[b];
     if (!run->reporting) return;
-    note_exit(run, t);
+    note_exit(run, t, blk);
     if (!is_live(t) || t->quiet) return;
     int last = blk->n_events - 1;
     bool only_temp = true;
