@@ -97,6 +97,8 @@ typedef struct {
     IrRef ref;
     IrCmp op;
     long long value;
+    IrRef ref2;   /* REF_NONE, or for "a == b" / "a != b" between two references
+                     (known is false): ref = a, op = CMP_EQ/CMP_NE, ref2 = b */
 } IrCond;
 
 typedef enum {

@@ -445,9 +445,32 @@ static void resolve_pending(Tuple *t, const Place *p)
     }
 }
 
+/* `fresh == other` between the handle's holder and a place that does not
+ * hold it: a fresh handle equals no pointer that existed before it, so the
+ * equal way means it is NULL (failed), or cannot happen when it is known to
+ * be held. */
+static bool apply_pair_cond(const FlowRun *run, Tuple *t, const IrCond *c, bool sense)
+{
+    if (run_failure(run) != FAILURE_NULL) return true; /* a failed handle is NULL */
+    if (c->op != CMP_EQ && c->op != CMP_NE) return true;
+    if (c->ref2.kind == REF_NONE || c->ref2.kind == REF_OTHER) return true;
+    if (t->hs != HS_HELD && t->hs != HS_MAYBE) return true;
+    Place a, b;
+    bool pa = place_from_ref(run->fn, &c->ref, &a), pb = place_from_ref(run->fn, &c->ref2, &b);
+    bool ha = pa && tuple_find_holder(t, &a) >= 0, hb = pb && tuple_find_holder(t, &b) >= 0;
+    bool other_ok = ha ? (pb || c->ref2.kind == REF_CONST) : (pa || c->ref.kind == REF_CONST);
+    if (ha == hb || !other_ok) return true;
+    bool equal_way = (c->op == CMP_EQ) == sense;
+    if (!equal_way) return true;
+    if (t->hs == HS_HELD) return false;
+    t->hs = HS_FAILED;
+    return true;
+}
+
 static bool apply_cond_depth(const FlowRun *run, Tuple *t, const IrCond *c, bool sense, int depth)
 {
-    if (!c || !c->known) return true;
+    if (!c) return true;
+    if (!c->known) return apply_pair_cond(run, t, c, sense);
     if (c->ref.kind == REF_CONST) return edge_possible(eval_exact(c->ref.value, c->op, c->value), sense);
     Place p;
     bool is_place = place_from_ref(run->fn, &c->ref, &p);

@@ -147,6 +147,8 @@ static inline void fb_assign(Fb *b, int blk, IrRef lhs, IrRef rhs)
 static inline IrCond fb_cond(IrRef ref, IrCmp op, long long value)
 {
     IrCond c;
+    memset(&c, 0, sizeof c);
+    c.ref2 = ir_ref_none();
     c.known = true;
     c.ref = ref;
     c.op = op;
@@ -159,6 +161,17 @@ static inline IrCond fb_unknown_cond(void)
     IrCond c;
     memset(&c, 0, sizeof c);
     c.ref = ir_ref_other();
+    c.ref2 = ir_ref_none();
+    return c;
+}
+
+/* a == b / a != b between two references (known is false) */
+static inline IrCond fb_pair_cond(IrRef a, IrCmp op, IrRef b)
+{
+    IrCond c = fb_unknown_cond();
+    c.ref = a;
+    c.op = op;
+    c.ref2 = b;
     return c;
 }
 

@@ -336,6 +336,30 @@ static void test_address_taken_has_no_facts(void)
     ir_unit_free(b.u);
 }
 
+
+/* lock = main_conn; if (sep) lock = PQconnectdb(); ...; if (lock != main_conn)
+ * PQfinish(lock);  — a fresh handle never equals an older pointer. */
+static void test_fresh_vs_borrowed_compare(bool guarded)
+{
+    Fb b = fb_new("lock_tables");
+    int main_conn = fb_param(&b, "main_conn"), sep = fb_var_full(&b, "sep", VAR_PARAM, false, false);
+    int b0 = fb_block(&b), b1 = fb_block(&b), b2 = fb_block(&b), b3 = fb_block(&b), b4 = fb_block(&b);
+    int lock = fb_local(&b, "lock");
+    fb_assign(&b, b0, ir_ref_var(lock), ir_ref_var(main_conn));
+    fb_branch(&b, b0, fb_cond(ir_ref_var(sep), CMP_NE, 0), "sep", b1, b2);
+    int k = fb_call(&b, b1, "PQconnectdb", 1, ir_ref_other());
+    fb_assign(&b, b1, ir_ref_var(lock), ir_ref_call(k));
+    fb_jump(&b, b1, b2);
+    fb_call(&b, b2, "db_exec", 1, ir_ref_var(lock));
+    IrCond c = guarded ? fb_pair_cond(ir_ref_var(lock), CMP_NE, ir_ref_var(main_conn)) : fb_unknown_cond();
+    fb_branch(&b, b2, c, "lock != main_conn", b3, b4);
+    fb_call(&b, b3, "PQfinish", 1, ir_ref_var(lock));
+    fb_jump(&b, b3, b4);
+    fb_return_implicit(&b, b4);
+    CHECK(run_count(&b, LEAK, NULL) == (guarded ? 0 : 1));
+    ir_unit_free(b.u);
+}
+
 int main(void)
 {
     packs = flow_test_packs();
@@ -359,6 +383,8 @@ int main(void)
     test_globals_across_calls(true);
     test_globals_across_calls(false);
     test_address_taken_has_no_facts();
+    test_fresh_vs_borrowed_compare(true);
+    test_fresh_vs_borrowed_compare(false);
     test_large_function();
     packset_free(&packs);
     UNIT_MAIN_END();
