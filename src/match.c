@@ -56,6 +56,7 @@ bool match_acquire(const MatchContext *m, const IrCall *call, AcquireMatch *out)
                 out->failure = res->failure;
                 out->failure_field = res->failure_field;
                 out->via = NULL;
+                out->in_place_arg = a->in_place && a->result_arg < 0 ? a->in_place_arg : -1;
                 return true;
             }
         }
@@ -67,6 +68,7 @@ bool match_acquire(const MatchContext *m, const IrCall *call, AcquireMatch *out)
         out->failure = s->acquire_failure;
         out->failure_field = s->acquire_field;
         out->via = s;
+        out->in_place_arg = -1;
         return true;
     }
     return false;

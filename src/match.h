@@ -23,6 +23,8 @@ typedef struct {
     FailureKind failure;
     const char *failure_field;
     const FunctionSummary *via;    /* NULL: a rule-pack acquire; else a wrapper */
+    int in_place_arg;              /* -1, or the argument initialised in place when
+                                      it is not NULL (AcquireSpec.in_place) */
 } AcquireMatch;
 
 bool match_acquire(const MatchContext *m, const IrCall *call, AcquireMatch *out);

@@ -14,6 +14,10 @@ typedef struct {
     char *name;      /* function name, or field name for "member" */
     int result_arg;  /* -1: the return value is the handle; else the 0-based
                         pointer argument the handle is written through */
+    bool in_place;   /* "in_place_arg": N — given a non-NULL argument N, the call
+                        initialises the object it points to and returns that
+                        pointer (mysql_init(&m)): the handle is argument N */
+    int in_place_arg;
 } AcquireSpec;
 
 typedef struct {

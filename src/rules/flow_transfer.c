@@ -126,6 +126,34 @@ static void escape_into(FlowRun *run, Tuple *t, const IrRef *lhs)
 
 /* ---- the acquire site ------------------------------------------------ */
 
+/* mysql_init(&m) / mysql_init(p): with a non-NULL argument the call
+ * initialises that object and returns it; the handle is the argument (and
+ * the call's value, if used). Returns false when the argument is NULL. */
+static bool in_place_target(FlowRun *run, Tuple *t, const IrCall *c)
+{
+    int i = run->acq.in_place_arg;
+    if (i < 0 || i >= c->nargs) return false;
+    const IrRef *a = &c->args[i];
+    if (a->kind == REF_CONST || a->kind == REF_NONE) return false; /* NULL: allocates */
+    Place p;
+    IrRef r = *a;
+    if (r.kind == REF_ADDR) r.kind = REF_VAR;
+    else if (r.kind == REF_ADDR_FIELD) r.kind = REF_FIELD;
+    if ((a->kind == REF_ADDR || a->kind == REF_ADDR_FIELD || a->kind == REF_VAR) &&
+        place_from_ref(run->fn, &r, &p) && place_is_local(run->fn, &p) &&
+        run->fn->vars[p.var].storage == VAR_LOCAL) {
+        t->hs = HS_HELD;
+        tuple_add_holder(t, &p);
+        if (run->call_referenced[c->id]) {
+            Place cp = place_call(c->id);
+            tuple_add_holder(t, &cp);
+        }
+    } else {
+        tuple_escape(t, ESC_UNKNOWN, -1); /* an object someone else owns */
+    }
+    return true;
+}
+
 static void acquire_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
 {
     const IrCall *c = run->site_call;
@@ -156,7 +184,9 @@ static void acquire_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
     t->quiet = 0;
     t->n_holders = 0;
     t->n_status = 0;
+    t->n_pending = 0;
     t->rel_block = t->rel_event = -1;
+    if (run->acq.result_arg < 0 && in_place_target(run, t, c)) return;
     if (run->acq.result_arg < 0) {
         if (!run->call_referenced[c->id]) {
             flow_report(run, REP_LEAK_DISCARD, b, e, in_idx, t, NULL);

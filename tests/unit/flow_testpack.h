@@ -36,7 +36,10 @@ static const char flow_test_pack_json[] =
     "  \"release\": [{\"function\": \"close\", \"arg\": 0}], \"failure\": \"negative\"},\n"
     " {\"id\": \"db-handle\", \"description\": \"database handle\",\n"
     "  \"acquire\": [{\"member\": \"init\", \"result\": \"return\"}],\n"
-    "  \"release\": [{\"member\": \"close\", \"arg\": 0}], \"failure\": \"null\"}\n"
+    "  \"release\": [{\"member\": \"close\", \"arg\": 0}], \"failure\": \"null\"},\n"
+    " {\"id\": \"mysql-conn\", \"description\": \"MySQL connection handle\",\n"
+    "  \"acquire\": [{\"function\": \"mysql_init\", \"result\": \"return\"}],\n"
+    "  \"release\": [{\"function\": \"mysql_close\", \"arg\": 0}], \"failure\": \"null\"}\n"
     "]}\n";
 
 static inline PackSet flow_test_packs(void)

@@ -185,6 +185,37 @@ static void test_member_acquire(bool close)
     ir_unit_free(b.u);
 }
 
+
+/* mysql_init(&m) initialises m in place (pack: "in_place_arg": 0):
+ * the handle is m; mysql_init(e->con) initialises someone else's object. */
+static void test_in_place_init(int shape)
+{
+    Resource *my = &packs.packs[0].resources[7];
+    my->acquire[0].in_place = true;
+    my->acquire[0].in_place_arg = 0;
+    Fb b = fb_new("in_place");
+    int e = fb_param(&b, "e");
+    int b0 = fb_block(&b), t = fb_block(&b), f = fb_block(&b);
+    int m = fb_record(&b, "m");
+    fb_line(&b, 4);
+    if (shape == 2) fb_call(&b, b0, "mysql_init", 1, ir_ref_field(e, "con", true));
+    else fb_call(&b, b0, "mysql_init", 1, ir_ref_addr(m));
+    int k = fb_call(&b, b0, "mysql_real_connect", 1, ir_ref_addr(m));
+    fb_branch(&b, b0, fb_cond(ir_ref_call(k), CMP_EQ, 0), "!mysql_real_connect(&m, ...)", t, f);
+    if (shape == 0) fb_call(&b, t, "mysql_close", 1, ir_ref_addr(m));
+    fb_line(&b, 7);
+    fb_return(&b, t, ir_ref_const(-1));
+    fb_call(&b, f, "mysql_close", 1, ir_ref_addr(m));
+    fb_return(&b, f, ir_ref_const(0));
+    FindingList l = flow_check(&packs, NULL, b.fn);
+    CHECK(l.len == (shape == 1 ? 1 : 0));
+    if (shape == 1 && l.len == 1) CHECK(l.items[0].loc.line == 7 && strncmp(l.items[0].message, "'m' ", 4) == 0);
+    if (l.len != (shape == 1 ? 1 : 0)) dump_findings(&l);
+    findings_free(&l);
+    ir_unit_free(b.u);
+    my->acquire[0].in_place = false;
+}
+
 int main(void)
 {
     packs = flow_test_packs();
@@ -197,6 +228,9 @@ int main(void)
     test_cleanup_attribute();
     test_member_acquire(true);
     test_member_acquire(false);
+    test_in_place_init(0);
+    test_in_place_init(1);
+    test_in_place_init(2);
     packset_free(&packs);
     UNIT_MAIN_END();
 }
