@@ -719,7 +719,11 @@ void cond_build(Builder *b, CXCursor c, int t, int f, int depth)
         bb_branch(b, cond_unknown(), NULL, loc_of_cursor(c), t, f);
         return;
     }
-    CXCursor s = cursor_strip(c, true);
+    CXCursor s = cursor_strip(c, true), arg;
+    if (is_expect_call(s, &arg)) { /* likely()/unlikely(): the condition is the argument */
+        cond_build(b, arg, t, f, depth + 1);
+        return;
+    }
     char buf[8];
     int shape = cond_shape(b, s, buf);
     if (shape == '&' || shape == '|' || shape == ',') {
