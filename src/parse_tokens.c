@@ -8,8 +8,10 @@
  * as the body's binary operators, they match in source order (an in-order
  * walk of the tree). Otherwise, when every candidate operator of the body
  * (after the left operand's last token, when that is known) is the same
- * operator, that is the one. Anything less certain gives "unknown" (callers
- * then treat the expression as opaque). */
+ * operator, that is the one. A function-like macro used in the body (with
+ * operator-free arguments) contributes its own body's operators at its
+ * place. Anything less certain gives "unknown" (callers then treat the
+ * expression as opaque). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,7 +57,17 @@ typedef struct {
     char op[8];
 } OpName;
 
+typedef struct {
+    char *name;
+    CXCursor def;
+    bool ambiguous;
+} NamedMacro;
+
 struct MacroCache {
+    NamedMacro *names; /* function-like macros by name, built on first need */
+    unsigned names_cap;
+    int names_n;
+    bool names_built;
     UseSlot *slots;   /* macro uses by expansion location (open addressing) */
     unsigned cap, n;
     CursorMap defs;   /* definition -> index into infos */
@@ -83,6 +95,8 @@ void macro_cache_free(MacroCache *mc)
     cursormap_free(&mc->defs);
     cursormap_free(&mc->node_ops);
     VEC_FREE(mc->ops);
+    for (unsigned i = 0; i < mc->names_cap; i++) free(mc->names[i].name);
+    free(mc->names);
     free(mc->slots);
     free(mc);
 }
@@ -115,7 +129,115 @@ static char *token_text(CXTranslationUnit tu, CXToken t)
 }
 
 /* Tokenises a macro definition once and keeps its operator candidates. */
-static int macro_info(CXTranslationUnit tu, MacroCache *mc, CXCursor def)
+/* ---- function-like macros by name, for macros used inside macros ---- */
+
+static enum CXChildVisitResult collect_macro(CXCursor c, CXCursor parent, CXClientData data)
+{
+    (void)parent;
+    MacroCache *mc = data;
+    if (clang_getCursorKind(c) != CXCursor_MacroDefinition || !clang_Cursor_isMacroFunctionLike(c))
+        return CXChildVisit_Continue;
+    CXString s = clang_getCursorSpelling(c);
+    const char *name = clang_getCString(s);
+    if ((mc->names_n + 1) * 2 > (int)mc->names_cap) {
+        unsigned cap = mc->names_cap ? mc->names_cap * 2 : 1024;
+        NamedMacro *slots = xcalloc(cap, sizeof(NamedMacro));
+        for (unsigned i = 0; i < mc->names_cap; i++) {
+            if (!mc->names[i].name) continue;
+            unsigned h = (unsigned)hash_str64(mc->names[i].name) & (cap - 1);
+            while (slots[h].name) h = (h + 1) & (cap - 1);
+            slots[h] = mc->names[i];
+        }
+        free(mc->names);
+        mc->names = slots;
+        mc->names_cap = cap;
+    }
+    unsigned h = (unsigned)hash_str64(name) & (mc->names_cap - 1);
+    while (mc->names[h].name && strcmp(mc->names[h].name, name) != 0) h = (h + 1) & (mc->names_cap - 1);
+    if (mc->names[h].name) {
+        mc->names[h].ambiguous = true; /* defined twice: do not guess */
+    } else {
+        mc->names[h].name = xstrdup(name);
+        mc->names[h].def = c;
+        mc->names_n++;
+    }
+    clang_disposeString(s);
+    return CXChildVisit_Continue;
+}
+
+static bool macro_by_name(CXTranslationUnit tu, MacroCache *mc, const char *name, CXCursor *def)
+{
+    if (!mc->names_built) {
+        mc->names_built = true;
+        clang_visitChildren(clang_getTranslationUnitCursor(tu), collect_macro, mc);
+    }
+    if (!mc->names_cap) return false;
+    unsigned h = (unsigned)hash_str64(name) & (mc->names_cap - 1);
+    while (mc->names[h].name) {
+        if (!strcmp(mc->names[h].name, name)) {
+            *def = mc->names[h].def;
+            return !mc->names[h].ambiguous;
+        }
+        h = (h + 1) & (mc->names_cap - 1);
+    }
+    return false;
+}
+
+static bool is_identifier(const char *t)
+{
+    unsigned char ch = (unsigned char)t[0];
+    return ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+}
+
+static bool is_candidate_token(const char *t)
+{
+    return precedence(t, (int)strlen(t)) >= 0 || !strcmp(t, "!") || !strcmp(t, "~");
+}
+
+#define MACRO_NEST_MAX 8
+
+static int macro_info_at(CXTranslationUnit tu, MacroCache *mc, CXCursor def, int nest);
+
+static void copy_candidates(MacroInfo *to, const MacroInfo *from)
+{
+    for (int i = 0; i < from->binary.len; i++) {
+        Candidate c = from->binary.items[i];
+        c.near = c.near ? xstrdup(c.near) : NULL;
+        VEC_PUSH(to->binary, c);
+    }
+    for (int i = 0; i < from->unary.len; i++) {
+        Candidate c = from->unary.items[i];
+        c.near = c.near ? xstrdup(c.near) : NULL;
+        VEC_PUSH(to->unary, c);
+    }
+}
+
+/* At t[k], a use NAME(args) of a function-like macro whose arguments hold
+ * no operator: splices that macro's candidates in and returns the index of
+ * the closing parenthesis; else returns k. */
+static unsigned splice_nested(CXTranslationUnit tu, MacroCache *mc, char **t, unsigned k, unsigned n,
+                              MacroInfo *info, int nest)
+{
+    CXCursor def;
+    if (nest >= MACRO_NEST_MAX || !is_identifier(t[k]) || k + 1 >= n || strcmp(t[k + 1], "(") != 0)
+        return k;
+    unsigned e = k + 2;
+    int depth = 1;
+    for (; e < n && depth > 0; e++) {
+        if (!strcmp(t[e], "(")) depth++;
+        else if (!strcmp(t[e], ")")) depth--;
+        else if (is_candidate_token(t[e])) return k; /* operators in the arguments */
+    }
+    if (depth != 0 || !macro_by_name(tu, mc, t[k], &def)) return k;
+    int sub = macro_info_at(tu, mc, def, nest + 1);
+    if (sub < 0) return k;
+    copy_candidates(info, &mc->infos.items[sub]);
+    return e - 1;
+}
+
+/* Tokenises a macro definition once and keeps its operator candidates,
+ * with those of function-like macros it uses spliced in at their place. */
+static int macro_info_at(CXTranslationUnit tu, MacroCache *mc, CXCursor def, int nest)
 {
     int have = cursormap_get(&mc->defs, def);
     if (have >= 0) return have;
@@ -136,6 +258,11 @@ static int macro_info(CXTranslationUnit tu, MacroCache *mc, CXCursor def)
     char **t = xcalloc((size_t)n + 1, sizeof(char *));
     for (unsigned k = i; k < n; k++) t[k] = token_text(tu, toks[k]);
     for (unsigned k = i; k < n; k++) {
+        unsigned end = splice_nested(tu, mc, t, k, n, &info, nest);
+        if (end != k) {
+            k = end;
+            continue;
+        }
         bool after_operand = k > i && is_operand_end(t[k - 1]);
         if (strlen(t[k]) >= 8) continue;
         Candidate c;
@@ -154,6 +281,11 @@ static int macro_info(CXTranslationUnit tu, MacroCache *mc, CXCursor def)
     VEC_PUSH(mc->infos, info);
     cursormap_put(&mc->defs, def, mc->infos.len - 1);
     return mc->infos.len - 1;
+}
+
+static int macro_info(CXTranslationUnit tu, MacroCache *mc, CXCursor def)
+{
+    return macro_info_at(tu, mc, def, 0);
 }
 
 static void slots_grow(MacroCache *mc)
