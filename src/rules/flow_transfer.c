@@ -573,16 +573,23 @@ static void run_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, PendingS
 
 /* ---- terminators -------------------------------------------------------- */
 
-static bool returns_null(const IrBlock *blk)
+/* `return NULL;`, or the return of a value known to be NULL on this path. */
+static bool returns_null(const FlowRun *run, const Tuple *t, const IrBlock *blk)
 {
     if (blk->n_events == 0) return false;
     const IrEvent *ev = &blk->events[blk->n_events - 1];
-    return ev->kind == EV_RETURN && ev->u.ret.value.kind == REF_CONST && ev->u.ret.value.value == 0;
+    if (ev->kind != EV_RETURN) return false;
+    const IrRef *v = &ev->u.ret.value;
+    if (v->kind == REF_CONST) return v->value == 0;
+    Place p;
+    if (!place_from_ref(run->fn, v, &p)) return false;
+    const Fact *f = tuple_fact(t, &p);
+    return f && f->kind == FACT_EQ && f->value == 0;
 }
 
 static void note_exit(FlowRun *run, const Tuple *t, const IrBlock *blk)
 {
-    bool null_ret = returns_null(blk);
+    bool null_ret = returns_null(run, t, blk);
     if ((t->hs == HS_HELD || t->hs == HS_MAYBE) && !null_ret) run->exit_mask |= EXIT_HELD_VALUE_RET;
     if (t->hs == HS_ESCAPED && (t->esc == ESC_STORE || t->esc == ESC_TRANSFER) && null_ret)
         run->exit_mask |= EXIT_STORED_NULL_RET;

@@ -197,11 +197,69 @@ static void test_recursion_terminates(void)
     ir_unit_free(b.u);
 }
 
+
+/* struct obj *obj_new(PGconn *c) { o = calloc(); if (!o) return NULL; o->conn = c; return o; }
+ * and a wrapper of it: both transfer on success. */
+static void test_transfer_on_success(void)
+{
+    Fb n = fn_in("obj_new", "/src/o.c");
+    int c = fb_param(&n, "c");
+    int b0 = fb_block(&n), fail = fb_block(&n), ok = fb_block(&n);
+    int o = fb_local(&n, "o");
+    int k = fb_call(&n, b0, "calloc", 2, ir_ref_const(1), ir_ref_const(16));
+    fb_assign(&n, b0, ir_ref_var(o), ir_ref_call(k));
+    fb_branch(&n, b0, fb_cond(ir_ref_var(o), CMP_EQ, 0), "!o", fail, ok);
+    fb_return(&n, fail, ir_ref_const(0));
+    fb_assign(&n, ok, ir_ref_field(o, "conn", true), ir_ref_var(c));
+    fb_return(&n, ok, ir_ref_var(o));
+
+    Fb w = fn_in("obj_wrap", "/src/o.c");
+    int wc = fb_param(&w, "c");
+    int w0 = fb_block(&w);
+    int wk = fb_call(&w, w0, "obj_new", 1, ir_ref_var(wc));
+    fb_return(&w, w0, ir_ref_call(wk));
+
+    IrUnit *units[] = {n.u, w.u};
+    SummaryTable *st = summaries_build(units, 2, &packs);
+    const FunctionSummary *s = summary_lookup(st, "obj_new", "/src/x.c");
+    CHECK(s && s->params[0] == PARAM_TRANSFERS_ON_SUCCESS);
+    s = summary_lookup(st, "obj_wrap", "/src/x.c");
+    CHECK(s && s->params[0] == PARAM_TRANSFERS_ON_SUCCESS);
+
+    /* caller: conn = PQconnectdb(); if (!conn) return; o = obj_new(conn);
+     * if (!o) return;  — leaks conn there (line 7); with PQfinish before it, clean */
+    for (int fixed = 0; fixed < 2; fixed++) {
+        Fb cl = fn_in("open_obj", "/src/x.c");
+        int b0c = fb_block(&cl), f1 = fb_block(&cl), b1 = fb_block(&cl), f2 = fb_block(&cl), b2 = fb_block(&cl);
+        int conn = fb_local(&cl, "conn"), ob = fb_local(&cl, "o");
+        int kc = fb_call(&cl, b0c, "PQconnectdb", 1, ir_ref_other());
+        fb_assign(&cl, b0c, ir_ref_var(conn), ir_ref_call(kc));
+        fb_branch(&cl, b0c, fb_cond(ir_ref_var(conn), CMP_EQ, 0), "!conn", f1, b1);
+        fb_return(&cl, f1, ir_ref_const(0));
+        int ko = fb_call(&cl, b1, "obj_wrap", 1, ir_ref_var(conn));
+        fb_assign(&cl, b1, ir_ref_var(ob), ir_ref_call(ko));
+        fb_branch(&cl, b1, fb_cond(ir_ref_var(ob), CMP_EQ, 0), "!o", f2, b2);
+        if (fixed) fb_call(&cl, f2, "PQfinish", 1, ir_ref_var(conn));
+        fb_line(&cl, 7);
+        fb_return(&cl, f2, ir_ref_const(0));
+        fb_return(&cl, b2, ir_ref_var(ob));
+        FindingList l = flow_check(&packs, st, cl.fn);
+        CHECK(l.len == (fixed ? 0 : 1));
+        if (!fixed && l.len == 1) CHECK(l.items[0].loc.line == 7);
+        findings_free(&l);
+        ir_unit_free(cl.u);
+    }
+    summaries_free(st);
+    ir_unit_free(n.u);
+    ir_unit_free(w.u);
+}
+
 int main(void)
 {
     packs = flow_test_packs();
     test_summaries();
     test_recursion_terminates();
+    test_transfer_on_success();
     packset_free(&packs);
     UNIT_MAIN_END();
 }
