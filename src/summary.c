@@ -94,17 +94,21 @@ const FunctionSummary *summary_lookup(const SummaryTable *t, const char *name, c
         if (strcmp(t->entries[t->by_name[mid]].s.name, name) < 0) lo = mid + 1;
         else hi = mid;
     }
-    const FunctionSummary *global = NULL;
+    const FunctionSummary *global = NULL, *from_header = NULL;
     for (int i = lo; i < t->n; i++) {
-        const FunctionSummary *s = &t->entries[t->by_name[i]].s;
+        const Entry *e = &t->entries[t->by_name[i]];
+        const FunctionSummary *s = &e->s;
         if (strcmp(s->name, name) != 0) break;
         if (s->is_static) {
+            /* a static function is seen from its own file, and a static
+             * (inline) one of a header from the files that include it */
             if (caller_file && strcmp(s->file, caller_file) == 0) return s;
+            if (e->fn->in_header && !from_header) from_header = s;
         } else if (!global) {
             global = s;
         }
     }
-    return global;
+    return global ? global : from_header;
 }
 
 /* ---- computing one summary ----------------------------------------------- */
