@@ -203,34 +203,43 @@ static CXSourceLocation file_loc(CXTranslationUnit tu, CXSourceLocation l, CXFil
     return clang_getLocationForOffset(tu, *file, *off);
 }
 
-/* First operator token in [from, to) (file offsets in one file). */
+/* The operator token in [from, to) (file offsets in one file): the only
+ * token there besides parentheses. Inside a macro use (the operands are
+ * macro arguments), a comma there separates arguments, not operands. */
 static bool punct_between(CXTranslationUnit tu, CXSourceLocation from, CXSourceLocation to,
                           char buf[8])
 {
     CXFile f1, f2;
-    unsigned o1, o2;
+    unsigned o1, o2, e1, e2;
     CXSourceLocation a = file_loc(tu, from, &f1, &o1);
     CXSourceLocation b = file_loc(tu, to, &f2, &o2);
     if (!f1 || !f2 || !clang_File_isEqual(f1, f2) || o1 >= o2) return false;
+    clang_getExpansionLocation(from, NULL, NULL, NULL, &e1);
+    clang_getExpansionLocation(to, NULL, NULL, NULL, &e2);
+    bool in_macro = e1 != o1 || e2 != o2;
     CXToken *toks = NULL;
     unsigned n = 0;
     clang_tokenize(tu, clang_getRange(a, b), &toks, &n);
-    bool found = false;
-    for (unsigned i = 0; i < n && !found; i++) {
+    int operators = 0, others = 0;
+    for (unsigned i = 0; i < n; i++) {
         unsigned off;
         clang_getFileLocation(clang_getTokenLocation(tu, toks[i]), NULL, NULL, NULL, &off);
         if (off >= o2) break;
-        if (clang_getTokenKind(toks[i]) != CXToken_Punctuation) continue;
         CXString s = clang_getTokenSpelling(tu, toks[i]);
         const char *p = clang_getCString(s);
-        if (p && strcmp(p, "(") != 0 && strcmp(p, ")") != 0 && strlen(p) < 8) {
-            strcpy(buf, p);
-            found = true;
+        if (clang_getTokenKind(toks[i]) != CXToken_Punctuation || !p || strlen(p) >= 8) {
+            /* a nested macro ending the left operand (NULL) can leave `from`
+             * at the start of its name rather than after it */
+            if (!(off == o1 && i == 0)) others++;
+        } else if (strcmp(p, "(") != 0 && strcmp(p, ")") != 0) {
+            if (operators++ == 0) strcpy(buf, p);
         }
         clang_disposeString(s);
     }
     if (toks) clang_disposeTokens(tu, toks, n);
-    return found;
+    bool ok = operators == 1 && others == 0 && !(in_macro && !strcmp(buf, ","));
+    if (!ok) buf[0] = '\0';
+    return ok;
 }
 
 /* The end of an expression. A binary or conditional operator ends where
@@ -291,32 +300,12 @@ const char *unary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor c, char buf[
     return buf;
 }
 
-const char *cursor_text(Arena *a, CXTranslationUnit tu, CXCursor c)
+/* Text of [b, e) in f, whitespace collapsed, at most ~160 characters. */
+static const char *file_text(Arena *a, CXTranslationUnit tu, CXFile f, unsigned b, unsigned e)
 {
-    CXFile f, f2;
-    unsigned b, e;
-    CXSourceRange r = clang_getCursorExtent(c);
-    if (!range_offsets(r, &f, &b, &e) || e <= b) {
-        /* a macro argument: where the argument is written */
-        clang_getFileLocation(clang_getRangeStart(r), &f, NULL, NULL, &b);
-        clang_getFileLocation(clang_getRangeEnd(r), &f2, NULL, NULL, &e);
-        if (!f || !f2 || !clang_File_isEqual(f, f2) || e <= b) return NULL;
-        /* a nested macro at the end (NULL) may leave e at its first character */
-        CXToken *tok = clang_getToken(tu, clang_getLocationForOffset(tu, f, e));
-        if (tok) {
-            unsigned ts;
-            clang_getFileLocation(clang_getTokenLocation(tu, *tok), NULL, NULL, NULL, &ts);
-            if (ts == e && clang_getTokenKind(*tok) == CXToken_Identifier) {
-                CXString sp = clang_getTokenSpelling(tu, *tok);
-                e += (unsigned)strlen(clang_getCString(sp));
-                clang_disposeString(sp);
-            }
-            clang_disposeTokens(tu, tok, 1);
-        }
-    }
     size_t size = 0;
     const char *text = clang_getFileContents(tu, f, &size);
-    if (!text || e > size) return NULL;
+    if (!text || e > size || e <= b) return NULL;
     char out[200];
     size_t k = 0;
     bool space = false;
@@ -335,6 +324,73 @@ const char *cursor_text(Arena *a, CXTranslationUnit tu, CXCursor c)
         k += 3;
     }
     return arena_strndup(a, out, k);
+}
+
+/* Balanced brackets and no comma at the top: an expression, not pieces of
+ * several macro arguments. */
+static bool looks_like_one_expression(const char *t)
+{
+    int depth = 0;
+    char quote = 0;
+    for (; *t; t++) {
+        if (quote) {
+            if (*t == '\\' && t[1]) t++;
+            else if (*t == quote) quote = 0;
+        } else if (*t == '"' || *t == '\'') {
+            quote = *t;
+        } else if (*t == '(' || *t == '[') {
+            depth++;
+        } else if (*t == ')' || *t == ']') {
+            if (--depth < 0) return false;
+        } else if (*t == ',' && depth == 0) {
+            return false;
+        }
+    }
+    return depth == 0;
+}
+
+/* The whole macro use at the cursor's expansion site ("EQ(x, 0)"). */
+static const char *macro_use_text(Arena *a, CXTranslationUnit tu, CXCursor c)
+{
+    CXFile f;
+    unsigned off, b, e;
+    clang_getExpansionLocation(clang_getRangeStart(clang_getCursorExtent(c)), &f, NULL, NULL, &off);
+    if (!f) return NULL;
+    CXCursor exp = clang_getCursor(tu, clang_getLocationForOffset(tu, f, off));
+    if (clang_getCursorKind(exp) != CXCursor_MacroExpansion) return NULL;
+    CXFile f2;
+    if (!range_offsets(clang_getCursorExtent(exp), &f2, &b, &e)) return NULL;
+    return file_text(a, tu, f2, b, e);
+}
+
+const char *cursor_text(Arena *a, CXTranslationUnit tu, CXCursor c)
+{
+    CXFile f, f2;
+    unsigned b, e;
+    CXSourceRange r = clang_getCursorExtent(c);
+    if (range_offsets(r, &f, &b, &e) && e > b) return file_text(a, tu, f, b, e);
+    /* a macro argument: where the argument is written */
+    clang_getFileLocation(clang_getRangeStart(r), &f, NULL, NULL, &b);
+    clang_getFileLocation(clang_getRangeEnd(r), &f2, NULL, NULL, &e);
+    const char *t = NULL;
+    if (f && f2 && clang_File_isEqual(f, f2) && e > b) {
+        /* a nested macro at the end (NULL) may leave e at its first character */
+        CXToken *tok = clang_getToken(tu, clang_getLocationForOffset(tu, f, e));
+        if (tok) {
+            unsigned ts;
+            clang_getFileLocation(clang_getTokenLocation(tu, *tok), NULL, NULL, NULL, &ts);
+            if (ts == e && clang_getTokenKind(*tok) == CXToken_Identifier) {
+                CXString sp = clang_getTokenSpelling(tu, *tok);
+                e += (unsigned)strlen(clang_getCString(sp));
+                clang_disposeString(sp);
+            }
+            clang_disposeTokens(tu, tok, 1);
+        }
+        t = file_text(a, tu, f, b, e);
+    }
+    if (t && looks_like_one_expression(t)) return t;
+    const char *use = macro_use_text(a, tu, c);
+    return use ? use : t;
 }
 
 /* ---- attributes ---- */
