@@ -1,16 +1,16 @@
-/* parse_expr.c — expressions to events: calls (inner first), copies,
- * condition-derived flags, uses of dereferenced handles, function names
- * used as values; values reduced to IrRef (var, &var, field, deref, call,
- * constant, other); conditions reduced to IrCond, with &&, ||, !, ?: and
- * the comma operator split into blocks (short-circuit CFG). Chains of one
- * operator (`a && b && ...`, `a + b + ...`, `a, b, ...`) are walked
- * iteratively; other nesting counts against PARSE_MAX_DEPTH. */
+/* parse_expr.c — expressions to events: calls (inner first, with their
+ * callee and reduced arguments), uses of dereferenced handles, function
+ * names used as values, increments; values reduced to IrRef (var, &var,
+ * field, deref, call, constant, other); the variables of the function.
+ * Chains of one operator (`a + b + ...`, `a, b, ...`) are walked
+ * iteratively; other nesting counts against PARSE_MAX_DEPTH. Conditions
+ * are in parse_cond.c, assignments and returns in parse_sink.c. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "parse_internal.h"
 
-static IrEvent ev_make(IrEventKind kind, IrLoc loc)
+IrEvent parse_event(IrEventKind kind, IrLoc loc)
 {
     IrEvent ev;
     memset(&ev, 0, sizeof ev);
@@ -19,14 +19,14 @@ static IrEvent ev_make(IrEventKind kind, IrLoc loc)
     return ev;
 }
 
-static bool too_deep(Builder *b, int depth)
+bool parse_too_deep(Builder *b, int depth)
 {
     if (depth <= PARSE_MAX_DEPTH) return false;
     b->truncated = true;
     return true;
 }
 
-static char *spelling(CXCursor c)
+char *cursor_spelling(CXCursor c)
 {
     CXString s = clang_getCursorSpelling(c);
     const char *p = clang_getCString(s);
@@ -88,21 +88,21 @@ static void emit_use(Builder *b, int var, IrLoc loc)
     for (int i = 0; i < b->used_vars.len; i++)
         if (b->used_vars.items[i] == var) return;
     VEC_PUSH(b->used_vars, var);
-    IrEvent ev = ev_make(EV_USE, loc);
+    IrEvent ev = parse_event(EV_USE, loc);
     ev.u.use.ref = ir_ref_var(var);
     bb_emit(b, ev);
 }
 
 static void emit_func_ref(Builder *b, CXCursor fn, IrLoc loc)
 {
-    IrEvent ev = ev_make(EV_FUNC_REF, loc);
+    IrEvent ev = parse_event(EV_FUNC_REF, loc);
     ev.u.func_ref.name = arena_cxstring(b->arena, clang_getCursorSpelling(fn));
     bb_emit(b, ev);
 }
 
-static void emit_assign(Builder *b, IrRef lhs, IrRef rhs, bool is_init, IrLoc loc)
+void emit_assign_event(Builder *b, IrRef lhs, IrRef rhs, bool is_init, IrLoc loc)
 {
-    IrEvent ev = ev_make(EV_ASSIGN, loc);
+    IrEvent ev = parse_event(EV_ASSIGN, loc);
     ev.u.assign.lhs = lhs;
     ev.u.assign.rhs = rhs;
     ev.u.assign.is_init = is_init;
@@ -111,51 +111,7 @@ static void emit_assign(Builder *b, IrRef lhs, IrRef rhs, bool is_init, IrLoc lo
 
 /* ---- small classifiers ---- */
 
-static bool is_comparison(const char *op)
-{
-    return !strcmp(op, "==") || !strcmp(op, "!=") || !strcmp(op, "<") || !strcmp(op, "<=") ||
-           !strcmp(op, ">") || !strcmp(op, ">=");
-}
-
-static IrCmp cmp_of(const char *op)
-{
-    if (!strcmp(op, "==")) return CMP_EQ;
-    if (!strcmp(op, "!=")) return CMP_NE;
-    if (!strcmp(op, "<")) return CMP_LT;
-    if (!strcmp(op, "<=")) return CMP_LE;
-    if (!strcmp(op, ">")) return CMP_GT;
-    return CMP_GE;
-}
-
-static IrCmp cmp_flip(IrCmp op) /* a OP b  ==  b flip(OP) a */
-{
-    switch (op) {
-    case CMP_LT: return CMP_GT;
-    case CMP_LE: return CMP_GE;
-    case CMP_GT: return CMP_LT;
-    case CMP_GE: return CMP_LE;
-    default: return op;
-    }
-}
-
-static IrCmp cmp_negate(IrCmp op)
-{
-    switch (op) {
-    case CMP_EQ: return CMP_NE;
-    case CMP_NE: return CMP_EQ;
-    case CMP_LT: return CMP_GE;
-    case CMP_LE: return CMP_GT;
-    case CMP_GT: return CMP_LE;
-    default: return CMP_LT;
-    }
-}
-
-static bool ref_testable(const IrRef *r)
-{
-    return r->kind == REF_VAR || r->kind == REF_FIELD || r->kind == REF_CALL;
-}
-
-static bool children2(CXCursor c, CXCursor *l, CXCursor *r)
+bool cursor_children2(CXCursor c, CXCursor *l, CXCursor *r)
 {
     CursorVec k = {0};
     cursor_children(c, &k);
@@ -168,7 +124,7 @@ static bool children2(CXCursor c, CXCursor *l, CXCursor *r)
     return ok;
 }
 
-static CXCursor first_expr_child(CXCursor c)
+CXCursor cursor_first_expr(CXCursor c)
 {
     CursorVec k = {0};
     cursor_children(c, &k);
@@ -185,7 +141,7 @@ static CXCursor first_expr_child(CXCursor c)
 /* GNU `a ?: b`: libclang 14 shows it as an UnexposedExpr whose first three
  * children are the same expression `a` (common, condition, true value),
  * then `b`. */
-static bool split_elvis(CXCursor c, CXCursor *common, CXCursor *alt)
+bool split_gnu_conditional(CXCursor c, CXCursor *common, CXCursor *alt)
 {
     if (clang_getCursorKind(c) != CXCursor_UnexposedExpr) return false;
     CursorVec k = {0};
@@ -201,16 +157,16 @@ static bool split_elvis(CXCursor c, CXCursor *common, CXCursor *alt)
     return hit;
 }
 
-static const char *binop(Builder *b, CXCursor c, char buf[8])
+const char *builder_binary_op(Builder *b, CXCursor c, char buf[8])
 {
     return binary_op(b->tu, b->macros, c, buf);
 }
 
 /* __builtin_expect(e, v) and friends: the value is e */
-static bool is_expect_call(CXCursor c, CXCursor *arg)
+bool is_builtin_expect(CXCursor c, CXCursor *arg)
 {
     if (clang_getCursorKind(c) != CXCursor_CallExpr) return false;
-    char *name = spelling(c);
+    char *name = cursor_spelling(c);
     bool hit = !strcmp(name, "__builtin_expect") || !strcmp(name, "__builtin_expect_with_probability");
     free(name);
     if (!hit) return false;
@@ -248,9 +204,9 @@ static IrRef eval_member(Builder *b, CXCursor c, bool under_addr, int depth)
     bool arrow = false;
     CXCursor node = c;
     while (clang_getCursorKind(node) == CXCursor_MemberRefExpr) {
-        CXCursor base = first_expr_child(node);
+        CXCursor base = cursor_first_expr(node);
         if (clang_Cursor_isNull(base)) break;
-        VEC_PUSH(names, spelling(node));
+        VEC_PUSH(names, cursor_spelling(node));
         arrow = clang_getCanonicalType(clang_getCursorType(base)).kind == CXType_Pointer;
         node = cursor_strip(base, false);
     }
@@ -285,7 +241,7 @@ static IrRef eval_unary(Builder *b, CXCursor c, int depth)
     char buf[8];
     bool postfix;
     const char *op = unary_op(b->tu, b->macros, c, buf, &postfix);
-    CXCursor arg = first_expr_child(c);
+    CXCursor arg = cursor_first_expr(c);
     if (clang_Cursor_isNull(arg)) return ir_ref_other();
     long long v;
     if (const_eval(c, &v)) return ir_ref_const(v); /* -1, ~0, !0, also inside macros */
@@ -316,7 +272,7 @@ static IrRef eval_unary(Builder *b, CXCursor c, int depth)
     }
     if (!strcmp(op, "++") || !strcmp(op, "--")) {
         IrRef place = expr_eval(b, arg, depth + 1);
-        emit_assign(b, place, ir_ref_other(), false, loc_of_cursor(c));
+        emit_assign_event(b, place, ir_ref_other(), false, loc_of_cursor(c));
         return postfix ? ir_ref_other() : place;
     }
     if (!strcmp(op, "__extension__")) return expr_eval(b, arg, depth + 1);
@@ -327,7 +283,7 @@ static IrRef eval_unary(Builder *b, CXCursor c, int depth)
 static IrRef eval_subscript(Builder *b, CXCursor c, int depth)
 {
     CXCursor base, index;
-    if (!children2(c, &base, &index)) return ir_ref_other();
+    if (!cursor_children2(c, &base, &index)) return ir_ref_other();
     IrRef r = expr_eval(b, base, depth + 1);
     expr_eval(b, index, depth + 1);
     if (r.kind != REF_VAR) return ir_ref_other();
@@ -349,11 +305,9 @@ static IrRef eval_logical(Builder *b, CXCursor c, int depth)
     return ir_ref_other();
 }
 
-/* The operands of a left-nested chain of binary operators accepted by
- * `same`, leftmost first, without recursion. */
-typedef bool (*OpFilter)(const char *op, const char *first);
-
-static bool same_op(const char *op, const char *first)
+/* Chain filters: the same operator as the first; any arithmetic,
+ * bitwise or comparison operator. */
+bool op_same(const char *op, const char *first)
 {
     return strcmp(op, first) == 0;
 }
@@ -364,15 +318,15 @@ static bool arithmetic_op(const char *op, const char *first)
     return *op && strcmp(op, "&&") && strcmp(op, "||") && strcmp(op, ",") && strcmp(op, "=");
 }
 
-static void chain_operands(Builder *b, CXCursor c, OpFilter keep, const char *first, CursorVec *out)
+void chain_operands(Builder *b, CXCursor c, OpFilter keep, const char *first, CursorVec *out)
 {
     CursorVec rights = {0};
     CXCursor node = c;
     char buf[8];
     for (;;) {
         CXCursor l, r;
-        if (clang_getCursorKind(node) != CXCursor_BinaryOperator || !children2(node, &l, &r)) break;
-        if (!keep(binop(b, node, buf), first)) break;
+        if (clang_getCursorKind(node) != CXCursor_BinaryOperator || !cursor_children2(node, &l, &r)) break;
+        if (!keep(builder_binary_op(b, node, buf), first)) break;
         VEC_PUSH(rights, r);
         node = cursor_strip(l, false);
     }
@@ -385,9 +339,9 @@ static void chain_operands(Builder *b, CXCursor c, OpFilter keep, const char *fi
 static IrRef eval_binary(Builder *b, CXCursor c, int depth)
 {
     char buf[8];
-    const char *op = binop(b, c, buf);
+    const char *op = builder_binary_op(b, c, buf);
     CXCursor l, r;
-    if (!children2(c, &l, &r)) return ir_ref_other();
+    if (!cursor_children2(c, &l, &r)) return ir_ref_other();
     if (!strcmp(op, "&&") || !strcmp(op, "||")) return eval_logical(b, c, depth);
     if (!strcmp(op, "=")) {
         IrRef place = expr_eval(b, l, depth + 1);
@@ -403,7 +357,7 @@ static IrRef eval_binary(Builder *b, CXCursor c, int depth)
     }
     CursorVec ops = {0};
     bool comma = !strcmp(op, ",");
-    chain_operands(b, c, comma ? same_op : arithmetic_op, op, &ops);
+    chain_operands(b, c, comma ? op_same : arithmetic_op, op, &ops);
     IrRef last = ir_ref_other();
     for (int i = 0; i < ops.len; i++) last = expr_eval(b, ops.items[i], depth + 1);
     VEC_FREE(ops);
@@ -413,10 +367,10 @@ static IrRef eval_binary(Builder *b, CXCursor c, int depth)
 static IrRef eval_compound_assign(Builder *b, CXCursor c, int depth)
 {
     CXCursor l, r;
-    if (!children2(c, &l, &r)) return ir_ref_other();
+    if (!cursor_children2(c, &l, &r)) return ir_ref_other();
     expr_eval(b, r, depth + 1);
     IrRef place = expr_eval(b, l, depth + 1);
-    emit_assign(b, place, ir_ref_other(), false, loc_of_cursor(c));
+    emit_assign_event(b, place, ir_ref_other(), false, loc_of_cursor(c));
     return place;
 }
 
@@ -427,7 +381,7 @@ static void callee_of(Builder *b, CXCursor callee, IrCall *call, bool *noreturn,
     char buf[8];
     bool postfix;
     if (clang_getCursorKind(s) == CXCursor_UnaryOperator && !strcmp(unary_op(b->tu, b->macros, s, buf, &postfix), "*")) {
-        CXCursor in = cursor_strip(first_expr_child(s), false);
+        CXCursor in = cursor_strip(cursor_first_expr(s), false);
         if (clang_getCursorKind(in) == CXCursor_MemberRefExpr) s = in;
     }
     enum CXCursorKind k = clang_getCursorKind(s);
@@ -441,7 +395,7 @@ static void callee_of(Builder *b, CXCursor callee, IrCall *call, bool *noreturn,
         }
     }
     if (k == CXCursor_MemberRefExpr) {
-        CXCursor base = first_expr_child(s);
+        CXCursor base = cursor_first_expr(s);
         if (!clang_Cursor_isNull(base)) {
             call->callee_kind = CALLEE_MEMBER;
             call->callee = arena_cxstring(b->arena, clang_getCursorSpelling(s));
@@ -459,7 +413,7 @@ static void callee_of(Builder *b, CXCursor callee, IrCall *call, bool *noreturn,
 static IrRef eval_call(Builder *b, CXCursor c, int depth)
 {
     CXCursor arg0;
-    if (is_expect_call(c, &arg0)) return expr_eval(b, arg0, depth + 1);
+    if (is_builtin_expect(c, &arg0)) return expr_eval(b, arg0, depth + 1);
     CursorVec k = {0};
     cursor_children(c, &k);
     if (k.len == 0) {
@@ -479,7 +433,7 @@ static IrRef eval_call(Builder *b, CXCursor c, int depth)
     call.noreturn = noreturn;
     call.id = b->n_calls++;
     call.loc = loc_of_cursor(c);
-    IrEvent ev = ev_make(EV_CALL, call.loc);
+    IrEvent ev = parse_event(EV_CALL, call.loc);
     ev.u.call = call;
     bb_emit(b, ev);
     if (noreturn) {
@@ -539,7 +493,7 @@ static void mark_label_address(Builder *b, CXCursor c)
 {
     CursorVec k = {0};
     cursor_children(c, &k); /* a LabelRef naming the label */
-    char *name = k.len ? spelling(k.items[0]) : xstrdup("");
+    char *name = k.len ? cursor_spelling(k.items[0]) : xstrdup("");
     VEC_FREE(k);
     if (!*name) {
         free(name);
@@ -550,8 +504,6 @@ static void mark_label_address(Builder *b, CXCursor c)
     free(name);
 }
 
-static void expr_assign_elvis(Builder *b, IrRef lhs, CXCursor common, CXCursor alt, bool is_init,
-                              IrLoc loc, int depth);
 
 static IrRef eval_children(Builder *b, CXCursor c, int depth)
 {
@@ -568,7 +520,7 @@ static IrRef eval_children(Builder *b, CXCursor c, int depth)
 
 IrRef expr_eval(Builder *b, CXCursor c, int depth)
 {
-    if (too_deep(b, depth)) return ir_ref_other();
+    if (parse_too_deep(b, depth)) return ir_ref_other();
     c = cursor_strip(c, true);
     long long v;
     switch (clang_getCursorKind(c)) {
@@ -590,8 +542,8 @@ IrRef expr_eval(Builder *b, CXCursor c, int depth)
     case CXCursor_AddrLabelExpr: mark_label_address(b, c); return ir_ref_other();
     case CXCursor_UnexposedExpr: {
         CXCursor common, alt;
-        if (split_elvis(c, &common, &alt)) {
-            expr_assign_elvis(b, ir_ref_none(), common, alt, false, loc_of_cursor(c), depth);
+        if (split_gnu_conditional(c, &common, &alt)) {
+            expr_assign_gnu_conditional(b, ir_ref_none(), common, alt, false, loc_of_cursor(c), depth);
             return ir_ref_other();
         }
         return eval_children(b, c, depth);
@@ -603,315 +555,4 @@ IrRef expr_eval(Builder *b, CXCursor c, int depth)
 void expr_discard(Builder *b, CXCursor c, int depth)
 {
     expr_eval(b, c, depth);
-}
-
-/* ---- conditions ---- */
-
-static IrCond cond_unknown(void)
-{
-    IrCond k;
-    memset(&k, 0, sizeof k);
-    k.known = false;
-    k.ref = ir_ref_none();
-    return k;
-}
-
-static IrCond cond_make(IrRef ref, IrCmp op, long long value)
-{
-    IrCond k;
-    memset(&k, 0, sizeof k);
-    k.known = ref_testable(&ref) || ref.kind == REF_CONST;
-    k.ref = k.known ? ref : ir_ref_none();
-    k.op = op;
-    k.value = value;
-    return k;
-}
-
-static IrCond cond_reduce(Builder *b, CXCursor c, int depth);
-
-static IrCond cond_compare(Builder *b, CXCursor c, const char *op, int depth)
-{
-    CXCursor l, r;
-    if (!children2(c, &l, &r)) return cond_unknown();
-    long long lv, rv;
-    bool lc = const_eval(l, &lv), rc = const_eval(r, &rv);
-    IrCmp cmp = cmp_of(op);
-    if (rc && !lc) {
-        IrRef ref = expr_eval(b, l, depth + 1);
-        return ref_testable(&ref) ? cond_make(ref, cmp, rv) : cond_unknown();
-    }
-    if (lc && !rc) {
-        IrRef ref = expr_eval(b, r, depth + 1);
-        return ref_testable(&ref) ? cond_make(ref, cmp_flip(cmp), lv) : cond_unknown();
-    }
-    expr_eval(b, l, depth + 1);
-    expr_eval(b, r, depth + 1);
-    return cond_unknown();
-}
-
-/* One atomic condition; emits the events of its operands. */
-static IrCond cond_reduce(Builder *b, CXCursor c, int depth)
-{
-    if (too_deep(b, depth)) return cond_unknown();
-    CXCursor s = cursor_strip(c, true), arg;
-    long long v;
-    if (const_eval(s, &v)) return cond_make(ir_ref_const(v), CMP_NE, 0);
-    if (is_expect_call(s, &arg)) return cond_reduce(b, arg, depth + 1);
-    enum CXCursorKind k = clang_getCursorKind(s);
-    char buf[8];
-    if (k == CXCursor_BinaryOperator) {
-        const char *op = binop(b, s, buf);
-        if (is_comparison(op)) return cond_compare(b, s, op, depth);
-    } else if (k == CXCursor_UnaryOperator) {
-        bool postfix;
-        if (!strcmp(unary_op(b->tu, b->macros, s, buf, &postfix), "!")) {
-            IrCond in = cond_reduce(b, first_expr_child(s), depth + 1);
-            if (in.known) in.op = cmp_negate(in.op);
-            return in;
-        }
-    }
-    IrRef ref = expr_eval(b, s, depth + 1);
-    return ref_testable(&ref) ? cond_make(ref, CMP_NE, 0) : cond_unknown();
-}
-
-/* Is c (stripped) an operator that splits into several conditions? */
-static int cond_shape(Builder *b, CXCursor s, char buf[8])
-{
-    enum CXCursorKind k = clang_getCursorKind(s);
-    if (k == CXCursor_ConditionalOperator) return '?';
-    if (k == CXCursor_BinaryOperator) {
-        const char *op = binop(b, s, buf);
-        if (!strcmp(op, "&&")) return '&';
-        if (!strcmp(op, "||")) return '|';
-        if (!strcmp(op, ",")) return ',';
-    } else if (k == CXCursor_UnaryOperator) {
-        bool postfix;
-        if (!strcmp(unary_op(b->tu, b->macros, s, buf, &postfix), "!")) {
-            CXCursor in = cursor_strip(first_expr_child(s), true);
-            char b2[8];
-            if (cond_shape(b, in, b2)) return '!';
-        }
-    }
-    return 0;
-}
-
-static void cond_chain(Builder *b, CXCursor s, int shape, int t, int f, int depth)
-{
-    CursorVec ops = {0};
-    chain_operands(b, s, same_op, shape == '&' ? "&&" : shape == '|' ? "||" : ",", &ops);
-    for (int i = 0; i < ops.len - 1; i++) {
-        if (shape == ',') {
-            expr_eval(b, ops.items[i], depth + 1);
-            continue;
-        }
-        int mid = bb_new(b);
-        if (shape == '&') cond_build(b, ops.items[i], mid, f, depth + 1);
-        else cond_build(b, ops.items[i], t, mid, depth + 1);
-        b->cur = mid;
-    }
-    cond_build(b, ops.items[ops.len - 1], t, f, depth + 1);
-    VEC_FREE(ops);
-}
-
-void cond_build(Builder *b, CXCursor c, int t, int f, int depth)
-{
-    if (too_deep(b, depth)) {
-        bb_branch(b, cond_unknown(), NULL, loc_of_cursor(c), t, f);
-        return;
-    }
-    CXCursor s = cursor_strip(c, true), arg;
-    if (is_expect_call(s, &arg)) { /* likely()/unlikely(): the condition is the argument */
-        cond_build(b, arg, t, f, depth + 1);
-        return;
-    }
-    char buf[8];
-    int shape = cond_shape(b, s, buf);
-    if (shape == '&' || shape == '|' || shape == ',') {
-        cond_chain(b, s, shape, t, f, depth);
-        return;
-    }
-    if (shape == '!') {
-        cond_build(b, first_expr_child(s), f, t, depth + 1);
-        return;
-    }
-    if (shape == '?') {
-        CursorVec k = {0};
-        cursor_children(s, &k);
-        if (k.len == 3) {
-            int tb = bb_new(b), fb = bb_new(b);
-            cond_build(b, k.items[0], tb, fb, depth + 1);
-            b->cur = tb;
-            cond_build(b, k.items[1], t, f, depth + 1);
-            b->cur = fb;
-            cond_build(b, k.items[2], t, f, depth + 1);
-            VEC_FREE(k);
-            return;
-        }
-        VEC_FREE(k);
-    }
-    IrCond cond = cond_reduce(b, s, depth + 1);
-    bb_branch(b, cond, cursor_text(b->arena, b->tu, s), loc_of_cursor(s), t, f);
-}
-
-/* ---- struct initialisers: `struct s v = { .conn = c, 2 }` ---- */
-
-typedef VEC(char *) NameVec;
-
-static enum CXVisitorResult collect_field(CXCursor c, CXClientData data)
-{
-    NameVec *v = data;
-    CXString s = clang_getCursorSpelling(c);
-    VEC_PUSH(*v, xstrdup(clang_getCString(s)));
-    clang_disposeString(s);
-    return CXVisit_Continue;
-}
-
-/* One element: a designated `.a.b = value` (an UnexposedExpr of MemberRefs
- * and the value) or a positional value for field `*next`. */
-static void assign_init_element(Builder *b, int var, CXCursor el, const NameVec *fields, int *next,
-                                bool is_init, int depth)
-{
-    CursorVec k = {0};
-    CXCursor value = el;
-    StrBuf path;
-    sb_init(&path);
-    if (clang_getCursorKind(el) == CXCursor_UnexposedExpr) {
-        cursor_children(el, &k);
-        for (int i = 0; i + 1 < k.len && clang_getCursorKind(k.items[i]) == CXCursor_MemberRef; i++) {
-            char *name = spelling(k.items[i]);
-            if (path.len) sb_append_char(&path, '.');
-            sb_append(&path, name);
-            if (i == 0)
-                for (int f = 0; f < fields->len; f++)
-                    if (!strcmp(fields->items[f], name)) *next = f;
-            free(name);
-        }
-        if (path.len) value = k.items[k.len - 1];
-    }
-    if (!path.len && *next < fields->len) sb_append(&path, fields->items[*next]);
-    (*next)++;
-    if (path.len && clang_getCursorKind(cursor_strip(value, true)) != CXCursor_InitListExpr)
-        expr_assign_to(b, ir_ref_field(var, arena_strdup(b->arena, path.data), false), value, is_init,
-                       loc_of_cursor(el), depth + 1);
-    else
-        expr_eval(b, value, depth + 1);
-    sb_free(&path);
-    VEC_FREE(k);
-}
-
-static bool assign_init_list(Builder *b, IrRef lhs, CXCursor list, bool is_init, int depth)
-{
-    if (lhs.kind != REF_VAR || clang_getCursorKind(list) != CXCursor_InitListExpr) return false;
-    CXType t = clang_getCanonicalType(clang_getCursorType(list));
-    if (t.kind != CXType_Record) return false;
-    NameVec fields = {0};
-    clang_Type_visitFields(t, collect_field, &fields);
-    CursorVec k = {0};
-    cursor_children(list, &k);
-    int next = 0;
-    for (int i = 0; i < k.len; i++) assign_init_element(b, lhs.var, k.items[i], &fields, &next, is_init, depth);
-    VEC_FREE(k);
-    for (int i = 0; i < fields.len; i++) free(fields.items[i]);
-    VEC_FREE(fields);
-    return true;
-}
-
-/* ---- assignment and return sinks (?: pushes them into its arms) ---- */
-
-static bool split_conditional(CXCursor c, CursorVec *k)
-{
-    if (clang_getCursorKind(c) != CXCursor_ConditionalOperator) return false;
-    cursor_children(c, k);
-    return k->len == 3;
-}
-
-void expr_assign_to(Builder *b, IrRef lhs, CXCursor rhs, bool is_init, IrLoc loc, int depth)
-{
-    if (too_deep(b, depth)) return;
-    CXCursor s = cursor_strip(rhs, true);
-    CursorVec k = {0};
-    if (split_conditional(s, &k)) {
-        int t = bb_new(b), f = bb_new(b), join = bb_new(b);
-        cond_build(b, k.items[0], t, f, depth + 1);
-        b->cur = t;
-        expr_assign_to(b, lhs, k.items[1], is_init, loc, depth + 1);
-        bb_jump(b, join);
-        b->cur = f;
-        expr_assign_to(b, lhs, k.items[2], is_init, loc, depth + 1);
-        bb_jump(b, join);
-        b->cur = join;
-        VEC_FREE(k);
-        return;
-    }
-    VEC_FREE(k);
-    CXCursor common, alt;
-    if (split_elvis(s, &common, &alt)) {
-        expr_assign_elvis(b, lhs, common, alt, is_init, loc, depth);
-        return;
-    }
-    if (assign_init_list(b, lhs, s, is_init, depth)) return;
-    char buf[8];
-    enum CXCursorKind kind = clang_getCursorKind(s);
-    bool is_test = false;
-    long long v;
-    if (kind == CXCursor_BinaryOperator) {
-        is_test = is_comparison(binop(b, s, buf));
-    } else if (kind == CXCursor_UnaryOperator) {
-        bool postfix;
-        is_test = !strcmp(unary_op(b->tu, b->macros, s, buf, &postfix), "!");
-    }
-    if (is_test && !const_eval(s, &v) && !cond_shape(b, s, buf)) {
-        IrEvent ev = ev_make(EV_ASSIGN_COND, loc);
-        ev.u.assign_cond.lhs = lhs;
-        ev.u.assign_cond.cond = cond_reduce(b, s, depth + 1);
-        bb_emit(b, ev);
-        return;
-    }
-    IrRef value = expr_eval(b, rhs, depth + 1);
-    emit_assign(b, lhs, value, is_init, loc);
-}
-
-/* lhs = common ?: alt (lhs REF_NONE: only evaluated). `common` is
- * evaluated once; its value is tested against 0 and assigned when true. */
-static void expr_assign_elvis(Builder *b, IrRef lhs, CXCursor common, CXCursor alt, bool is_init,
-                              IrLoc loc, int depth)
-{
-    IrRef v = expr_eval(b, common, depth + 1);
-    int t = bb_new(b), f = bb_new(b), join = bb_new(b);
-    IrCond cond = ref_testable(&v) ? cond_make(v, CMP_NE, 0) : cond_unknown();
-    bb_branch(b, cond, cursor_text(b->arena, b->tu, common), loc_of_cursor(common), t, f);
-    b->cur = t;
-    if (lhs.kind != REF_NONE) emit_assign(b, lhs, v, is_init, loc);
-    bb_jump(b, join);
-    b->cur = f;
-    if (lhs.kind != REF_NONE) expr_assign_to(b, lhs, alt, is_init, loc, depth + 1);
-    else expr_eval(b, alt, depth + 1);
-    bb_jump(b, join);
-    b->cur = join;
-}
-
-void expr_return(Builder *b, CXCursor c, IrLoc loc, int depth)
-{
-    if (too_deep(b, depth)) return;
-    CXCursor s = cursor_strip(c, true);
-    CursorVec k = {0};
-    long long v1, v2;
-    if (split_conditional(s, &k) && const_eval(k.items[1], &v1) && const_eval(k.items[2], &v2)) {
-        /* `return failed ? -1 : 0;`: one exit, the value is no handle */
-        VEC_FREE(k);
-        emit_return(b, expr_eval(b, c, depth + 1), loc);
-        return;
-    }
-    if (k.len == 3) {
-        int t = bb_new(b), f = bb_new(b);
-        cond_build(b, k.items[0], t, f, depth + 1);
-        b->cur = t;
-        expr_return(b, k.items[1], loc, depth + 1);
-        b->cur = f;
-        expr_return(b, k.items[2], loc, depth + 1);
-        VEC_FREE(k);
-        return;
-    }
-    VEC_FREE(k);
-    emit_return(b, expr_eval(b, c, depth + 1), loc);
 }

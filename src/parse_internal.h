@@ -152,18 +152,50 @@ void scope_pop(Builder *b);
 void emit_scope_ends_to(Builder *b, int stop_scope); /* scopes left up to stop (excl.) */
 void emit_return(Builder *b, IrRef value, IrLoc loc);
 
-/* parse_expr.c */
+/* parse_expr.c: values */
 IrRef expr_eval(Builder *b, CXCursor c, int depth);
 void expr_discard(Builder *b, CXCursor c, int depth);
-/* Branches to t when the condition holds, f when it does not. */
-void cond_build(Builder *b, CXCursor c, int t, int f, int depth);
-/* Assignment of expression c to lhs (declaration initialiser when is_init). */
-void expr_assign_to(Builder *b, IrRef lhs, CXCursor rhs, bool is_init, IrLoc loc, int depth);
-/* `return c;` */
-void expr_return(Builder *b, CXCursor c, IrLoc loc, int depth);
 /* The variable for a declaration cursor (adds it when first seen). */
 int var_for_decl(Builder *b, CXCursor decl);
 IrLoc ir_loc_none(void);
+IrEvent parse_event(IrEventKind kind, IrLoc loc);
+void emit_assign_event(Builder *b, IrRef lhs, IrRef rhs, bool is_init, IrLoc loc);
+/* depth over PARSE_MAX_DEPTH: marks the function truncated */
+bool parse_too_deep(Builder *b, int depth);
+char *cursor_spelling(CXCursor c);                       /* malloc'ed */
+bool cursor_children2(CXCursor c, CXCursor *l, CXCursor *r);
+CXCursor cursor_first_expr(CXCursor c);                  /* first expression child */
+const char *builder_binary_op(Builder *b, CXCursor c, char buf[8]);
+/* __builtin_expect(e, v): *arg = e */
+bool is_builtin_expect(CXCursor c, CXCursor *arg);
+/* GNU `a ?: b` (libclang 14 shows a three times) */
+bool split_gnu_conditional(CXCursor c, CXCursor *common, CXCursor *alt);
+/* The operands of a left-nested chain of binary operators accepted by
+ * keep(op, first), leftmost first, without recursion. */
+typedef bool (*OpFilter)(const char *op, const char *first);
+bool op_same(const char *op, const char *first);
+void chain_operands(Builder *b, CXCursor c, OpFilter keep, const char *first, CursorVec *out);
+
+/* parse_cond.c: conditions */
+/* Branches to t when the condition holds, f when it does not. */
+void cond_build(Builder *b, CXCursor c, int t, int f, int depth);
+/* One atomic condition; emits the events of its operands. */
+IrCond cond_reduce_atomic(Builder *b, CXCursor c, int depth);
+/* '&', '|', ',', '?', '!' when c splits into several conditions; else 0 */
+int cond_split_kind(Builder *b, CXCursor s, char buf[8]);
+bool op_is_comparison(const char *op);
+bool ref_is_testable(const IrRef *r); /* var, field or call: worth a condition */
+IrCond ir_cond_make(IrRef ref, IrCmp op, long long value);
+IrCond ir_cond_unknown(void);
+
+/* parse_sink.c: assignments and returns */
+/* Assignment of expression c to lhs (declaration initialiser when is_init). */
+void expr_assign_to(Builder *b, IrRef lhs, CXCursor rhs, bool is_init, IrLoc loc, int depth);
+/* lhs = common ?: alt (lhs REF_NONE: the value is only evaluated) */
+void expr_assign_gnu_conditional(Builder *b, IrRef lhs, CXCursor common, CXCursor alt, bool is_init,
+                                 IrLoc loc, int depth);
+/* `return c;` */
+void expr_return(Builder *b, CXCursor c, IrLoc loc, int depth);
 
 /* parse_finish.c */
 IrFunction *builder_finish(Builder *b, IrFunction *fn);
