@@ -40,6 +40,8 @@ typedef enum {
     FAILURE_STATUS_NONZERO,  /* the acquire call's return value != 0 */
     FAILURE_STATUS_NEGATIVE, /* the acquire call's return value < 0 */
     FAILURE_NEVER,           /* must always be released */
+    FAILURE_STATUS_UNKNOWN,  /* summaries only: an out-parameter wrapper whose return
+                                value's meaning (0 = success or failure?) is not known */
 } FailureKind;
 
 typedef struct {

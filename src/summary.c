@@ -125,6 +125,18 @@ static bool returns_value(const IrFunction *fn)
     return fn->return_type && strcmp(fn->return_type, "void") != 0;
 }
 
+/* How callers of an out-parameter wrapper see failure: `return 0` where it
+ * stored the handle and non-zero constants elsewhere is status-nonzero;
+ * anything else (1 on success, computed values) is a status of unknown
+ * meaning; a void wrapper is tested through the handle (NULL). */
+static FailureKind out_param_failure(const IrFunction *fn, unsigned m)
+{
+    if (!returns_value(fn)) return FAILURE_NULL;
+    bool zero_when_stored = (m & EXIT_OUT_RET_ZERO) && !(m & (EXIT_OUT_RET_NONZERO | EXIT_OUT_RET_OTHER));
+    bool nonzero_otherwise = !(m & (EXIT_NONE_RET_ZERO | EXIT_NONE_RET_OTHER));
+    return zero_when_stored && nonzero_otherwise ? FAILURE_STATUS_NONZERO : FAILURE_STATUS_UNKNOWN;
+}
+
 static char *chain_for(const IrFunction *fn, const IrCall *inner, const AcquireMatch *a)
 {
     if (a->via && a->via->chain) return xasprintf("%s() which calls %s", fn->name, a->via->chain);
@@ -146,7 +158,7 @@ static void compute_acquire(FlowRun *run, FunctionSummary *out)
             out->acquire_failure = returned_failure(fn, &a);
         } else if ((m & EXIT_ESC_OUT) && run->esc_param >= 0) {
             out->acquire_result_arg = run->esc_param;
-            out->acquire_failure = returns_value(fn) ? FAILURE_STATUS_NONZERO : FAILURE_NULL;
+            out->acquire_failure = out_param_failure(fn, m);
         } else {
             continue;
         }

@@ -127,6 +127,14 @@ enum {
     EXIT_ESC_UNKNOWN = 1u << 8,
     EXIT_HELD_VALUE_RET = 1u << 9,  /* held at an exit that returns something but NULL */
     EXIT_STORED_NULL_RET = 1u << 10,/* stored/transferred at an exit returning NULL */
+    /* what the exits return, by what happened to the handle (out-parameter
+     * wrappers: which return value means "stored") */
+    EXIT_OUT_RET_ZERO = 1u << 11,
+    EXIT_OUT_RET_NONZERO = 1u << 12,
+    EXIT_OUT_RET_OTHER = 1u << 13,
+    EXIT_NONE_RET_ZERO = 1u << 14,
+    EXIT_NONE_RET_NONZERO = 1u << 15,
+    EXIT_NONE_RET_OTHER = 1u << 16,
 };
 
 /* One analysis: one acquire site, or one parameter held at entry. */

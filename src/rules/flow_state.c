@@ -318,7 +318,7 @@ static FailureKind run_failure(const FlowRun *run)
 
 static bool is_status_kind(FailureKind k)
 {
-    return k == FAILURE_STATUS_NONZERO || k == FAILURE_STATUS_NEGATIVE;
+    return k == FAILURE_STATUS_NONZERO || k == FAILURE_STATUS_NEGATIVE || k == FAILURE_STATUS_UNKNOWN;
 }
 
 /* The tested value in the held and in the failed sub-state. */
@@ -341,6 +341,7 @@ static void handle_values(FailureKind k, AbsVal *held, AbsVal *failed)
         failed->kind = AV_NONZERO;
         break;
     case FAILURE_NEVER:
+    case FAILURE_STATUS_UNKNOWN:
         held->kind = AV_UNKNOWN;
         failed->kind = AV_UNKNOWN;
         break;
@@ -425,10 +426,30 @@ static bool null_test_of_holder(const FlowRun *run, const Tuple *t, const IrCond
     return p.kind == PLACE_FIELD || (p.var >= 0 && p.var < run->fn->n_vars && run->fn->vars[p.var].is_pointer);
 }
 
-static bool apply_null_test(Tuple *t, const IrCond *c, bool sense)
+static bool apply_null_test(const FlowRun *run, Tuple *t, const IrCond *c, bool sense)
 {
     bool is_null = (c->op == CMP_EQ) == sense;
-    if (is_null) t->hs = HS_FAILED; /* nothing to release on this way */
+    if (is_null) {
+        t->hs = HS_FAILED; /* nothing to release on this way */
+    } else if (run_failure(run) == FAILURE_STATUS_UNKNOWN && t->quiet && t->n_pending) {
+        /* the handle itself is tested non-NULL: whatever the status meant,
+         * it is held here */
+        t->hs = HS_HELD;
+        t->quiet = 0;
+        t->n_pending = 0;
+    }
+    return true;
+}
+
+/* A wrapper's status of unknown meaning is tested: either way may be the
+ * failure, so both stay quiet until the handle itself is tested. */
+static bool apply_unknown_status(Tuple *t)
+{
+    if (t->hs != HS_MAYBE || t->quiet) return true;
+    t->quiet = 1;
+    t->n_pending = 0;
+    for (int i = 0; i < t->n_holders && t->n_pending < 2; i++)
+        if (t->holders[i].kind != PLACE_CALL) t->pending[t->n_pending++] = t->holders[i];
     return true;
 }
 
@@ -474,8 +495,9 @@ static bool apply_cond_depth(const FlowRun *run, Tuple *t, const IrCond *c, bool
     if (c->ref.kind == REF_CONST) return edge_possible(eval_exact(c->ref.value, c->op, c->value), sense);
     Place p;
     bool is_place = place_from_ref(run->fn, &c->ref, &p);
-    if (null_test_of_holder(run, t, c)) return apply_null_test(t, c, sense);
+    if (null_test_of_holder(run, t, c)) return apply_null_test(run, t, c, sense);
     if (cond_on_handle(run, t, &c->ref)) {
+        if (run_failure(run) == FAILURE_STATUS_UNKNOWN) return apply_unknown_status(t);
         if (!apply_handle_cond(run, t, c, sense)) return false;
         /* keep what the test said: it still prunes after a release */
         if (is_place && !tuple_fact(t, &p)) learn_from_edge(run, t, &p, c, sense);

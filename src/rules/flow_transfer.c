@@ -587,9 +587,28 @@ static bool returns_null(const FlowRun *run, const Tuple *t, const IrBlock *blk)
     return f && f->kind == FACT_EQ && f->value == 0;
 }
 
+/* 0: returns constant 0, 1: a non-zero constant, 2: anything else */
+static int return_class(const IrBlock *blk)
+{
+    if (blk->n_events == 0) return 2;
+    const IrEvent *ev = &blk->events[blk->n_events - 1];
+    if (ev->kind != EV_RETURN || ev->u.ret.value.kind != REF_CONST) return 2;
+    return ev->u.ret.value.value == 0 ? 0 : 1;
+}
+
+static void note_return_class(FlowRun *run, const Tuple *t, const IrBlock *blk)
+{
+    static const unsigned out_bits[] = {EXIT_OUT_RET_ZERO, EXIT_OUT_RET_NONZERO, EXIT_OUT_RET_OTHER};
+    static const unsigned none_bits[] = {EXIT_NONE_RET_ZERO, EXIT_NONE_RET_NONZERO, EXIT_NONE_RET_OTHER};
+    int c = return_class(blk);
+    if (t->hs == HS_ESCAPED && t->esc == ESC_OUTPARAM) run->exit_mask |= out_bits[c];
+    else if (t->hs == HS_FAILED || t->hs == HS_NONE || t->hs == HS_RELEASED) run->exit_mask |= none_bits[c];
+}
+
 static void note_exit(FlowRun *run, const Tuple *t, const IrBlock *blk)
 {
     bool null_ret = returns_null(run, t, blk);
+    note_return_class(run, t, blk);
     if ((t->hs == HS_HELD || t->hs == HS_MAYBE) && !null_ret) run->exit_mask |= EXIT_HELD_VALUE_RET;
     if (t->hs == HS_ESCAPED && (t->esc == ESC_STORE || t->esc == ESC_TRANSFER) && null_ret)
         run->exit_mask |= EXIT_STORED_NULL_RET;

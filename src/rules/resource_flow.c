@@ -113,11 +113,12 @@ typedef struct {
 
 typedef VEC(Seen) SeenVec;
 
+/* One double-release / use-after-release per rule and line: `show(r->type)`
+ * after free(r) is one use, not one for the call and one for the read. */
 static bool seen_before(SeenVec *seen, const char *rule, IrLoc l)
 {
     for (int i = 0; i < seen->len; i++)
-        if (seen->items[i].rule == rule && seen->items[i].line == l.line && seen->items[i].col == l.col)
-            return true;
+        if (seen->items[i].rule == rule && seen->items[i].line == l.line) return true;
     Seen s = {rule, l.line, l.col};
     VEC_PUSH(*seen, s);
     return false;

@@ -254,12 +254,63 @@ static void test_transfer_on_success(void)
     ir_unit_free(w.u);
 }
 
+
+/* int lookup(PGconn **out) { c = PQconnectdb(); if (!c) return 0; *out = c; return 1; }
+ * 1 means stored: the status's meaning is not "nonzero = failure". Callers
+ * that test it and then the handle are clean; one that never tests leaks. */
+static void test_out_param_status_polarity(void)
+{
+    Fb w = fn_in("lookup", "/src/l.c");
+    w.fn->returns_pointer = false;
+    w.fn->return_type = "int";
+    int out = fb_param(&w, "out");
+    int b0 = fb_block(&w), fail = fb_block(&w), ok = fb_block(&w);
+    int c = fb_local(&w, "c");
+    int k = fb_call(&w, b0, "PQconnectdb", 1, ir_ref_other());
+    fb_assign(&w, b0, ir_ref_var(c), ir_ref_call(k));
+    fb_branch(&w, b0, fb_cond(ir_ref_var(c), CMP_EQ, 0), "!c", fail, ok);
+    fb_return(&w, fail, ir_ref_const(0));
+    fb_assign(&w, ok, fb_deref(out), ir_ref_var(c));
+    fb_return(&w, ok, ir_ref_const(1));
+    IrUnit *units[] = {w.u, make_open_out().u};
+    SummaryTable *st = summaries_build(units, 2, &packs);
+    const FunctionSummary *s = summary_lookup(st, "lookup", "/src/x.c");
+    CHECK(s && s->acquire_result_arg == 0 && s->acquire_failure == FAILURE_STATUS_UNKNOWN);
+    s = summary_lookup(st, "open_out", "/src/x.c");
+    CHECK(s && s->acquire_failure == FAILURE_STATUS_NONZERO);
+    for (int shape = 0; shape < 2; shape++) {
+        Fb cl = fn_in("caller", "/src/x.c");
+        int b0c = fb_block(&cl), f1 = fb_block(&cl), b1 = fb_block(&cl), f2 = fb_block(&cl), b2 = fb_block(&cl);
+        int conn = fb_local(&cl, "conn");
+        int kc = fb_call(&cl, b0c, "lookup", 1, ir_ref_addr(conn));
+        if (shape == 0) {
+            fb_branch(&cl, b0c, fb_cond(ir_ref_call(kc), CMP_EQ, 0), "lookup(&conn) == 0", f1, b1);
+            fb_return(&cl, f1, ir_ref_const(-1));
+            fb_branch(&cl, b1, fb_cond(ir_ref_var(conn), CMP_EQ, 0), "conn == NULL", f2, b2);
+            fb_return(&cl, f2, ir_ref_const(0));
+            fb_call(&cl, b2, "PQfinish", 1, ir_ref_var(conn));
+            fb_return(&cl, b2, ir_ref_const(1));
+        } else {
+            fb_call(&cl, b0c, "db_exec", 1, ir_ref_var(conn));
+            fb_return(&cl, b0c, ir_ref_const(1));
+        }
+        FindingList l = flow_check(&packs, st, cl.fn);
+        CHECK(l.len == (shape == 0 ? 0 : 1));
+        findings_free(&l);
+        ir_unit_free(cl.u);
+    }
+    summaries_free(st);
+    ir_unit_free(units[0]);
+    ir_unit_free(units[1]);
+}
+
 int main(void)
 {
     packs = flow_test_packs();
     test_summaries();
     test_recursion_terminates();
     test_transfer_on_success();
+    test_out_param_status_polarity();
     packset_free(&packs);
     UNIT_MAIN_END();
 }
