@@ -83,6 +83,10 @@ typedef struct {
     int nargs;
     bool noreturn;           /* the callee never returns (exit, abort, _Noreturn, ...) */
     IrLoc loc;               /* the whole call expression */
+    const char *spelled;     /* the name written at the call when a macro turned it into
+                                another callee (sqlite3ext.h: sqlite3_prepare_v2 ->
+                                sqlite3_api->prepare_v2; dlsym'd `#define mysql_init
+                                (*p_mysql_init)`), else NULL */
 } IrCall;
 
 typedef enum { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE } IrCmp;

@@ -10,7 +10,10 @@
 
 static bool callee_matches(CalleeMatchKind kind, const char *name, const IrCall *call)
 {
-    if (!name || !call->callee) return false;
+    if (!name) return false;
+    /* a library function reached through a macro keeps the name it is written with */
+    if (kind == CALLEE_BY_FUNCTION && call->spelled && strcmp(name, call->spelled) == 0) return true;
+    if (!call->callee) return false;
     if (kind == CALLEE_BY_FUNCTION && call->callee_kind != CALLEE_DIRECT) return false;
     if (kind == CALLEE_BY_MEMBER && call->callee_kind != CALLEE_MEMBER) return false;
     return strcmp(name, call->callee) == 0;

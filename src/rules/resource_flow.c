@@ -30,6 +30,7 @@ static FindingLoc make_loc(const IrFunction *fn, IrLoc l, const char *message)
 
 static const char *callee_name(const IrCall *c)
 {
+    if (c->spelled) return c->spelled; /* as written, before a macro rewrote it */
     return c->callee ? c->callee : "(indirect call)";
 }
 

@@ -45,6 +45,15 @@ int main(void)
     CHECK(am.res == session && am.failure == FAILURE_NULL_FIELD && am.failure_field &&
           strcmp(am.failure_field, "db") == 0);
 
+    c = make_call(CALLEE_MEMBER, "prepare_v2", 1, args); /* sqlite3ext.h: spelled sqlite3_open */
+    c.spelled = "sqlite3_open";
+    CHECK(!match_acquire(&m, &c, &am)); /* too few arguments for the out-parameter */
+    c.nargs = 2;
+    CHECK(match_acquire(&m, &c, &am) && am.result_arg == 1);
+    c = make_call(CALLEE_INDIRECT, NULL, 1, args);
+    c.spelled = "PQfinish";
+    CHECK(match_arg_effect(&m, &c, 0, conn) == ARG_RELEASE);
+
     c = make_call(CALLEE_MEMBER, "init", 1, args);
     CHECK(match_acquire(&m, &c, &am));
     c = make_call(CALLEE_DIRECT, "init", 1, args);
