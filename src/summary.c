@@ -140,7 +140,8 @@ static FailureKind out_param_failure(const IrFunction *fn, unsigned m)
 static char *chain_for(const IrFunction *fn, const IrCall *inner, const AcquireMatch *a)
 {
     if (a->via && a->via->chain) return xasprintf("%s() which calls %s", fn->name, a->via->chain);
-    return xasprintf("%s() which calls %s()", fn->name, inner->callee ? inner->callee : "(indirect)");
+    const char *callee = inner->spelled ? inner->spelled : inner->callee;
+    return xasprintf("%s() which calls %s()", fn->name, callee ? callee : "(indirect)");
 }
 
 static void compute_acquire(FlowRun *run, FunctionSummary *out)
