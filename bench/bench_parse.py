@@ -4,13 +4,17 @@
 Generates C functions of growing size — straight code mixed with ifs, gotos
 and loops (1k to 10k statements), 250-deep nesting, a 2,000-case switch,
 && chains of 1k to 10k terms — and times `connlint --dump-cfg FILE` on each
-(best of N runs, output discarded). Prints a table with the time per unit of
-size, so linear growth shows as a flat last column. A benchmark, not a
-test: it never fails on timing.
+(best of N runs, output discarded). When a clang binary is found, the
+same file is also timed with `clang -fsyntax-only` (the front end libclang
+runs), so the time of connlint's own IR building shows as the difference.
+Prints a table with the time per unit of size, so linear growth shows as a
+flat column. A benchmark, not a test: it never fails on timing.
 
     bench/bench_parse.py [CONNLINT] [--runs N]
 """
+import glob
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -58,12 +62,20 @@ def chain(terms):
     return "int chain(int *p) {\n  if (%s)\n    return 1;\n  return 0;\n}\n" % cond
 
 
-def best_time(connlint, path, runs):
+def find_clang():
+    found = shutil.which("clang")
+    if found:
+        return found
+    for cand in sorted(glob.glob("/usr/lib/llvm-*/bin/clang"), reverse=True):
+        return cand
+    return None
+
+
+def best_time(cmd, runs):
     best = None
     for _ in range(runs):
         t0 = time.perf_counter()
-        p = subprocess.run([connlint, "--dump-cfg", path], stdout=subprocess.DEVNULL,
-                           stderr=subprocess.PIPE)
+        p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         dt = time.perf_counter() - t0
         if p.returncode != 0:
             return None, p.stderr.decode(errors="replace").strip()
@@ -86,17 +98,23 @@ def main(argv):
     cases += [("nesting", d, nesting(d)) for d in (50, 100, 250)]
     cases += [("switch cases", n, switch(n)) for n in (500, 1000, 2000)]
     cases += [("&& terms", n, chain(n)) for n in (1000, 2000, 5000, 10000)]
-    print("%-14s %8s %10s %10s %14s" % ("shape", "size", "bytes", "seconds", "us per unit"))
+    clang = find_clang()
+    print("%-14s %7s %9s %9s %11s %9s %11s" % ("shape", "size", "bytes", "connlint", "us/unit",
+                                               "clang", "ours us/unit"))
     with tempfile.TemporaryDirectory() as tmp:
         for shape, size, text in cases:
             path = os.path.join(tmp, "bench_%s_%d.c" % (shape.split()[0].strip("&"), size))
             with open(path, "w") as f:
                 f.write(text)
-            secs, err = best_time(connlint, path, runs)
+            secs, err = best_time([connlint, "--dump-cfg", path], runs)
             if secs is None:
-                print("%-14s %8d %10d %10s  %s" % (shape, size, len(text), "failed", err[:60]))
+                print("%-14s %7d %9d %9s  %s" % (shape, size, len(text), "failed", err[:60]))
                 continue
-            print("%-14s %8d %10d %10.3f %14.1f" % (shape, size, len(text), secs, secs / size * 1e6))
+            front = best_time([clang, "-fsyntax-only", "-w", path], runs)[0] if clang else None
+            row = "%-14s %7d %9d %9.3f %11.1f" % (shape, size, len(text), secs, secs / size * 1e6)
+            if front is not None:
+                row += " %9.3f %11.1f" % (front, max(secs - front, 0.0) / size * 1e6)
+            print(row)
     return 0
 
 

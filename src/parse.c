@@ -285,8 +285,14 @@ IrUnit *parse_unit(ParseSession *s, const char *path, const char *const *args, i
         unit_copy_out(&ub);
         return ub.unit;
     }
-    enum CXErrorCode err = clang_parseTranslationUnit2(s->index, path, args, nargs, NULL, 0,
+    /* -w: warnings are never used, some are costly (quadratic on long &&
+     * chains), and a project's -Werror must not turn them into errors */
+    const char **all = xcalloc((size_t)nargs + 2, sizeof(char *));
+    for (int i = 0; i < nargs; i++) all[i] = args[i];
+    all[nargs] = "-w";
+    enum CXErrorCode err = clang_parseTranslationUnit2(s->index, path, all, nargs + 1, NULL, 0,
                                                        CXTranslationUnit_KeepGoing | CXTranslationUnit_DetailedPreprocessingRecord, &ub.tu);
+    free(all);
     if (err != CXError_Success || !ub.tu) {
         char *m = xasprintf("libclang could not parse the file (error %d)", (int)err);
         add_diag(&ub, path, 0, 0, m, true);

@@ -151,6 +151,14 @@ static void test_bad_files(ParseSession *s)
     unlink(big);
     free(big);
 
+    /* a project's -Werror does not make clang's warnings parse errors */
+    char *warn = write_temp("warn.c", "int f(int x) { int unused; if (x = 1) return x; return 0; }\n", 61);
+    const char *werror[] = {"-Wall", "-Werror"};
+    u = parse_unit(s, warn, werror, 2);
+    CHECK(!u->parse_failed && !u->has_errors && u->n_functions == 1);
+    ir_unit_free(u);
+    free(warn);
+
     u = parse_text(s, "syntax.c", "int ok(void) { return 1; }\nint broken(void) { return 1 +; }\n");
     CHECK(!u->parse_failed && u->has_errors);
     CHECK(u->n_diags >= 1 && u->diags[0].is_error && u->diags[0].line == 2);
