@@ -153,6 +153,8 @@ typedef struct {
     const IrCall **calls;     /* per call id */
     int *call_block, *call_event;
     bool *addr_taken;         /* per var: `p = &var` somewhere in the function */
+    bool *call_tested;        /* per call id: its value (or a variable it is stored
+                                 in) is tested by a condition */
     bool container_release;   /* parameter mode: released through p->field */
     bool *back_target;        /* per block: the target of a retreating edge (a loop head) */
     int *visit_mark;          /* scratch for bounded searches (flow_path.c) */

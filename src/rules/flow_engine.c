@@ -66,6 +66,7 @@ static void scan_calls(FlowRun *run)
     run->call_block = xcalloc((size_t)nc, sizeof(int));
     run->call_event = xcalloc((size_t)nc, sizeof(int));
     run->addr_taken = xcalloc((size_t)(fn->n_vars > 0 ? fn->n_vars : 1), sizeof(bool));
+    run->call_tested = xcalloc((size_t)nc, sizeof(bool));
     for (int b = 0; b < fn->n_blocks; b++) {
         const IrBlock *blk = &fn->blocks[b];
         if (blk->term == TERM_BRANCH && blk->cond.known) mark_ref(run, &blk->cond.ref);
@@ -100,6 +101,37 @@ static void scan_calls(FlowRun *run)
     }
 }
 
+/* Which calls' values are tested by a condition, directly or through the
+ * variable they are stored in (`if (close(x) != OK)`, `rc = close(x); if (rc)`). */
+static void scan_tested_calls(FlowRun *run)
+{
+    const IrFunction *fn = run->fn;
+    bool *var_tested = xcalloc((size_t)(fn->n_vars > 0 ? fn->n_vars : 1), sizeof(bool));
+    for (int pass = 0; pass < 2; pass++) {
+        for (int b = 0; b < fn->n_blocks; b++) {
+            const IrBlock *blk = &fn->blocks[b];
+            const IrCond *conds[1] = {blk->term == TERM_BRANCH && blk->cond.known ? &blk->cond : NULL};
+            for (int e = -1; e < blk->n_events; e++) {
+                const IrCond *c = e < 0 ? conds[0] : NULL;
+                const IrEvent *ev = e >= 0 ? &blk->events[e] : NULL;
+                if (ev && ev->kind == EV_ASSIGN_COND && ev->u.assign_cond.cond.known) c = &ev->u.assign_cond.cond;
+                if (pass == 0 && c) {
+                    if (c->ref.kind == REF_CALL && c->ref.call >= 0 && c->ref.call < fn->n_calls)
+                        run->call_tested[c->ref.call] = true;
+                    if (c->ref.kind == REF_VAR && c->ref.var >= 0 && c->ref.var < fn->n_vars)
+                        var_tested[c->ref.var] = true;
+                }
+                if (pass == 1 && ev && ev->kind == EV_ASSIGN && ev->u.assign.rhs.kind == REF_CALL &&
+                    ev->u.assign.lhs.kind == REF_VAR && ev->u.assign.lhs.var >= 0 &&
+                    ev->u.assign.lhs.var < fn->n_vars && var_tested[ev->u.assign.lhs.var] &&
+                    ev->u.assign.rhs.call >= 0 && ev->u.assign.rhs.call < fn->n_calls)
+                    run->call_tested[ev->u.assign.rhs.call] = true;
+            }
+        }
+    }
+    free(var_tested);
+}
+
 void flow_run_init(FlowRun *run, const MatchContext *m, const IrFunction *fn)
 {
     memset(run, 0, sizeof *run);
@@ -113,6 +145,7 @@ void flow_run_init(FlowRun *run, const MatchContext *m, const IrFunction *fn)
     run->visit_mark = xcalloc((size_t)n, sizeof(int));
     compute_rpo(run);
     scan_calls(run);
+    scan_tested_calls(run);
     run->back_target = xcalloc((size_t)n, sizeof(bool));
     for (int b = 0; b < fn->n_blocks; b++) {
         if (run->rpo_index[b] < 0) continue;
@@ -140,6 +173,7 @@ void flow_run_free(FlowRun *run)
     free(run->call_block);
     free(run->call_event);
     free(run->addr_taken);
+    free(run->call_tested);
     free(run->reports.items);
     memset(run, 0, sizeof *run);
 }

@@ -87,6 +87,21 @@ static const Place *first_named_holder(const Tuple *t)
     return t->n_holders ? &t->holders[0] : NULL;
 }
 
+/* A release whose result the program tests may have refused (sqlite3_close
+ * returning SQLITE_BUSY, curl_share_cleanup while in use): the refused way
+ * keeps the handle, quietly (status 0 = released, by convention). */
+static void maybe_refused(FlowRun *run, Tuple *t, int b, int e, PendingStack *st)
+{
+    const IrCall *c = &run->fn->blocks[b].events[e].u.call;
+    if (t->hs == HS_RELEASED || !run->call_tested[c->id]) return;
+    Place res = place_call(c->id);
+    Tuple refused = *t;
+    refused.quiet = 1;
+    tuple_set_fact(run, &refused, &res, FACT_NONZERO, 0, NULL, true);
+    pending_push(st, &refused, e + 1);
+    tuple_set_fact(run, t, &res, FACT_EQ, 0, NULL, true);
+}
+
 static void release(FlowRun *run, Tuple *t, int b, int e, int in_idx, const Place *h)
 {
     if (t->hs == HS_RELEASED) {
@@ -298,6 +313,7 @@ static void call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, Pending
         int h = flow_ref_holder(run, t, &c->base);
         if (h >= 0 && flow_field_release(run, c)) {
             Place hp = t->holders[h];
+            maybe_refused(run, t, b, e, st);
             release(run, t, b, e, in_idx, &hp);
             return;
         }
@@ -328,7 +344,10 @@ static void call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, Pending
         if (eff != ARG_BORROW && run->param_var >= 0 && c->args[i].kind == REF_FIELD)
             run->container_release = true;
         switch (eff) {
-        case ARG_RELEASE: release(run, t, b, e, in_idx, &hp); return;
+        case ARG_RELEASE:
+            maybe_refused(run, t, b, e, st);
+            release(run, t, b, e, in_idx, &hp);
+            return;
         case ARG_MAYBE_RELEASE:
             if (t->hs != HS_RELEASED) {
                 /* precision first: neither half is reported (see README) */

@@ -360,6 +360,33 @@ static void test_fresh_vs_borrowed_compare(bool guarded)
     ir_unit_free(b.u);
 }
 
+
+/* if (close(c) == OK) c = NULL; other(); close(c);  — a release that can
+ * refuse, retried: no double-release. Without the test of the first result:
+ * a double-release. */
+static void test_release_that_can_refuse(bool tested)
+{
+    Fb b = fb_new("refuse");
+    int b0 = fb_block(&b), fail = fb_block(&b), b1 = fb_block(&b), nul = fb_block(&b), b2 = fb_block(&b);
+    int c = fb_local(&b, "c");
+    int k = fb_call(&b, b0, "PQconnectdb", 1, ir_ref_other());
+    fb_assign(&b, b0, ir_ref_var(c), ir_ref_call(k));
+    fb_branch(&b, b0, fb_cond(ir_ref_var(c), CMP_EQ, 0), "!c", fail, b1);
+    fb_return(&b, fail, ir_ref_const(-1));
+    int r = fb_call(&b, b1, "PQfinish", 1, ir_ref_var(c));
+    if (tested) fb_branch(&b, b1, fb_cond(ir_ref_call(r), CMP_EQ, 0), "PQfinish(c) == OK", nul, b2);
+    else fb_jump(&b, b1, b2);
+    fb_assign(&b, nul, ir_ref_var(c), ir_ref_const(0));
+    fb_jump(&b, nul, b2);
+    fb_call(&b, b2, "other", 0);
+    fb_call(&b, b2, "PQfinish", 1, ir_ref_var(c));
+    fb_return(&b, b2, ir_ref_const(0));
+    int total;
+    CHECK(run_count(&b, RULE_DOUBLE_RELEASE, &total) == (tested ? 0 : 1));
+    CHECK(total == (tested ? 0 : 1));
+    ir_unit_free(b.u);
+}
+
 int main(void)
 {
     packs = flow_test_packs();
@@ -385,6 +412,8 @@ int main(void)
     test_address_taken_has_no_facts();
     test_fresh_vs_borrowed_compare(true);
     test_fresh_vs_borrowed_compare(false);
+    test_release_that_can_refuse(true);
+    test_release_that_can_refuse(false);
     test_large_function();
     packset_free(&packs);
     UNIT_MAIN_END();
