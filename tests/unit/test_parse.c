@@ -152,7 +152,8 @@ static void test_bad_files(ParseSession *s)
     free(big);
 
     /* a project's -Werror does not make clang's warnings parse errors */
-    char *warn = write_temp("warn.c", "int f(int x) { int unused; if (x = 1) return x; return 0; }\n", 61);
+    const char *warn_src = "int f(int x) { int unused; if (x = 1) return x; return 0; }\n";
+    char *warn = write_temp("warn.c", warn_src, strlen(warn_src));
     const char *werror[] = {"-Wall", "-Werror"};
     u = parse_unit(s, warn, werror, 2);
     CHECK(!u->parse_failed && !u->has_errors && u->n_functions == 1);
