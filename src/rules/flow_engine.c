@@ -204,7 +204,9 @@ bool flow_join(FlowRun *run, int block, const Tuple *t)
         for (int i = 0; i < l->len; i++) {
             Tuple *o = &l->items[i];
             if (o->hs != t->hs || o->esc != t->esc) continue;
-            bool changed = union_holders(o, t) | tuple_intersect_facts(o, t);
+            bool grew = union_holders(o, t);
+            bool narrowed = tuple_intersect_facts(o, t); /* both must run */
+            bool changed = grew || narrowed;
             if (t->quiet && !o->quiet) {
                 o->quiet = 1;
                 changed = true;
