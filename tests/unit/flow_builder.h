@@ -241,6 +241,7 @@ static inline void fb_switch(Fb *b, int blk, IrRef on, int n_cases, const long l
     bl->term = TERM_SWITCH;
     bl->switch_on = on;
     bl->cases = arena_alloc(b->u->arena, (size_t)(n_cases + 1) * sizeof(IrCase));
+    bl->succ = arena_alloc(b->u->arena, (size_t)(n_cases + 1) * sizeof(int));
     bl->n_cases = n_cases;
     bl->n_succ = 0;
     for (int i = 0; i < n_cases; i++) {

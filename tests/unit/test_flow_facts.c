@@ -1,6 +1,7 @@
 /* test_flow_facts.c — correlated branches (ESP facts), constant conditions,
  * failure kinds (negative, status-nonzero, never), double-release and
  * use-after-release on hand-built IR, and a large function. */
+#include <stdio.h>
 #include <time.h>
 
 #include "flow_builder.h"
@@ -387,6 +388,43 @@ static void test_release_that_can_refuse(bool tested)
     ir_unit_free(b.u);
 }
 
+
+/* switch with 40 cases, each making a different alias of c: more distinct
+ * states than a block keeps (32), merged without losing the handle. */
+static void test_many_states_merge(bool release)
+{
+    Fb b = fb_new("many");
+    enum { N = 40 };
+    b.fn->blocks = arena_alloc(b.u->arena, (N + 8) * sizeof(IrBlock));
+    b.fn->vars = arena_alloc(b.u->arena, (N + 8) * sizeof(IrVar));
+    int k_var = fb_param(&b, "k");
+    int b0 = fb_block(&b), fail = fb_block(&b), sw = fb_block(&b), join = fb_block(&b);
+    int c = fb_local(&b, "c");
+    int k = fb_call(&b, b0, "PQconnectdb", 1, ir_ref_other());
+    fb_assign(&b, b0, ir_ref_var(c), ir_ref_call(k));
+    fb_branch(&b, b0, fb_cond(ir_ref_var(c), CMP_EQ, 0), "!c", fail, sw);
+    fb_return(&b, fail, ir_ref_const(-1));
+    long long vals[N];
+    int targets[N];
+    static char names[N][8];
+    for (int i = 0; i < N; i++) {
+        snprintf(names[i], sizeof names[i], "a%d", i);
+        int a = fb_local(&b, names[i]);
+        int blk = fb_block(&b);
+        fb_assign(&b, blk, ir_ref_var(a), ir_ref_var(c));
+        fb_jump(&b, blk, join);
+        vals[i] = i;
+        targets[i] = blk;
+    }
+    fb_switch(&b, sw, ir_ref_var(k_var), N, vals, targets, join, -1);
+    if (release) fb_call(&b, join, "PQfinish", 1, ir_ref_var(c));
+    fb_return(&b, join, ir_ref_const(0));
+    int total;
+    CHECK(run_count(&b, LEAK, &total) == (release ? 0 : 1));
+    CHECK(total == (release ? 0 : 1));
+    ir_unit_free(b.u);
+}
+
 int main(void)
 {
     packs = flow_test_packs();
@@ -414,6 +452,8 @@ int main(void)
     test_fresh_vs_borrowed_compare(false);
     test_release_that_can_refuse(true);
     test_release_that_can_refuse(false);
+    test_many_states_merge(true);
+    test_many_states_merge(false);
     test_large_function();
     packset_free(&packs);
     UNIT_MAIN_END();
