@@ -350,7 +350,10 @@ static void call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, Pending
             return;
         case ARG_MAYBE_RELEASE:
             if (t->hs != HS_RELEASED) {
-                /* precision first: neither half is reported (see README) */
+                /* a helper that releases on some paths only (its summary
+                 * says maybe): both outcomes are followed, neither is
+                 * reported (no leak on the kept half, no double release on
+                 * the released half): precision first */
                 Tuple released = *t;
                 released.hs = HS_RELEASED;
                 released.quiet = 1;
