@@ -394,6 +394,14 @@ static void callee_of(Builder *b, CXCursor callee, IrCall *call, bool *noreturn,
             return;
         }
     }
+    /* `#define sqlite3_step sqlite3_api->step`, `#define mysql_init
+     * (*p_mysql_init)`: the call reads as mysql_init(...), so it is one */
+    const char *spelled = macro_callee_name(b->arena, b->tu, callee);
+    if (spelled) {
+        call->callee_kind = CALLEE_DIRECT;
+        call->callee = spelled;
+        return;
+    }
     if (k == CXCursor_MemberRefExpr) {
         CXCursor base = cursor_first_expr(s);
         if (!clang_Cursor_isNull(base)) {

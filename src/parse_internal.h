@@ -54,6 +54,11 @@ bool macro_unary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor whole, char b
 /* Source text of a cursor's extent, whitespace collapsed, at most ~160
  * characters (arena copy); NULL when unavailable. */
 const char *cursor_text(Arena *a, CXTranslationUnit tu, CXCursor c);
+/* A callee that is a single object-like macro use (`#define mysql_init
+ * (*p_mysql_init)`, `#define sqlite3_step sqlite3_api->step`): the
+ * macro's name as written (arena), else NULL. Only for callees that are not
+ * a function's name. */
+const char *macro_callee_name(Arena *a, CXTranslationUnit tu, CXCursor callee);
 /* The function a call's callee names never returns. */
 bool callee_is_noreturn(CXTranslationUnit tu, CXCursor decl, const char *name);
 /* `__attribute__((cleanup(f)))` on a variable: f's name (arena), else NULL. */

@@ -128,6 +128,25 @@ static bool range_offsets(CXSourceRange r, CXFile *file, unsigned *begin, unsign
     return true;
 }
 
+/* At most `limit` nodes in the expression tree (iterative count): the
+ * evaluator recurses over the tree, so only small trees are handed to it,
+ * however long the macro use they were expanded from. */
+static bool small_tree(CXCursor c, int limit)
+{
+    CursorVec stack = {0}, kids = {0};
+    VEC_PUSH(stack, c);
+    int seen = 0;
+    while (stack.len && seen <= limit) {
+        CXCursor x = stack.items[--stack.len];
+        seen++;
+        cursor_children(x, &kids);
+        for (int i = 0; i < kids.len; i++) VEC_PUSH(stack, kids.items[i]);
+    }
+    VEC_FREE(stack);
+    VEC_FREE(kids);
+    return seen <= limit;
+}
+
 static bool expr_is_simple_constant_shape(CXCursor c)
 {
     c = cursor_strip(c, true);
@@ -138,11 +157,10 @@ static bool expr_is_simple_constant_shape(CXCursor c)
     case CXCursor_UnaryExpr:
         return true;
     case CXCursor_UnaryOperator:
-    case CXCursor_BinaryOperator: {
-        CXFile f;
-        unsigned b, e;
-        return range_offsets(clang_getCursorExtent(c), &f, &b, &e) && e - b < 120;
-    }
+    case CXCursor_BinaryOperator:
+    case CXCursor_ConditionalOperator:
+    case CXCursor_CallExpr: /* __builtin_constant_p(21) */
+        return small_tree(c, 64);
     default:
         return false;
     }
@@ -183,12 +201,8 @@ bool const_eval(CXCursor c, long long *out)
         }
         return const_var_value(d, out);
     }
-    if (clang_getCursorKind(s) == CXCursor_UnaryOperator ||
-        clang_getCursorKind(s) == CXCursor_BinaryOperator) {
-        /* a negated or combined constant: every leaf must be constant, which
-         * the evaluator decides; it does not read variables in C */
-        return eval_int(s, out);
-    }
+    /* literals, and operators over constants: the evaluator decides (it does
+     * not read variables in C) */
     return eval_int(s, out);
 }
 
@@ -391,6 +405,28 @@ const char *cursor_text(Arena *a, CXTranslationUnit tu, CXCursor c)
     if (t && looks_like_one_expression(t)) return t;
     const char *use = macro_use_text(a, tu, c);
     return use ? use : t;
+}
+
+/* ---- callees named by a macro ---- */
+
+const char *macro_callee_name(Arena *a, CXTranslationUnit tu, CXCursor callee)
+{
+    CXFile f;
+    unsigned b, e;
+    if (!range_offsets(clang_getCursorExtent(callee), &f, &b, &e) || e <= b || e - b > 128) return NULL;
+    size_t size = 0;
+    const char *text = clang_getFileContents(tu, f, &size);
+    if (!text || e > size) return NULL;
+    if (!(isalpha((unsigned char)text[b]) || text[b] == '_')) return NULL;
+    for (unsigned i = b; i < e; i++)
+        if (!(isalnum((unsigned char)text[i]) || text[i] == '_')) return NULL;
+    /* one identifier written where the callee is: is it an object-like macro? */
+    CXCursor exp = clang_getCursor(tu, clang_getLocationForOffset(tu, f, b));
+    if (clang_getCursorKind(exp) != CXCursor_MacroExpansion) return NULL;
+    CXCursor def = clang_getCursorReferenced(exp);
+    if (clang_getCursorKind(def) != CXCursor_MacroDefinition || clang_Cursor_isMacroFunctionLike(def))
+        return NULL;
+    return arena_strndup(a, text + b, e - b);
 }
 
 /* ---- attributes ---- */
