@@ -221,7 +221,8 @@ static void acquire_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
     if (out_arg_place(run, a, &p)) {
         tuple_forget_place_facts(t, &p);
         tuple_add_holder(t, &p);
-    } else if (a->kind == REF_VAR && a->var >= 0 && run->fn->vars[a->var].storage == VAR_PARAM) {
+    } else if (a->kind == REF_VAR && a->var >= 0 && a->var < run->fn->n_vars &&
+               run->fn->vars[a->var].storage == VAR_PARAM) {
         tuple_escape(t, ESC_OUTPARAM, run->fn->vars[a->var].param_index);
     } else {
         tuple_escape(t, ESC_STORE, -1);
