@@ -149,9 +149,7 @@ static CXCursor function_body(CXCursor fn)
 
 static void emit_implicit_return(Builder *b, CXCursor body)
 {
-    IrLoc loc = loc_of_cursor(body);
-    loc.line = loc.end_line;
-    loc.col = loc.end_col > 1 ? loc.end_col - 1 : 1;
+    IrLoc loc = loc_end_char(loc_of_cursor(body));
     IrEvent ev;
     memset(&ev, 0, sizeof ev);
     ev.kind = EV_RETURN;

@@ -491,7 +491,7 @@ static IrRef eval_stmt_expr(Builder *b, CXCursor c, int depth)
             else
                 stmt_build(b, k.items[i], depth + 1);
         }
-        scope_pop(b);
+        scope_pop_at(b, loc_end_char(loc_of_cursor(body)));
     }
     VEC_FREE(k);
     return value;

@@ -31,8 +31,8 @@ CXCursor cursor_strip(CXCursor c, bool casts);
 /* A cursor's extent as an IrLoc (expansion locations). */
 IrLoc loc_of_range(CXSourceRange r);
 IrLoc loc_of_cursor(CXCursor c);
-/* From the start of a to the end of b. */
-IrLoc loc_span(IrLoc a, IrLoc b);
+/* The last character of a range (a closing brace): a one-column IrLoc. */
+IrLoc loc_end_char(IrLoc l);
 /* Integer value of a constant expression; false when not constant (or too
  * complex to evaluate safely). */
 bool const_eval(CXCursor c, long long *out);
@@ -153,8 +153,8 @@ void bb_end(Builder *b, IrTermKind term);       /* ends cur without successors *
 void bb_branch(Builder *b, IrCond cond, const char *text, IrLoc loc, int t, int f);
 void stmt_build(Builder *b, CXCursor c, int depth);
 void scope_push(Builder *b);
-void scope_pop(Builder *b);
-void emit_scope_ends_to(Builder *b, int stop_scope); /* scopes left up to stop (excl.) */
+/* Leaves the current scope: scope ends of its cleanup variables at loc. */
+void scope_pop_at(Builder *b, IrLoc loc);
 void emit_return(Builder *b, IrRef value, IrLoc loc);
 
 /* parse_expr.c: values */

@@ -103,20 +103,10 @@ static void scope_ends_at(Builder *b, int stop, IrLoc loc)
     for (int s = b->scope; s >= 0 && s != stop; s = b->scopes.items[s].parent) emit_cleanups_of(b, s, loc);
 }
 
-void emit_scope_ends_to(Builder *b, int stop_scope)
-{
-    scope_ends_at(b, stop_scope, ir_loc_none());
-}
-
-static void scope_pop_at(Builder *b, IrLoc loc)
+void scope_pop_at(Builder *b, IrLoc loc)
 {
     emit_cleanups_of(b, b->scope, loc);
     b->scope = b->scopes.items[b->scope].parent;
-}
-
-void scope_pop(Builder *b)
-{
-    scope_pop_at(b, ir_loc_none());
 }
 
 void emit_return(Builder *b, IrRef value, IrLoc loc)
@@ -180,10 +170,7 @@ static void stmt_compound(Builder *b, CXCursor c, int depth)
     cursor_children(c, &kids);
     scope_push(b);
     for (int i = 0; i < kids.len; i++) stmt_build(b, kids.items[i], depth + 1);
-    IrLoc loc = loc_of_cursor(c);
-    loc.line = loc.end_line;
-    loc.col = loc.end_col > 1 ? loc.end_col - 1 : loc.end_col;
-    scope_pop_at(b, loc);
+    scope_pop_at(b, loc_end_char(loc_of_cursor(c)));
     VEC_FREE(kids);
 }
 
@@ -368,7 +355,7 @@ static void stmt_for(Builder *b, CXCursor c, CursorVec *k, int depth)
     if (!clang_Cursor_isNull(p.inc)) expr_discard(b, p.inc, depth + 1);
     bb_jump(b, head);
     b->cur = exit;
-    scope_pop(b);
+    scope_pop_at(b, loc_end_char(loc_of_cursor(c)));
 }
 
 static void stmt_switch(Builder *b, CXCursor c, CursorVec *k, int depth)

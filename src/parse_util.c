@@ -101,12 +101,13 @@ IrLoc loc_of_cursor(CXCursor c)
     return loc_of_range(clang_getCursorExtent(c));
 }
 
-IrLoc loc_span(IrLoc a, IrLoc b)
+IrLoc loc_end_char(IrLoc l)
 {
-    IrLoc l = a;
-    l.end_line = b.end_line;
-    l.end_col = b.end_col;
-    return l;
+    IrLoc r;
+    r.line = r.end_line = l.end_line;
+    r.col = l.end_col > 1 ? l.end_col - 1 : 1;
+    r.end_col = r.col + 1;
+    return r;
 }
 
 const char *arena_cxstring(Arena *a, CXString s)
