@@ -1,9 +1,12 @@
 /* parse.c — the parse stage entry point (parse.h): checks that the file is
- * readable text of a sane size, parses it with libclang (KeepGoing),
- * records the first errors, builds the IR of every function defined in the
- * main file or a project (non-system) header, collects function names used
- * in file-scope initialisers, and disposes of the translation unit.
- * The CFG itself is built by parse_stmt.c / parse_expr.c / parse_finish.c.
+ * readable text of a sane size, parses it with libclang (KeepGoing; the
+ * detailed preprocessing record, for operators written in macro bodies;
+ * -w, as warnings are never used), records the first errors, builds the IR
+ * of every function defined in the main file or a project (non-system)
+ * header, collects function names used in file-scope initialisers, and
+ * disposes of the translation unit. The CFG itself is built by
+ * parse_stmt.c (statements), parse_expr.c (values), parse_cond.c
+ * (conditions), parse_sink.c (assignments, returns) and parse_finish.c.
  * No global mutable state: one CXIndex per ParseSession. */
 #include <errno.h>
 #include <limits.h>
