@@ -1,8 +1,8 @@
 /* parse_stmt.c — statements to control-flow graph: blocks, scopes with
  * cleanup variables, if/loops/switch/goto/labels/break/continue/return.
  * Expressions are handled in parse_expr.c, parse_cond.c and parse_sink.c;
- * the finished
- * graph is compacted and copied into the arena by parse_finish.c.
+ * the finished graph is compacted and copied into the arena by
+ * parse_finish.c.
  * Nesting deeper than PARSE_MAX_DEPTH marks the function truncated. */
 #include <stdlib.h>
 #include <string.h>
