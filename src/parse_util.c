@@ -421,6 +421,14 @@ const char *macro_callee_name(Arena *a, CXTranslationUnit tu, CXCursor callee)
     if (!(isalpha((unsigned char)text[b]) || text[b] == '_')) return NULL;
     for (unsigned i = b; i < e; i++)
         if (!(isalnum((unsigned char)text[i]) || text[i] == '_')) return NULL;
+    /* a function-pointer variable called by its own name is no macro */
+    CXCursor s = cursor_strip(callee, true);
+    if (clang_getCursorKind(s) == CXCursor_DeclRefExpr) {
+        CXString sp = clang_getCursorSpelling(s);
+        bool same = strlen(clang_getCString(sp)) == e - b && !strncmp(clang_getCString(sp), text + b, e - b);
+        clang_disposeString(sp);
+        if (same) return NULL;
+    }
     /* one identifier written where the callee is: is it an object-like macro? */
     CXCursor exp = clang_getCursor(tu, clang_getLocationForOffset(tu, f, b));
     if (clang_getCursorKind(exp) != CXCursor_MacroExpansion) return NULL;
