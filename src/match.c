@@ -113,6 +113,7 @@ ArgEffect match_arg_effect(const MatchContext *m, const IrCall *call, int arg, c
     case PARAM_MAYBE_RELEASES: return ARG_MAYBE_RELEASE;
     case PARAM_TRANSFERS: return ARG_TRANSFER;
     case PARAM_TRANSFERS_ON_SUCCESS: return ARG_TRANSFER_ON_SUCCESS;
+    case PARAM_TRANSFERS_ON_ZERO: return ARG_TRANSFER_ON_ZERO;
     case PARAM_BORROWS: break;
     }
     return ARG_BORROW;

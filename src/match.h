@@ -35,6 +35,7 @@ typedef enum {
     ARG_MAYBE_RELEASE,
     ARG_TRANSFER,
     ARG_TRANSFER_ON_SUCCESS, /* taken when the call's result is not NULL (summaries) */
+    ARG_TRANSFER_ON_ZERO,    /* taken when the call returns 0 (summaries) */
 } ArgEffect;
 
 /* The effect of `call` on argument `arg` when it carries a handle of `res`. */

@@ -187,6 +187,12 @@ static ParamEffect param_effect(FlowRun *run, int p, const Resource **res)
     if (stored && run->fn->returns_pointer && !(m & (EXIT_ESC_RETURN | EXIT_ESC_UNKNOWN | EXIT_RELEASED)) &&
         !(m & (EXIT_HELD_VALUE_RET | EXIT_STORED_NULL_RET)))
         return PARAM_TRANSFERS_ON_SUCCESS;
+    /* cache_add(stmt): stored where it returns 0, kept where it returns a
+     * non-zero constant */
+    if (stored && !run->fn->returns_pointer && returns_value(run->fn) &&
+        !(m & (EXIT_ESC_RETURN | EXIT_ESC_UNKNOWN | EXIT_RELEASED | EXIT_QUIET)) &&
+        (m & EXIT_STORED_RET_ZERO) && !(m & (EXIT_STORED_RET_OTHER | EXIT_HELD_RET_NOT_NONZERO)))
+        return PARAM_TRANSFERS_ON_ZERO;
     if ((m & EXIT_RELEASED) && !held && !stored) return PARAM_RELEASES;
     if (m & EXIT_RELEASED) return PARAM_MAYBE_RELEASES;
     return PARAM_BORROWS;

@@ -21,6 +21,9 @@ typedef enum {
     PARAM_TRANSFERS_ON_SUCCESS, /* stores it into what it returns: the caller's
                                    no longer when the result is not NULL
                                    (obj_new(conn)); still the caller's when it is */
+    PARAM_TRANSFERS_ON_ZERO,    /* stores it away when it returns 0, keeps its
+                                   hands off when it returns non-zero
+                                   (cache_add(stmt) != OK) */
 } ParamEffect;
 
 typedef struct {

@@ -135,6 +135,10 @@ enum {
     EXIT_NONE_RET_ZERO = 1u << 14,
     EXIT_NONE_RET_NONZERO = 1u << 15,
     EXIT_NONE_RET_OTHER = 1u << 16,
+    /* parameters stored away (transfer when the status is 0) */
+    EXIT_STORED_RET_ZERO = 1u << 17,
+    EXIT_STORED_RET_OTHER = 1u << 18,      /* stored, returning anything but 0 */
+    EXIT_HELD_RET_NOT_NONZERO = 1u << 19,  /* held, returning 0 or a computed value */
 };
 
 /* One analysis: one acquire site, or one parameter held at entry. */

@@ -505,10 +505,16 @@ static bool apply_cond_depth(const FlowRun *run, Tuple *t, const IrCond *c, bool
     }
     if (!is_place) return true;
     if (t->n_pending) {
+        /* the tuple only exists with its own fact on the result: if this way
+         * is possible for it, the program tested the failure */
         const Fact *pf = tuple_fact(t, &p);
-        if (pf && pf->kind == FACT_EQ && pf->value == 0 &&
-            edge_possible(eval_exact(0, c->op, c->value), sense))
-            resolve_pending(t, &p);
+        bool possible = false;
+        if (pf && pf->kind == FACT_EQ) possible = edge_possible(eval_exact(pf->value, c->op, c->value), sense);
+        if (pf && pf->kind == FACT_NONZERO) {
+            AbsVal a = {AV_NONZERO, 0};
+            possible = edge_possible(eval_abs(a, c->op, c->value), sense);
+        }
+        if (possible) resolve_pending(t, &p);
     }
     const Fact *f = tuple_fact(t, &p);
     if (!f) {

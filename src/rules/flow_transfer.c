@@ -269,14 +269,17 @@ static bool container_arg(const Tuple *t, const IrRef *a)
  * NULL, and still ours when it is. Two tuples, told apart by a fact on the
  * result; the NULL one stays quiet until the program tests the result (a
  * leak only when an allocation fails, untested, is not worth a report). */
-static void transfer_on_success(FlowRun *run, Tuple *t, const IrCall *c, PendingStack *st, int e)
+static void transfer_on_success(FlowRun *run, Tuple *t, const IrCall *c, PendingStack *st, int e,
+                                bool on_zero)
 {
     Place res = place_call(c->id);
     Tuple taken = *t;
     tuple_escape(&taken, ESC_TRANSFER, -1);
-    tuple_set_fact(run, &taken, &res, FACT_NONZERO, 0, NULL, true);
+    if (on_zero) tuple_set_fact(run, &taken, &res, FACT_EQ, 0, NULL, true);
+    else tuple_set_fact(run, &taken, &res, FACT_NONZERO, 0, NULL, true);
     pending_push(st, &taken, e + 1);
-    tuple_set_fact(run, t, &res, FACT_EQ, 0, NULL, true);
+    if (on_zero) tuple_set_fact(run, t, &res, FACT_NONZERO, 0, NULL, true);
+    else tuple_set_fact(run, t, &res, FACT_EQ, 0, NULL, true);
     if (!t->quiet) {
         t->quiet = 1;
         t->n_pending = 1;
@@ -329,7 +332,8 @@ static void call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, Pending
                 release(run, t, b, e, in_idx, NULL);
                 return;
             }
-            if (eff == ARG_TRANSFER || eff == ARG_MAYBE_RELEASE || eff == ARG_TRANSFER_ON_SUCCESS) {
+            if (eff == ARG_TRANSFER || eff == ARG_MAYBE_RELEASE || eff == ARG_TRANSFER_ON_SUCCESS ||
+                eff == ARG_TRANSFER_ON_ZERO) {
                 tuple_escape(t, ESC_UNKNOWN, -1);
                 return;
             }
@@ -370,11 +374,12 @@ static void call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, Pending
             tuple_escape(t, ESC_TRANSFER, -1);
             return;
         case ARG_TRANSFER_ON_SUCCESS:
+        case ARG_TRANSFER_ON_ZERO:
             if (t->hs == HS_RELEASED) {
                 if (!t->quiet) flow_report(run, REP_USE_AFTER_RELEASE, b, e, in_idx, t, &hp);
                 return;
             }
-            transfer_on_success(run, t, c, st, e);
+            transfer_on_success(run, t, c, st, e, eff == ARG_TRANSFER_ON_ZERO);
             return;
         case ARG_BORROW:
             if (t->hs == HS_RELEASED && (c->args[i].kind == REF_ADDR || c->args[i].kind == REF_ADDR_FIELD)) {
@@ -626,6 +631,9 @@ static void note_return_class(FlowRun *run, const Tuple *t, const IrBlock *blk)
     int c = return_class(blk);
     if (t->hs == HS_ESCAPED && t->esc == ESC_OUTPARAM) run->exit_mask |= out_bits[c];
     else if (t->hs == HS_FAILED || t->hs == HS_NONE || t->hs == HS_RELEASED) run->exit_mask |= none_bits[c];
+    if (t->hs == HS_ESCAPED && (t->esc == ESC_STORE || t->esc == ESC_TRANSFER))
+        run->exit_mask |= c == 0 ? EXIT_STORED_RET_ZERO : EXIT_STORED_RET_OTHER;
+    if ((t->hs == HS_HELD || t->hs == HS_MAYBE) && c != 1) run->exit_mask |= EXIT_HELD_RET_NOT_NONZERO;
 }
 
 static void note_exit(FlowRun *run, const Tuple *t, const IrBlock *blk)

@@ -304,6 +304,56 @@ static void test_out_param_status_polarity(void)
     ir_unit_free(units[1]);
 }
 
+
+/* int cache_add(PGconn *c) { n = malloc(); if (!n) return 1; n->c = c; g_head = n; return 0; }
+ * stores its parameter when it returns 0. The caller that tests the status
+ * and returns on failure without releasing leaks; one that releases there
+ * is clean. */
+static void test_transfer_on_zero(void)
+{
+    Fb a = fn_in("cache_add", "/src/c.c");
+    a.fn->returns_pointer = false;
+    a.fn->return_type = "int";
+    int c = fb_param(&a, "c");
+    int g = fb_global(&a, "g_head");
+    int b0 = fb_block(&a), fail = fb_block(&a), ok = fb_block(&a);
+    int n = fb_local(&a, "n");
+    int k = fb_call(&a, b0, "malloc", 1, ir_ref_const(16));
+    fb_assign(&a, b0, ir_ref_var(n), ir_ref_call(k));
+    fb_branch(&a, b0, fb_cond(ir_ref_var(n), CMP_EQ, 0), "!n", fail, ok);
+    fb_return(&a, fail, ir_ref_const(1));
+    fb_assign(&a, ok, ir_ref_field(n, "c", true), ir_ref_var(c));
+    fb_assign(&a, ok, ir_ref_var(g), ir_ref_var(n));
+    fb_return(&a, ok, ir_ref_const(0));
+    IrUnit *units[] = {a.u};
+    SummaryTable *st = summaries_build(units, 1, &packs);
+    const FunctionSummary *s = summary_lookup(st, "cache_add", "/src/x.c");
+    CHECK(s && s->params[0] == PARAM_TRANSFERS_ON_ZERO);
+    for (int fixed = 0; fixed < 2; fixed++) {
+        Fb cl = fn_in("define", "/src/x.c");
+        int b0c = fb_block(&cl), f1 = fb_block(&cl), b1 = fb_block(&cl), f2 = fb_block(&cl), b2 = fb_block(&cl);
+        int conn = fb_local(&cl, "conn"), ret = fb_int(&cl, "ret");
+        int kc = fb_call(&cl, b0c, "PQconnectdb", 1, ir_ref_other());
+        fb_assign(&cl, b0c, ir_ref_var(conn), ir_ref_call(kc));
+        fb_branch(&cl, b0c, fb_cond(ir_ref_var(conn), CMP_EQ, 0), "!conn", f1, b1);
+        fb_return(&cl, f1, ir_ref_const(-1));
+        int ka = fb_call(&cl, b1, "cache_add", 1, ir_ref_var(conn));
+        fb_assign(&cl, b1, ir_ref_var(ret), ir_ref_call(ka));
+        fb_branch(&cl, b1, fb_cond(ir_ref_var(ret), CMP_NE, 0), "ret != OK", f2, b2);
+        if (fixed) fb_call(&cl, f2, "PQfinish", 1, ir_ref_var(conn));
+        fb_line(&cl, 9);
+        fb_return(&cl, f2, ir_ref_var(ret));
+        fb_return(&cl, b2, ir_ref_const(0));
+        FindingList l = flow_check(&packs, st, cl.fn);
+        CHECK(l.len == (fixed ? 0 : 1));
+        if (!fixed && l.len == 1) CHECK(l.items[0].loc.line == 9);
+        findings_free(&l);
+        ir_unit_free(cl.u);
+    }
+    summaries_free(st);
+    ir_unit_free(a.u);
+}
+
 int main(void)
 {
     packs = flow_test_packs();
@@ -311,6 +361,7 @@ int main(void)
     test_recursion_terminates();
     test_transfer_on_success();
     test_out_param_status_polarity();
+    test_transfer_on_zero();
     packset_free(&packs);
     UNIT_MAIN_END();
 }
