@@ -70,10 +70,15 @@ typedef struct {
 } Fact;
 
 typedef struct {
-    unsigned char hs, esc, quiet;  /* quiet: came through a maybe-release: report nothing */
+    unsigned char hs, esc;
+    unsigned char quiet;           /* report nothing on this tuple: it came through a
+                                      maybe-release, a release that may have refused,
+                                      the failure way of a transfer-on-success call, or
+                                      a wrapper status of unknown meaning */
     unsigned char n_holders, n_status, n_facts;
-    unsigned char n_pending;       /* quiet until one of these (a transfer-on-success
-                                      call's result, known NULL here) is tested */
+    unsigned char n_pending;       /* quiet until one of these places is tested (the
+                                      result of a transfer-on-success call, or the
+                                      holders after a status of unknown meaning) */
     short esc_param;               /* ESC_OUTPARAM: parameter index */
     Place holders[FLOW_MAX_HOLDERS]; /* in the order they came to hold it */
     Place status[FLOW_MAX_STATUS];   /* status-kind acquires: places holding the status */
