@@ -548,6 +548,7 @@ IrRef expr_eval(Builder *b, CXCursor c, int depth)
     case CXCursor_ConditionalOperator: return eval_conditional(b, c, depth);
     case CXCursor_StmtExpr: return eval_stmt_expr(b, c, depth);
     case CXCursor_AddrLabelExpr: mark_label_address(b, c); return ir_ref_other();
+    case CXCursor_GenericSelectionExpr: return ir_ref_other(); /* selection unknown: evaluate no arm */
     case CXCursor_UnexposedExpr: {
         CXCursor common, alt;
         if (split_gnu_conditional(c, &common, &alt)) {

@@ -25,8 +25,9 @@ typedef VEC(int) IntVec;
 
 /* The direct children of a cursor, in order. */
 void cursor_children(CXCursor c, CursorVec *out);
-/* Skips parentheses and implicit casts (UnexposedExpr with one child);
- * with casts=true explicit casts too. */
+/* Skips parentheses, implicit casts (UnexposedExpr with one child) and
+ * _Generic (to the association it selects, when that is certain); with
+ * casts=true explicit casts too. */
 CXCursor cursor_strip(CXCursor c, bool casts);
 /* A cursor's extent as an IrLoc (expansion locations). */
 IrLoc loc_of_range(CXSourceRange r);

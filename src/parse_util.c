@@ -54,10 +54,36 @@ static enum CXChildVisitResult last_child_visit(CXCursor c, CXCursor parent, CXC
     return CXChildVisit_Continue;
 }
 
+/* The association a _Generic selects: the only one of the selection's own
+ * type (libclang 14 does not say which); the null cursor when unsure. */
+static CXCursor generic_selected(CXCursor c)
+{
+    CursorVec k = {0};
+    cursor_children(c, &k);
+    CXType want = clang_getCanonicalType(clang_getCursorType(c));
+    CXCursor pick = clang_getNullCursor();
+    int n = 0;
+    for (int i = 1; i < k.len; i++) { /* child 0 is the controlling expression */
+        if (!clang_isExpression(clang_getCursorKind(k.items[i]))) continue;
+        if (clang_equalTypes(clang_getCanonicalType(clang_getCursorType(k.items[i])), want)) {
+            pick = k.items[i];
+            n++;
+        }
+    }
+    VEC_FREE(k);
+    return n == 1 ? pick : clang_getNullCursor();
+}
+
 CXCursor cursor_strip(CXCursor c, bool casts)
 {
     for (;;) {
         enum CXCursorKind k = clang_getCursorKind(c);
+        if (k == CXCursor_GenericSelectionExpr) {
+            CXCursor sel = generic_selected(c);
+            if (clang_Cursor_isNull(sel)) return c;
+            c = sel;
+            continue;
+        }
         if (k == CXCursor_ParenExpr || k == CXCursor_UnexposedExpr) {
             CXCursor ch = single_child(c);
             if (clang_Cursor_isNull(ch) || !clang_isExpression(clang_getCursorKind(ch))) return c;
