@@ -10,7 +10,8 @@
  * path shown to the user is rebuilt without enumerating paths.
  *
  * Files: flow_state.c (the tuple domain and condition evaluation),
- * flow_transfer.c (events and terminators), flow_engine.c (worklist, sites,
+ * flow_transfer.c (events, shared helpers), flow_calls.c (calls),
+ * flow_exits.c (terminators), flow_engine.c (worklist, sites,
  * final reporting pass), flow_path.c (path reconstruction), resource_flow.c
  * (findings and messages). Nothing here prints or knows about output.
  */
@@ -222,6 +223,31 @@ void flow_transfer_block(FlowRun *run, int b, int in_idx);
 /* The handle-holding place a ref names (VAR/ADDR/FIELD of a holder, the CALL
  * temp), or -1. */
 int flow_ref_holder(const FlowRun *run, const Tuple *t, const IrRef *r);
+
+/* A tuple that split inside a block, to be continued from next_event. */
+#define PENDING_MAX 16
+
+typedef struct {
+    Tuple t;
+    int next_event;
+} Pending;
+
+typedef struct {
+    Pending items[PENDING_MAX];
+    int len;
+} PendingStack;
+
+/* flow_transfer.c: helpers the event files share */
+void flow_pending_push(PendingStack *s, const Tuple *t, int next_event);
+bool flow_is_live(const Tuple *t);                       /* HELD or MAYBE */
+const Place *flow_first_named_holder(const Tuple *t);
+bool flow_out_arg_place(const FlowRun *run, const IrRef *a, Place *p); /* &x, &x.f of a local */
+void flow_escape_into(FlowRun *run, Tuple *t, const IrRef *lhs);    /* stored into a non-local */
+bool flow_record_holds(const Tuple *t, int var);       /* a field of record var holds it */
+/* flow_calls.c */
+void flow_call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, PendingStack *st);
+/* flow_exits.c */
+void flow_terminate(FlowRun *run, const Tuple *t, int b, int in_idx);
 
 /* flow_engine.c */
 void flow_run_init(FlowRun *run, const MatchContext *m, const IrFunction *fn);
