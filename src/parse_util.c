@@ -2,7 +2,7 @@
  * cursor, locations mapped to the expansion site, constant evaluation,
  * operator spelling (libclang 14 has no operator-kind API: the operator is
  * read from the tokens between the operands, or by parse_tokens.c inside
- * macro bodies), source text of conditions, the noreturn and
+ * macro bodies; libclang 17+ is asked directly), source text of conditions, the noreturn and
  * cleanup attributes, and a cursor-keyed hash map. No CFG logic here. */
 #include <ctype.h>
 #include <stdio.h>
@@ -317,6 +317,15 @@ bool binary_op_direct(CXTranslationUnit tu, CXCursor c, char buf[8])
 
 const char *binary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor c, char buf[8])
 {
+#if CINDEX_VERSION_MINOR >= 64 /* libclang 17: the operator kind is exposed */
+    enum CXBinaryOperatorKind kind = clang_getCursorBinaryOperatorKind(c);
+    if (kind != CXBinaryOperator_Invalid) {
+        CXString sp = clang_getBinaryOperatorKindSpelling(kind);
+        snprintf(buf, 8, "%s", clang_getCString(sp));
+        clang_disposeString(sp);
+        if (buf[0]) return buf;
+    }
+#endif
     if (binary_op_direct(tu, c, buf)) return buf;
     CursorVec kids = {0};
     cursor_children(c, &kids);
@@ -329,6 +338,16 @@ const char *unary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor c, char buf[
 {
     buf[0] = '\0';
     *postfix = false;
+#if CINDEX_VERSION_MINOR >= 64 /* libclang 17: the operator kind is exposed */
+    enum CXUnaryOperatorKind kind = clang_getCursorUnaryOperatorKind(c);
+    if (kind != CXUnaryOperator_Invalid && kind != CXUnaryOperator_Extension) {
+        CXString sp = clang_getUnaryOperatorKindSpelling(kind);
+        snprintf(buf, 8, "%s", clang_getCString(sp));
+        clang_disposeString(sp);
+        *postfix = kind == CXUnaryOperator_PostInc || kind == CXUnaryOperator_PostDec;
+        if (buf[0]) return buf;
+    }
+#endif
     CXCursor arg = single_child(c);
     if (clang_Cursor_isNull(arg)) return buf;
     CXSourceRange whole = clang_getCursorExtent(c), inner = clang_getCursorExtent(arg);
