@@ -90,9 +90,23 @@ static ArgEffect pack_arg_effect(const Resource *res, const IrCall *call, int ar
     return ARG_BORROW;
 }
 
+/* Standard functions that take ownership of what they are given, whatever
+ * the resource: the argument of a new thread is the thread's to release. */
+static bool standard_transfer(const IrCall *call, int arg)
+{
+    static const struct { const char *name; int arg; } known[] = {
+        {"pthread_create", 3}, {"thrd_create", 2}, {"g_thread_new", 2}, {"g_thread_try_new", 2},
+    };
+    if (call->callee_kind != CALLEE_DIRECT || !call->callee) return false;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (known[i].arg == arg && strcmp(call->callee, known[i].name) == 0) return true;
+    return false;
+}
+
 ArgEffect match_arg_effect(const MatchContext *m, const IrCall *call, int arg, const Resource *res)
 {
     if (arg < 0 || arg >= call->nargs) return ARG_BORROW;
+    if (standard_transfer(call, arg)) return ARG_TRANSFER;
     if (res) {
         ArgEffect e = pack_arg_effect(res, call, arg);
         if (e != ARG_BORROW) return e;

@@ -68,6 +68,10 @@ int main(void)
     CHECK(match_arg_effect(&m, &c, 0, conn) == ARG_TRANSFER);
     c = make_call(CALLEE_DIRECT, "db_exec", 2, args);
     CHECK(match_arg_effect(&m, &c, 0, conn) == ARG_BORROW);
+    IrRef targs[4] = {ir_ref_addr(3), ir_ref_const(0), ir_ref_other(), ir_ref_var(1)};
+    c = make_call(CALLEE_DIRECT, "pthread_create", 4, targs); /* the thread's argument is the thread's */
+    CHECK(match_arg_effect(&m, &c, 3, conn) == ARG_TRANSFER);
+    CHECK(match_arg_effect(&m, &c, 0, conn) == ARG_BORROW);
 
     c = make_call(CALLEE_MEMBER, "cleanup", 1, args);
     CHECK(match_field_release(&m, &c, session));
