@@ -236,6 +236,10 @@ static int dump_cfg(const Options *o, const Config *cfg, const CompileDb *db)
     ParseSession *s = parse_session_new();
     IrUnit *u = parse_unit(s, abs, (const char *const *)args, n);
     int status = 0;
+    NoteVec notes = {0};
+    bool parse_error = false;
+    notify_parse_problems(u, &notes, &parse_error); /* a dump of code with errors may miss statements */
+    VEC_FREE(notes);
     int printed = 0;
     for (int i = 0; i < u->n_functions; i++) {
         const IrFunction *fn = &u->functions[i];
