@@ -24,7 +24,7 @@ static const char *const resource_keys[] = {
     "id", "description", "acquire", "release", "transfer", "failure", "per_request",
     "shared_alternative", NULL,
 };
-static const char *const acquire_keys[] = {"function", "member", "result", "arg", NULL};
+static const char *const acquire_keys[] = {"function", "member", "result", "arg", "in_place_arg", NULL};
 static const char *const release_keys[] = {"function", "member", "arg", "field", NULL};
 static const char *const transfer_keys[] = {"function", "member", "arg", NULL};
 
@@ -64,6 +64,28 @@ static bool parse_arg_index(JsonCheck *jc, const cJSON *e, bool required, int *o
     return true;
 }
 
+/* "in_place_arg": N (with "result": "return"): given a non-NULL argument N,
+ * the call initialises the object it points to and returns that pointer, so
+ * the handle is argument N (mysql_init(&m)); given NULL it allocates. */
+static bool parse_in_place(JsonCheck *jc, const cJSON *e, const char *result, AcquireSpec *a)
+{
+    const cJSON *ip = cJSON_GetObjectItemCaseSensitive(e, "in_place_arg");
+    if (!ip) return true;
+    if (strcmp(result, "return") != 0) {
+        jsoncheck_error(jc, e, "in_place_arg", "'in_place_arg' is only meaningful with \"result\": \"return\"");
+        return false;
+    }
+    int n = 0;
+    if (!jsoncheck_int(jc, e, "in_place_arg", true, &n)) return false;
+    if (n < 0 || n > MAX_ARG) {
+        jsoncheck_error(jc, ip, NULL, "'in_place_arg' must be an argument index from 0 to %d", MAX_ARG);
+        return false;
+    }
+    a->in_place = true;
+    a->in_place_arg = n;
+    return true;
+}
+
 static bool parse_acquire(JsonCheck *jc, const cJSON *e, AcquireSpec *a)
 {
     a->result_arg = -1;
@@ -71,6 +93,7 @@ static bool parse_acquire(JsonCheck *jc, const cJSON *e, AcquireSpec *a)
     if (!parse_callee(jc, e, "acquire", &a->kind, &a->name)) return false;
     const char *result = "return";
     if (!jsoncheck_string(jc, e, "result", false, &result)) return false;
+    if (!parse_in_place(jc, e, result, a)) return false;
     bool has_arg = cJSON_GetObjectItemCaseSensitive(e, "arg") != NULL;
     if (strcmp(result, "return") == 0) {
         if (!has_arg) return true;

@@ -115,6 +115,17 @@ static void test_bad_packs(void)
     expect_bad("bad_result.json", "5:46", "'result' must be \"return\" or \"arg\"");
     expect_bad("duplicate_id.json", "5:6", "duplicate resource id 'r'");
     expect_bad("unknown_resource_key.json", "5:6", "unknown key 'per-request'");
+    expect_bad("in_place_with_arg_result.json", "5:94", "'in_place_arg' is only meaningful with");
+}
+
+/* mysql_init(&m) initialises m in place: the pack says so with in_place_arg. */
+static void test_in_place(void)
+{
+    PackSet set = {0};
+    CHECK(packset_load(&set, "mysql"));
+    const Resource *r = find(&set, "mysql-conn");
+    CHECK(r && r->acquire[0].in_place && r->acquire[0].in_place_arg == 0 && r->acquire[0].result_arg == -1);
+    packset_free(&set);
 }
 
 static void test_cross_pack_clash(void)
@@ -172,6 +183,7 @@ static void test_syntax_error(void)
 
 int main(void)
 {
+    test_in_place();
     test_builtins();
     test_builtin_contents();
     test_user_pack();
