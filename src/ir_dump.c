@@ -38,7 +38,9 @@
  *   func-ref NAME                function name used as a value
  *
  * Conditions: `(REF OP VALUE)` with OP one of == != < <= > >=, or
- * `(unknown)` when the parse stage could not reduce it.
+ * `(unknown)` when the parse stage could not reduce it, or
+ * `(unknown: REF == REF2)` / `(unknown: REF != REF2)` for a comparison of
+ * two references (IrCond.ref2).
  *
  * Terminators:
  *   -> B1                                      jump
@@ -141,6 +143,14 @@ static const char *cmp_text(IrCmp op)
 
 static void put_cond(Dump *d, const IrCond *c)
 {
+    if (!c->known && c->ref2.kind != REF_NONE) {
+        sb_append(&d->sb, "(unknown: ");
+        put_ref(d, &c->ref);
+        sb_printf(&d->sb, " %s ", cmp_text(c->op));
+        put_ref(d, &c->ref2);
+        sb_append_char(&d->sb, ')');
+        return;
+    }
     if (!c->known) {
         sb_append(&d->sb, "(unknown)");
         return;

@@ -54,6 +54,12 @@ bool ref_is_testable(const IrRef *r)
 }
 
 
+/* A variable or a field path: what a pair condition can compare. */
+static bool ref_is_place(const IrRef *r)
+{
+    return r->kind == REF_VAR || r->kind == REF_FIELD;
+}
+
 /* ---- conditions ---- */
 
 IrCond ir_cond_unknown(void)
@@ -91,9 +97,15 @@ static IrCond cond_compare(Builder *b, CXCursor c, const char *op, int depth)
         IrRef ref = expr_eval(b, r, depth + 1);
         return ref_is_testable(&ref) ? ir_cond_make(ref, cmp_flip(cmp), lv) : ir_cond_unknown();
     }
-    expr_eval(b, l, depth + 1);
-    expr_eval(b, r, depth + 1);
-    return ir_cond_unknown();
+    IrRef lref = expr_eval(b, l, depth + 1);
+    IrRef rref = expr_eval(b, r, depth + 1);
+    IrCond k = ir_cond_unknown();
+    if ((cmp == CMP_EQ || cmp == CMP_NE) && ref_is_place(&lref) && ref_is_place(&rref)) {
+        k.ref = lref;  /* "a == b" between two references: known stays false */
+        k.op = cmp;
+        k.ref2 = rref;
+    }
+    return k;
 }
 
 /* One atomic condition; emits the events of its operands. */
@@ -113,7 +125,7 @@ IrCond cond_reduce_atomic(Builder *b, CXCursor c, int depth)
         bool postfix;
         if (!strcmp(unary_op(b->tu, b->macros, s, buf, &postfix), "!")) {
             IrCond in = cond_reduce_atomic(b, cursor_first_expr(s), depth + 1);
-            if (in.known) in.op = cmp_negate(in.op);
+            if (in.known || in.ref2.kind != REF_NONE) in.op = cmp_negate(in.op);
             return in;
         }
     }
