@@ -25,6 +25,11 @@ void suppressions_apply(FindingList *list, bool report_unused, FindingList *unus
  * them when it returns. Files with findings are read anyway. */
 void suppressions_scan_files(char **files, int n);
 
+/* Sets col16/end_col16 of every location (primary, related, path steps) by
+ * reading the lines of its file: SARIF counts columns in UTF-16 code units,
+ * clang (and text/json output) in bytes. */
+void utf16_columns_assign(FindingList *list);
+
 /* Applies config levels (rule -> level; "none" drops the rule). */
 void levels_apply(FindingList *list, const Config *cfg);
 

@@ -41,6 +41,7 @@ FindingLoc findingloc_make(const char *file, int line, int col, int end_line, in
     l.end_line = end_line;
     l.end_col = end_col;
     l.message = message ? xstrdup(message) : NULL;
+    l.col16 = l.end_col16 = 0;
     return l;
 }
 

@@ -16,6 +16,8 @@ typedef struct {
     char *file;     /* absolute path */
     int line, col, end_line, end_col;
     char *message;  /* "'conn' acquired here", "taking the branch where 'rc != 0'" */
+    int col16, end_col16; /* the columns in UTF-16 code units (SARIF's columnKind),
+                             set by utf16_columns_assign(); 0 = not known */
 } FindingLoc;
 
 typedef enum { BASELINE_NONE = 0, BASELINE_NEW, BASELINE_UNCHANGED, BASELINE_ABSENT } BaselineState;

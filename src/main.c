@@ -378,6 +378,7 @@ static int run(const Options *o)
     for (int i = 0; i < unused.len; i++) findings_add(&findings, &unused.items[i]);
     free(unused.items);
     levels_apply(&findings, &cfg);
+    utf16_columns_assign(&findings);
     if (o->baseline && !baseline_apply(&findings, o->baseline)) io_error = true;
     findings_sort(&findings);
 

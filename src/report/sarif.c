@@ -58,7 +58,11 @@ static cJSON *physical_location(const char *srcroot, const FindingLoc *loc)
     cJSON *pl = cJSON_CreateObject();
     cJSON *al = cJSON_AddObjectToObject(pl, "artifactLocation");
     add_uri(al, loc->file, srcroot);
-    if (loc->line > 0) cJSON_AddItemToObject(pl, "region", region_json(loc->line, loc->col, loc->end_line, loc->end_col));
+    /* SARIF columns are UTF-16 code units (columnKind below); use them where
+     * the filter stage could compute them, else the byte columns. */
+    int col = loc->col16 > 0 ? loc->col16 : loc->col;
+    int end_col = loc->end_col16 > 0 ? loc->end_col16 : loc->end_col;
+    if (loc->line > 0) cJSON_AddItemToObject(pl, "region", region_json(loc->line, col, loc->end_line, end_col));
     return pl;
 }
 
@@ -142,7 +146,8 @@ static cJSON *result_json(const char *srcroot, const Finding *f)
     cJSON_AddItemToObject(r, "message", message_json(f->message_markdown ? f->message_markdown : f->message));
     cJSON *locs = cJSON_AddArrayToObject(r, "locations");
     cJSON_AddItemToArray(locs, location_json(srcroot, &(FindingLoc){f->loc.file, f->loc.line, f->loc.col,
-                                                               f->loc.end_line, f->loc.end_col, NULL}, 0));
+                                                               f->loc.end_line, f->loc.end_col, NULL,
+                                                               f->loc.col16, f->loc.end_col16}, 0));
     if (f->n_related) {
         cJSON *rel = cJSON_AddArrayToObject(r, "relatedLocations");
         for (int i = 0; i < f->n_related; i++) cJSON_AddItemToArray(rel, location_json(srcroot, &f->related[i], i + 1));
@@ -202,7 +207,7 @@ static cJSON *notification_json(const char *srcroot, const ToolNotification *n)
     cJSON_AddItemToObject(o, "message", message_json(n->message));
     if (n->file) {
         cJSON *locs = cJSON_AddArrayToObject(o, "locations");
-        FindingLoc loc = {(char *)n->file, n->line, n->col, n->line, 0, NULL};
+        FindingLoc loc = {(char *)n->file, n->line, n->col, n->line, 0, NULL, 0, 0};
         cJSON_AddItemToArray(locs, location_json(srcroot, &loc, 0));
     }
     return o;
