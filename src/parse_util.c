@@ -155,23 +155,56 @@ static bool range_offsets(CXSourceRange r, CXFile *file, unsigned *begin, unsign
     return true;
 }
 
-/* At most `limit` nodes in the expression tree (iterative count): the
- * evaluator recurses over the tree, so only small trees are handed to it,
- * however long the macro use they were expanded from. */
-static bool small_tree(CXCursor c, int limit)
+/* A call the evaluator may fold without losing anything: a builtin
+ * (__builtin_constant_p(21)). Any other call has effects that a folded
+ * value would drop: `(PQfinish(c), 0)` evaluates to 0. */
+static bool call_is_builtin(CXCursor call)
+{
+    CXString s = clang_getCursorSpelling(call);
+    const char *name = clang_getCString(s);
+    bool builtin = name && !strncmp(name, "__builtin_", 10);
+    clang_disposeString(s);
+    return builtin;
+}
+
+/* A variable that is not a constant. A tree that folds although it names
+ * one only names it where the value is dropped: `(x = 3, 0)`, `(x++, 0)`,
+ * and that effect would be lost with the folding. */
+static bool reads_variable(CXCursor ref)
+{
+    CXCursor d = clang_getCursorReferenced(ref);
+    enum CXCursorKind k = clang_getCursorKind(d);
+    if (k == CXCursor_ParmDecl) return true;
+    if (k != CXCursor_VarDecl) return false;
+    CXType t = clang_getCursorType(d);
+    return !clang_isConstQualifiedType(t) || clang_isVolatileQualifiedType(t);
+}
+
+/* At most `limit` nodes in the expression tree (iterative count), and no
+ * call but builtins: the evaluator recurses over the tree, so only small
+ * trees are handed to it, however long the macro use they were expanded
+ * from; and it ignores side effects, so a tree with calls, or one naming a
+ * variable that is no constant, is no constant. */
+static bool small_pure_tree(CXCursor c, int limit)
 {
     CursorVec stack = {0}, kids = {0};
     VEC_PUSH(stack, c);
     int seen = 0;
-    while (stack.len && seen <= limit) {
+    bool pure = true;
+    while (stack.len && seen <= limit && pure) {
         CXCursor x = stack.items[--stack.len];
         seen++;
+        enum CXCursorKind k = clang_getCursorKind(x);
+        if (k == CXCursor_UnaryExpr) continue; /* sizeof x: x is not evaluated */
+        if (k == CXCursor_CallExpr && !call_is_builtin(x)) pure = false;
+        if (k == CXCursor_DeclRefExpr && reads_variable(x)) pure = false;
+        if (k == CXCursor_MemberRefExpr || k == CXCursor_CompoundAssignOperator) pure = false;
         cursor_children(x, &kids);
         for (int i = 0; i < kids.len; i++) VEC_PUSH(stack, kids.items[i]);
     }
     VEC_FREE(stack);
     VEC_FREE(kids);
-    return seen <= limit;
+    return pure && seen <= limit;
 }
 
 static bool expr_is_simple_constant_shape(CXCursor c)
@@ -187,7 +220,7 @@ static bool expr_is_simple_constant_shape(CXCursor c)
     case CXCursor_BinaryOperator:
     case CXCursor_ConditionalOperator:
     case CXCursor_CallExpr: /* __builtin_constant_p(21) */
-        return small_tree(c, 64);
+        return small_pure_tree(c, 64);
     default:
         return false;
     }
