@@ -77,6 +77,9 @@ typedef struct {
                                       the failure way of a transfer-on-success call, or
                                       a wrapper status of unknown meaning */
     unsigned char n_holders, n_status, n_facts;
+    unsigned char holders_merged;  /* holders united from several tuples (a block over
+                                      FLOW_MAX_TUPLES): a place listed may hold it on
+                                      some paths only */
     unsigned char n_pending;       /* quiet until one of these places is tested (the
                                       result of a transfer-on-success call, or the
                                       holders after a status of unknown meaning) */

@@ -205,6 +205,7 @@ bool flow_join(FlowRun *run, int block, const Tuple *t)
             Tuple *o = &l->items[i];
             if (o->hs != t->hs || o->esc != t->esc) continue;
             bool grew = union_holders(o, t);
+            if (grew) o->holders_merged = 1;
             bool narrowed = tuple_intersect_facts(o, t); /* both must run */
             bool changed = grew || narrowed;
             if (t->quiet && !o->quiet) {

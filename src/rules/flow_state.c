@@ -325,6 +325,7 @@ static bool is_status_kind(FailureKind k)
 static void handle_values(FailureKind k, AbsVal *held, AbsVal *failed)
 {
     held->v = failed->v = 0;
+    held->kind = failed->kind = AV_UNKNOWN;
     switch (k) {
     case FAILURE_NULL:
     case FAILURE_NULL_FIELD:
@@ -472,16 +473,20 @@ static void resolve_pending(Tuple *t, const Place *p)
  * be held. */
 static bool apply_pair_cond(const FlowRun *run, Tuple *t, const IrCond *c, bool sense)
 {
-    if (run_failure(run) != FAILURE_NULL) return true; /* a failed handle is NULL */
     if (c->op != CMP_EQ && c->op != CMP_NE) return true;
     if (c->ref2.kind == REF_NONE || c->ref2.kind == REF_OTHER) return true;
-    if (t->hs != HS_HELD && t->hs != HS_MAYBE) return true;
     Place a, b;
     bool pa = place_from_ref(run->fn, &c->ref, &a), pb = place_from_ref(run->fn, &c->ref2, &b);
     bool ha = pa && tuple_find_holder(t, &a) >= 0, hb = pb && tuple_find_holder(t, &b) >= 0;
+    bool equal_way = (c->op == CMP_EQ) == sense;
+    /* both sides hold this handle (`other = conn;` earlier on this path):
+     * they are equal, so the unequal way is not this tuple's (repmgr
+     * `if (primary_conn != upstream_conn) PQfinish(primary_conn);`) */
+    if (ha && hb && !t->holders_merged && a.kind != PLACE_CALL && b.kind != PLACE_CALL) return equal_way;
+    if (run_failure(run) != FAILURE_NULL) return true; /* a failed handle is NULL */
+    if (t->hs != HS_HELD && t->hs != HS_MAYBE) return true;
     bool other_ok = ha ? (pb || c->ref2.kind == REF_CONST) : (pa || c->ref.kind == REF_CONST);
     if (ha == hb || !other_ok) return true;
-    bool equal_way = (c->op == CMP_EQ) == sense;
     if (!equal_way) return true;
     if (t->hs == HS_HELD) return false;
     t->hs = HS_FAILED;
