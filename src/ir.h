@@ -199,6 +199,11 @@ typedef struct {
     int n_calls;           /* call ids are 0 .. n_calls-1 */
     bool truncated;        /* the parse stage gave up part of the body (too deep
                               or too large): checks should stay silent */
+    bool has_errors;       /* clang reported an error inside the definition (its
+                              signature or body; e.g. an unknown type when an
+                              include path is missing): what clang recovered may
+                              lack declarations and calls, so flow checks that
+                              need every path should stay silent */
 } IrFunction;
 
 /* A function name referenced outside any function body (a file-scope

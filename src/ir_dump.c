@@ -4,7 +4,7 @@
  *
  * Format (one function):
  *
- *   function NAME (BASENAME:LINE:COL) returns 'TYPE'[ static][ in-header][ truncated]
+ *   function NAME (BASENAME:LINE:COL) returns 'TYPE'[ static][ in-header][ truncated][ has-errors]
  *     var I NAME KIND 'TYPE'[ pointer][ record][ cleanup=FN] @LINE:COL
  *     ...
  *     B0:
@@ -272,6 +272,7 @@ static void put_header(Dump *d)
     if (d->fn->is_static) sb_append(&d->sb, " static");
     if (d->fn->in_header) sb_append(&d->sb, " in-header");
     if (d->fn->truncated) sb_append(&d->sb, " truncated");
+    if (d->fn->has_errors) sb_append(&d->sb, " has-errors");
     sb_append_char(&d->sb, '\n');
     for (int i = 0; i < d->fn->n_vars; i++) {
         const IrVar *v = &d->fn->vars[i];

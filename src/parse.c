@@ -3,7 +3,7 @@
  * detailed preprocessing record, for operators written in macro bodies;
  * -w, as warnings are never used), records the first errors, builds the IR
  * of every function defined in the main file or a project (non-system)
- * header, collects function names used in file-scope initialisers, and
+ * header (has_errors when an error lies inside the definition), collects function names used in file-scope initialisers, and
  * disposes of the translation unit. The CFG itself is built by
  * parse_stmt.c (statements), parse_expr.c (values), parse_cond.c
  * (conditions), parse_sink.c (assignments, returns) and parse_finish.c.
@@ -45,6 +45,13 @@ typedef struct {
     const char *path;
 } FilePath;
 
+/* Where an error diagnostic is (expansion location: an error in a macro
+ * use counts where the macro is used). */
+typedef struct {
+    CXFile file;
+    unsigned offset;
+} ErrorAt;
+
 typedef struct {
     IrUnit *unit;
     CXTranslationUnit tu;
@@ -53,6 +60,7 @@ typedef struct {
     VEC(IrFunction) functions;
     VEC(IrGlobalRef) global_refs;
     VEC(IrDiag) diags;
+    VEC(ErrorAt) errors_at; /* every error of the TU, not only the first few */
     int n_errors, n_warnings;
 } UnitBuild;
 
@@ -127,8 +135,12 @@ static void collect_clang_diags(UnitBuild *ub)
         enum CXDiagnosticSeverity sev = clang_getDiagnosticSeverity(d);
         if (sev >= CXDiagnostic_Error) {
             CXFile f;
-            unsigned line, col;
-            clang_getExpansionLocation(clang_getDiagnosticLocation(d), &f, &line, &col, NULL);
+            unsigned line, col, offset;
+            clang_getExpansionLocation(clang_getDiagnosticLocation(d), &f, &line, &col, &offset);
+            if (f) {
+                ErrorAt at = {f, offset};
+                VEC_PUSH(ub->errors_at, at);
+            }
             CXString msg = clang_getDiagnosticSpelling(d);
             add_diag(ub, f ? file_path(ub, f) : NULL, (int)line, (int)col, clang_getCString(msg), true);
             clang_disposeString(msg);
@@ -148,6 +160,25 @@ static CXCursor function_body(CXCursor fn)
         if (clang_getCursorKind(k.items[i]) == CXCursor_CompoundStmt) body = k.items[i];
     VEC_FREE(k);
     return body;
+}
+
+/* Does an error of the translation unit lie inside the definition (from
+ * its first token, the return type, to the body's closing brace)? Errors
+ * in headers it includes or in other functions do not count. */
+static bool definition_has_errors(UnitBuild *ub, CXCursor fn)
+{
+    if (!ub->errors_at.len) return false;
+    CXSourceRange r = clang_getCursorExtent(fn);
+    CXFile f1, f2;
+    unsigned begin, end;
+    clang_getExpansionLocation(clang_getRangeStart(r), &f1, NULL, NULL, &begin);
+    clang_getExpansionLocation(clang_getRangeEnd(r), &f2, NULL, NULL, &end);
+    if (!f1 || !f2 || !clang_File_isEqual(f1, f2)) return false;
+    for (int i = 0; i < ub->errors_at.len; i++) {
+        const ErrorAt *e = &ub->errors_at.items[i];
+        if (clang_File_isEqual(e->file, f1) && e->offset >= begin && e->offset < end) return true;
+    }
+    return false;
 }
 
 static void emit_implicit_return(Builder *b, CXCursor body)
@@ -188,6 +219,7 @@ static void build_function(UnitBuild *ub, CXCursor c, const char *file)
     memset(&fn, 0, sizeof fn);
     function_header(ub, c, &fn, file);
     fn.body = loc_of_cursor(body);
+    fn.has_errors = definition_has_errors(ub, c);
     Builder b;
     memset(&b, 0, sizeof b);
     b.arena = ub->unit->arena;
@@ -272,6 +304,7 @@ static void unit_copy_out(UnitBuild *ub)
     VEC_FREE(ub->functions);
     VEC_FREE(ub->global_refs);
     VEC_FREE(ub->diags);
+    VEC_FREE(ub->errors_at);
 }
 
 IrUnit *parse_unit(ParseSession *s, const char *path, const char *const *args, int nargs)

@@ -19,16 +19,24 @@ unexpected finding is printed as `FILE:LINE: missing RULE` /
 `FILE:LINE: unexpected RULE: message`; exit status 1 if there is any, 0
 otherwise. A summary line `N passed, N failed` counts matched expectations
 and problems. connlint exiting with a status other than 0 is a failure.
+
+A comment `// connlint-fixture-args: ARGS` in any *.c file of the folder
+adds ARGS (split like a shell would) to the command line, before the `.`;
+e.g. `--keep-going` for a folder whose files have parse errors on purpose
+(connlint exits with status 2 on parse errors otherwise). The same
+comment in several files adds its arguments once.
 """
 import collections
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 
 EXPECT_RE = re.compile(r"//\s*expect:\s*([A-Za-z0-9_,\s-]+)")
 EXPECT_NONE_RE = re.compile(r"//\s*expect-none\b")
+ARGS_RE = re.compile(r"//\s*connlint-fixture-args:\s*(.*)$")
 RULE_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 UNUSED = "unused-suppression"
 
@@ -65,10 +73,26 @@ def read_expectations(folder):
     return expected, problems
 
 
+def extra_args(folder):
+    """The arguments of the `// connlint-fixture-args:` comments in the
+    folder's *.c files, in order of appearance (each distinct comment once)."""
+    seen = []
+    for path in source_files(folder):
+        if not path.endswith(".c"):
+            continue
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for text in f:
+                m = ARGS_RE.search(text)
+                if m and m.group(1).strip() not in seen:
+                    seen.append(m.group(1).strip())
+    return [a for text in seen for a in shlex.split(text)]
+
+
 def run_connlint(connlint, folder, want_unused):
     cmd = [connlint, "--format", "json", "--fail-on", "none"]
     if want_unused:
         cmd.append("--report-unused-suppressions")
+    cmd.extend(extra_args(folder))
     cmd.append(".")
     proc = subprocess.run(cmd, cwd=folder, capture_output=True, text=True)
     return proc, cmd

@@ -31,6 +31,8 @@ sys.stderr.write(spec.get("stderr", ""))
 if spec.get("check_args"):
     assert sys.argv[1:5] == ["--format", "json", "--fail-on", "none"], sys.argv
     assert sys.argv[-1] == "." and os.path.exists("a.c"), (sys.argv, os.getcwd())
+    want = spec.get("want_args", [])
+    assert sys.argv[5:-1] == want, (sys.argv, want)
 sys.stdout.write(spec["stdout"])
 sys.exit(spec.get("status", 0))
 """
@@ -48,16 +50,17 @@ GOOD = [finding("a.c", 4, "connection-leak"), finding("a.c", 5, "double-release"
         finding("a.c", 2, "unused-suppression")]
 
 
-def run_case(runner, tmp, name, stdout, status=0, stderr=""):
+def run_case(runner, tmp, name, stdout, status=0, stderr="", extra_source="", want_args=()):
     folder = os.path.join(tmp, "fix")
     os.makedirs(os.path.join(folder, "inc"), exist_ok=True)
     with open(os.path.join(folder, "a.c"), "w") as f:
-        f.write(SOURCE)
+        f.write(SOURCE + extra_source)
     with open(os.path.join(folder, "inc", "b.h"), "w") as f:
         f.write(HEADER)
     spec = os.path.join(tmp, "spec.json")
     with open(spec, "w") as f:
-        json.dump({"stdout": stdout, "status": status, "stderr": stderr, "check_args": True}, f)
+        json.dump({"stdout": stdout, "status": status, "stderr": stderr, "check_args": True,
+                   "want_args": list(want_args)}, f)
     fake = os.path.join(tmp, "connlint")
     with open(fake, "w") as f:
         f.write(FAKE.format(python=sys.executable, spec=spec))
@@ -98,7 +101,16 @@ def main():
                                           stderr="connlint: error: x.json:1:2: boom\n"), 1,
                ["connlint exited with status 2", "x.json:1:2: boom"])
         expect("broken JSON", run_case(runner, tmp, "json", "[{"), 1, ["cannot read connlint's JSON"])
-    print(f"{6 - failures} passed, {failures} failed")
+        args_source = ("// connlint-fixture-args: --keep-going -I 'inc dir'\n"
+                       "// connlint-fixture-args: --keep-going -I 'inc dir'\n"
+                       "// connlint-fixture-args: -I other\n")
+        expect("fixture args", run_case(runner, tmp, "args", json.dumps(GOOD), extra_source=args_source,
+                                        want_args=["--keep-going", "-I", "inc dir", "-I", "other"]), 0,
+               ["4 passed, 0 failed"])
+        expect("fixture args missing", run_case(runner, tmp, "noargs", json.dumps(GOOD),
+                                                want_args=["--keep-going"]), 1,
+               ["connlint exited with status 1"])
+    print(f"{8 - failures} passed, {failures} failed")
     return 1 if failures else 0
 
 

@@ -185,7 +185,7 @@ static void report_site(const FlowRun *run, SeenVec *seen, FindingList *out)
 
 void check_resource_flow(const CheckContext *ctx, const IrFunction *fn, FindingList *out)
 {
-    if (!fn || fn->truncated || fn->n_blocks == 0 || !ctx || !ctx->packs) return;
+    if (!fn || fn->truncated || fn->has_errors || fn->n_blocks == 0 || !ctx || !ctx->packs) return;
     MatchContext m = {ctx->packs, ctx->summaries, fn->file};
     FlowRun run;
     flow_run_init(&run, &m, fn);
