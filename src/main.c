@@ -147,28 +147,42 @@ static bool fn_seen(FnKey **seen, int *n, int *cap, const IrFunction *fn)
     return false;
 }
 
+/* A path as the user should read it in a message: relative to the current
+ * directory when it lies below it. */
+static char *display_path(const char *file)
+{
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd)) return xstrdup(file);
+    size_t n = strlen(cwd);
+    if (strncmp(file, cwd, n) == 0 && file[n] == '/') return xstrdup(file + n + 1);
+    return xstrdup(file);
+}
+
 static void notify_parse_problems(IrUnit *u, NoteVec *notes, bool *parse_error)
 {
     if (!u->parse_failed && !u->has_errors) return;
     *parse_error = true;
     int shown = 0;
     for (int d = 0; d < u->n_diags && shown < 3; d++) {
-        if (!u->n_diags || !u->diags[d].is_error) continue;
-        tool_error(u->diags[d].file ? u->diags[d].file : u->main_file, u->diags[d].line,
-                   u->diags[d].col, "%s", u->diags[d].message);
-        ToolNotification n = {u->diags[d].file ? u->diags[d].file : u->main_file,
-                              u->diags[d].line, u->diags[d].col, u->diags[d].message, true};
+        if (!u->diags[d].is_error) continue;
+        const char *file = u->diags[d].file ? u->diags[d].file : u->main_file;
+        char *shown_path = display_path(file);
+        tool_error(shown_path, u->diags[d].line, u->diags[d].col, "%s", u->diags[d].message);
+        free(shown_path);
+        ToolNotification n = {file, u->diags[d].line, u->diags[d].col, u->diags[d].message, true};
         VEC_PUSH(*notes, n);
         shown++;
     }
+    char *main_path = display_path(u->main_file);
     if (shown == 0) {
         const char *msg = u->parse_failed ? "could not be parsed" : "parsed with errors";
-        tool_error(u->main_file, 0, 0, "%s", msg);
+        tool_error(main_path, 0, 0, "%s", msg);
         ToolNotification n = {u->main_file, 0, 0, msg, true};
         VEC_PUSH(*notes, n);
     } else if (u->parse_failed) {
-        tool_error(u->main_file, 0, 0, "not analysed: the file could not be parsed");
+        tool_error(main_path, 0, 0, "not analysed: the file could not be parsed");
     }
+    free(main_path);
 }
 
 static int list_packs(void)
