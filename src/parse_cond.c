@@ -3,7 +3,11 @@
  * and &&, ||, !, ?: and the comma operator split into blocks so that each
  * branch tests one atomic condition (short-circuit CFG, as clang's CFG.cpp
  * builds it). Chains of one operator are walked without recursion. The
- * events of the operands come from parse_expr.c. */
+ * events of the operands come from parse_expr.c. Also the text of a
+ * condition for path notes (cond_text): short, and the macro argument
+ * rather than the whole macro use when the argument is what is tested. */
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +62,105 @@ bool ref_is_testable(const IrRef *r)
 static bool ref_is_place(const IrRef *r)
 {
     return r->kind == REF_VAR || r->kind == REF_FIELD;
+}
+
+/* ---- the text of a condition, for path notes ---- */
+
+static bool is_not(Builder *b, CXCursor s)
+{
+    char buf[8];
+    bool postfix;
+    return clang_getCursorKind(s) == CXCursor_UnaryOperator &&
+           !strcmp(unary_op(b->tu, b->macros, s, buf, &postfix), "!");
+}
+
+/* `!!x` tests what x tests (the body of likely()/unlikely()). */
+static CXCursor strip_double_not(Builder *b, CXCursor s)
+{
+    for (int i = 0; i < 8 && is_not(b, s); i++) {
+        CXCursor in = cursor_strip(cursor_first_expr(s), true);
+        if (!is_not(b, in)) break;
+        s = cursor_strip(cursor_first_expr(in), true);
+    }
+    return s;
+}
+
+static bool is_simple_name(const char *t)
+{
+    for (; *t; t++)
+        if (!(isalnum((unsigned char)*t) || *t == '_' || *t == '.' || (*t == '-' && t[1] == '>') ||
+              (*t == '>' && t[-1] == '-')))
+            return false;
+    return true;
+}
+
+/* A condition in a macro's body that is one of its arguments, or the
+ * negation of one (`if (!(cond))` in a CHECK(cond, msg) macro). */
+static const char *argument_condition(Builder *b, CXCursor s)
+{
+    CXCursor p = strip_double_not(b, s);
+    const char *t = macro_argument_text(b->arena, b->tu, p);
+    if (t || !is_not(b, p)) return t;
+    t = macro_argument_text(b->arena, b->tu, cursor_strip(cursor_first_expr(p), true));
+    if (!t) return NULL;
+    char *m = xasprintf(is_simple_name(t) ? "!%s" : "!(%s)", t);
+    const char *out = arena_strdup(b->arena, m);
+    free(m);
+    return out;
+}
+
+/* At most COND_TEXT_MAX characters (and the closing brackets): cut between
+ * tokens (at a space, after a comma or an opening bracket), never inside a
+ * string or character literal; "..." stands for the rest, and the brackets
+ * left open are closed: `LM_ERR(...)`, `ereport(ERROR, (errcode(42), ...))`. */
+static const char *cap_text(Builder *b, const char *t)
+{
+    if (strlen(t) <= COND_TEXT_MAX) return t;
+    size_t limit = COND_TEXT_MAX - 4, cut = 0;
+    char quote = 0, open[COND_TEXT_MAX], open_at_cut[COND_TEXT_MAX];
+    int depth = 0, depth_at_cut = 0;
+    for (size_t i = 0; i < limit; i++) {
+        char ch = t[i];
+        bool boundary = false;
+        if (quote) {
+            if (ch == '\\' && i + 1 < limit) i++;
+            else if (ch == quote) quote = 0;
+            continue;
+        }
+        if (ch == '"' || ch == '\'') {
+            quote = ch;
+        } else if (ch == '(' || ch == '[') {
+            open[depth++] = ch == '(' ? ')' : ']';
+            boundary = true;
+        } else if (ch == ')' || ch == ']') {
+            if (depth > 0) depth--;
+        } else if (ch == ' ' || ch == ',') {
+            boundary = true;
+        }
+        if (boundary) {
+            cut = i + 1;
+            depth_at_cut = depth;
+            memcpy(open_at_cut, open, (size_t)depth);
+        }
+    }
+    if (cut == 0) cut = limit; /* one long token: no boundary to cut at */
+    StrBuf sb;
+    sb_init(&sb);
+    sb_append_n(&sb, t, cut);
+    if (cut && t[cut - 1] == ',') sb_append_char(&sb, ' ');
+    sb_append(&sb, "...");
+    while (depth_at_cut > 0) sb_append_char(&sb, open_at_cut[--depth_at_cut]);
+    const char *out = arena_strdup(b->arena, sb.data);
+    sb_free(&sb);
+    return out;
+}
+
+const char *cond_text(Builder *b, CXCursor c)
+{
+    CXCursor s = cursor_strip(c, true);
+    const char *t = argument_condition(b, s);
+    if (!t) t = cursor_text(b->arena, b->tu, s);
+    return t ? cap_text(b, t) : NULL;
 }
 
 /* ---- conditions ---- */
@@ -209,5 +312,5 @@ void cond_build(Builder *b, CXCursor c, int t, int f, int depth)
         VEC_FREE(k);
     }
     IrCond cond = cond_reduce_atomic(b, s, depth + 1);
-    bb_branch(b, cond, cursor_text(b->arena, b->tu, s), loc_of_cursor(s), t, f);
+    bb_branch(b, cond, cond_text(b, s), loc_of_cursor(s), t, f);
 }

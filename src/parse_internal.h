@@ -55,6 +55,10 @@ bool macro_unary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor whole, char b
 /* Source text of a cursor's extent, whitespace collapsed, at most ~160
  * characters (arena copy); NULL when unavailable. */
 const char *cursor_text(Arena *a, CXTranslationUnit tu, CXCursor c);
+/* The text of a cursor that is exactly one macro argument, as written at
+ * the macro use ("c == NULL" in `unlikely(c == NULL)`); NULL otherwise
+ * (also for code outside macros). */
+const char *macro_argument_text(Arena *a, CXTranslationUnit tu, CXCursor c);
 /* A callee that is a single object-like macro use (`#define mysql_init
  * (*p_mysql_init)`, `#define sqlite3_step sqlite3_api->step`): the
  * macro's name as written (arena), else NULL. Only for callees that are not
@@ -190,6 +194,11 @@ IrCond cond_reduce_atomic(Builder *b, CXCursor c, int depth);
 /* '&', '|', ',', '?', '!' when c splits into several conditions; else 0 */
 int cond_split_kind(Builder *b, CXCursor s, char buf[8]);
 bool op_is_comparison(const char *op);
+/* The condition's source text for messages: the macro argument when the
+ * condition is one inside a macro's body, at most COND_TEXT_MAX characters
+ * (cut between tokens, "..." appended); NULL when unavailable. */
+#define COND_TEXT_MAX 80
+const char *cond_text(Builder *b, CXCursor c);
 bool ref_is_testable(const IrRef *r); /* var, field or call: worth a condition */
 IrCond ir_cond_make(IrRef ref, IrCmp op, long long value);
 IrCond ir_cond_unknown(void);

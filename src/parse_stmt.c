@@ -390,7 +390,7 @@ static void stmt_switch(Builder *b, CXCursor c, CursorVec *k, int depth)
     h->ended = true;
     h->term = TERM_SWITCH;
     h->switch_on = on;
-    h->cond_text = cursor_text(b->arena, b->tu, cond);
+    h->cond_text = cond_text(b, cond);
     h->term_loc = loc_of_cursor(cond);
     h->cases.items = done.cases.items;
     h->cases.len = done.cases.len;

@@ -456,13 +456,13 @@ static const char *macro_use_text(Arena *a, CXTranslationUnit tu, CXCursor c)
     return file_text(a, tu, f2, b, e);
 }
 
-const char *cursor_text(Arena *a, CXTranslationUnit tu, CXCursor c)
+/* Text where the cursor's first and last tokens are written (a macro
+ * argument: at the macro use), NULL when they are not in one file in order. */
+static const char *written_text(Arena *a, CXTranslationUnit tu, CXCursor c)
 {
     CXFile f, f2;
     unsigned b, e;
     CXSourceRange r = clang_getCursorExtent(c);
-    if (range_offsets(r, &f, &b, &e) && e > b) return file_text(a, tu, f, b, e);
-    /* a macro argument: where the argument is written */
     clang_getFileLocation(clang_getRangeStart(r), &f, NULL, NULL, &b);
     clang_getFileLocation(clang_getRangeEnd(r), &f2, NULL, NULL, &e);
     const char *t = NULL;
@@ -481,6 +481,24 @@ const char *cursor_text(Arena *a, CXTranslationUnit tu, CXCursor c)
         }
         t = file_text(a, tu, f, b, e);
     }
+    return t;
+}
+
+const char *macro_argument_text(Arena *a, CXTranslationUnit tu, CXCursor c)
+{
+    CXFile f;
+    unsigned b, e;
+    if (range_offsets(clang_getCursorExtent(c), &f, &b, &e) && e > b) return NULL; /* not in a macro */
+    const char *t = written_text(a, tu, c);
+    return t && looks_like_one_expression(t) ? t : NULL;
+}
+
+const char *cursor_text(Arena *a, CXTranslationUnit tu, CXCursor c)
+{
+    CXFile f;
+    unsigned b, e;
+    if (range_offsets(clang_getCursorExtent(c), &f, &b, &e) && e > b) return file_text(a, tu, f, b, e);
+    const char *t = written_text(a, tu, c); /* a macro argument: where it is written */
     if (t && looks_like_one_expression(t)) return t;
     const char *use = macro_use_text(a, tu, c);
     return use ? use : t;
