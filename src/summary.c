@@ -207,6 +207,125 @@ static bool returns_param_itself(unsigned m)
     return (m & EXIT_ESC_RETURN) && !(m & other);
 }
 
+/* ---- release helpers taking T **: close_conn(&c) -------------------------- */
+
+/* Does some call pass *p (or p[i]) as an argument? */
+static bool passes_deref_of(const IrFunction *fn, int p)
+{
+    for (int b = 0; b < fn->n_blocks; b++)
+        for (int e = 0; e < fn->blocks[b].n_events; e++) {
+            const IrEvent *ev = &fn->blocks[b].events[e];
+            if (ev->kind != EV_CALL) continue;
+            for (int i = 0; i < ev->u.call.nargs; i++)
+                if (ev->u.call.args[i].kind == REF_DEREF && ev->u.call.args[i].var == p) return true;
+        }
+    return false;
+}
+
+/* In the copy, *p is the handle and is spelled as p; p itself (the T **),
+ * &p and p's fields become values the analysis does not follow. */
+static void deref_ref(IrRef *r, int p)
+{
+    if (r->var != p) return;
+    switch (r->kind) {
+    case REF_DEREF: r->kind = REF_VAR; break;
+    case REF_VAR:
+    case REF_ADDR:
+    case REF_FIELD:
+    case REF_ADDR_FIELD:
+        r->kind = REF_OTHER;
+        r->var = -1;
+        r->field = NULL;
+        break;
+    default: break;
+    }
+}
+
+static void deref_cond(IrCond *c, int p)
+{
+    deref_ref(&c->ref, p);
+    deref_ref(&c->ref2, p);
+}
+
+static void deref_event(IrEvent *ev, int p)
+{
+    switch (ev->kind) {
+    case EV_CALL: {
+        IrRef *args = xcalloc((size_t)ev->u.call.nargs + 1, sizeof(IrRef));
+        for (int i = 0; i < ev->u.call.nargs; i++) {
+            args[i] = ev->u.call.args[i];
+            deref_ref(&args[i], p);
+        }
+        ev->u.call.args = args;
+        deref_ref(&ev->u.call.base, p);
+        break;
+    }
+    case EV_ASSIGN:
+        deref_ref(&ev->u.assign.lhs, p);
+        deref_ref(&ev->u.assign.rhs, p);
+        break;
+    case EV_ASSIGN_COND:
+        deref_ref(&ev->u.assign_cond.lhs, p);
+        deref_cond(&ev->u.assign_cond.cond, p);
+        break;
+    case EV_USE: deref_ref(&ev->u.use.ref, p); break;
+    case EV_RETURN: deref_ref(&ev->u.ret.value, p); break;
+    default: break;
+    }
+}
+
+/* A copy of fn where parameter p's pointee is the handle. */
+static IrFunction *deref_copy(const IrFunction *fn, int p)
+{
+    IrFunction *c = xmalloc(sizeof *c);
+    *c = *fn;
+    c->blocks = xcalloc((size_t)fn->n_blocks + 1, sizeof(IrBlock));
+    for (int b = 0; b < fn->n_blocks; b++) {
+        IrBlock *blk = &c->blocks[b];
+        *blk = fn->blocks[b];
+        blk->events = xcalloc((size_t)blk->n_events + 1, sizeof(IrEvent));
+        for (int e = 0; e < blk->n_events; e++) {
+            blk->events[e] = fn->blocks[b].events[e];
+            deref_event(&blk->events[e], p);
+        }
+        deref_cond(&blk->cond, p);
+        deref_ref(&blk->switch_on, p);
+    }
+    return c;
+}
+
+static void deref_copy_free(IrFunction *c)
+{
+    for (int b = 0; b < c->n_blocks; b++) {
+        IrBlock *blk = &c->blocks[b];
+        for (int e = 0; e < blk->n_events; e++)
+            if (blk->events[e].kind == EV_CALL) free(blk->events[e].u.call.args);
+        free(blk->events);
+    }
+    free(c->blocks);
+    free(c);
+}
+
+/* close_conn(PGconn **pc) { if (*pc) { PQfinish(*pc); *pc = NULL; } }
+ * (repmgr close_connection): what the function does to *p, when it releases
+ * it on all paths or on some; anything else stays a borrow. */
+static ParamEffect deref_param_effect(const MatchContext *m, const IrFunction *fn, int p, const Resource **res)
+{
+    *res = NULL;
+    if (!passes_deref_of(fn, p)) return PARAM_BORROWS;
+    IrFunction *copy = deref_copy(fn, p);
+    FlowRun run;
+    flow_run_init(&run, m, copy);
+    ParamEffect eff = param_effect(&run, p, res);
+    flow_run_free(&run);
+    deref_copy_free(copy);
+    if (eff != PARAM_RELEASES && eff != PARAM_MAYBE_RELEASES) {
+        *res = NULL;
+        return PARAM_BORROWS;
+    }
+    return eff;
+}
+
 static void compute(const PackSet *packs, const SummaryTable *t, const IrFunction *fn, FunctionSummary *out)
 {
     MatchContext m = {packs, t, fn->file};
@@ -227,6 +346,8 @@ static void compute(const PackSet *packs, const SummaryTable *t, const IrFunctio
         if (fn->n_blocks == 0 || (!v->is_pointer && !v->is_record)) continue;
         out->params[p] = param_effect(&run, p, &out->param_res[p]);
         if (out->returns_param < 0 && returns_param_itself(run.exit_mask)) out->returns_param = p;
+        if (out->params[p] == PARAM_BORROWS && v->is_pointer)
+            out->params[p] = deref_param_effect(&m, fn, p, &out->param_res[p]);
     }
     flow_run_free(&run);
 }

@@ -177,6 +177,18 @@ static void transfer_on_success(FlowRun *run, Tuple *t, const IrCall *c, Pending
     }
 }
 
+/* close_conn(&conn) where conn is a pointer: such helpers usually set
+ * *pc = NULL after releasing (repmgr close_connection), so the variable no
+ * longer holds the handle; a second close_conn(&conn) or a NULL test is not
+ * a misuse. (A real double release through such a helper is missed:
+ * precision first.) */
+static void released_through_address(const FlowRun *run, Tuple *t, const IrRef *a, int h)
+{
+    if (t->hs != HS_RELEASED || a->kind != REF_ADDR || h < 0 || h >= t->n_holders) return;
+    if (a->var < 0 || a->var >= run->fn->n_vars || !run->fn->vars[a->var].is_pointer) return;
+    tuple_remove_holder_at(t, h);
+}
+
 /* configure(c) returning c: the call's value is the same handle. */
 static void alias_returned_param(const FlowRun *run, Tuple *t, const IrCall *c)
 {
@@ -242,6 +254,7 @@ void flow_call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, PendingSt
         case ARG_RELEASE:
             maybe_refused(run, t, b, e, st);
             release(run, t, b, e, in_idx, &hp);
+            released_through_address(run, t, &c->args[i], h);
             return;
         case ARG_MAYBE_RELEASE:
             if (t->hs != HS_RELEASED) {
