@@ -158,11 +158,12 @@ static bool range_offsets(CXSourceRange r, CXFile *file, unsigned *begin, unsign
 /* A call the evaluator may fold without losing anything: a builtin
  * (__builtin_constant_p(21)). Any other call has effects that a folded
  * value would drop: `(PQfinish(c), 0)` evaluates to 0. */
-static bool call_is_builtin(CXCursor call)
+static bool call_is_builtin(CXCursor call, bool *unevaluated)
 {
     CXString s = clang_getCursorSpelling(call);
     const char *name = clang_getCString(s);
     bool builtin = name && !strncmp(name, "__builtin_", 10);
+    *unevaluated = name && !strcmp(name, "__builtin_constant_p"); /* never evaluates its argument */
     clang_disposeString(s);
     return builtin;
 }
@@ -196,7 +197,9 @@ static bool small_pure_tree(CXCursor c, int limit)
         seen++;
         enum CXCursorKind k = clang_getCursorKind(x);
         if (k == CXCursor_UnaryExpr) continue; /* sizeof x: x is not evaluated */
-        if (k == CXCursor_CallExpr && !call_is_builtin(x)) pure = false;
+        bool unevaluated = false;
+        if (k == CXCursor_CallExpr && !call_is_builtin(x, &unevaluated)) pure = false;
+        if (unevaluated) continue;
         if (k == CXCursor_DeclRefExpr && reads_variable(x)) pure = false;
         if (k == CXCursor_MemberRefExpr || k == CXCursor_CompoundAssignOperator) pure = false;
         cursor_children(x, &kids);
