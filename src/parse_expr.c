@@ -485,6 +485,7 @@ static IrRef eval_stmt_expr(Builder *b, CXCursor c, int depth)
     if (!clang_Cursor_isNull(body) && clang_getCursorKind(body) == CXCursor_CompoundStmt) {
         cursor_children(body, &k);
         scope_push(b);
+        b->scopes.items[b->scope].no_local_ends = true; /* the value leaves the scope */
         for (int i = 0; i < k.len; i++) {
             if (i == k.len - 1 && clang_isExpression(clang_getCursorKind(k.items[i])))
                 value = expr_eval(b, k.items[i], depth + 1);

@@ -19,17 +19,8 @@ static void resolve_gotos(Builder *b)
         if (l->scope < 0) continue; /* undefined label (code with errors) */
         for (int s = l->scope; s >= 0; s = b->scopes.items[s].parent) mark[s] = i + 1;
         b->cur = g->block;
-        for (int s = g->from_scope; s >= 0 && mark[s] != i + 1; s = b->scopes.items[s].parent) {
-            IntVec *c = &b->scopes.items[s].cleanups;
-            for (int k = c->len - 1; k >= 0; k--) {
-                IrEvent ev;
-                memset(&ev, 0, sizeof ev);
-                ev.kind = EV_SCOPE_END;
-                ev.loc = g->loc;
-                ev.u.scope.var = c->items[k];
-                bb_emit(b, ev);
-            }
-        }
+        for (int s = g->from_scope; s >= 0 && mark[s] != i + 1; s = b->scopes.items[s].parent)
+            emit_scope_ends_of(b, s, g->loc, true);
         bb_jump(b, l->block);
         b->blocks.items[g->block].term_loc = g->loc;
     }
@@ -324,7 +315,10 @@ void builder_free(Builder *b)
     cursormap_free(&b->var_map);
     VEC_FREE(b->locals);
     VEC_FREE(b->globals);
-    for (int i = 0; i < b->scopes.len; i++) VEC_FREE(b->scopes.items[i].cleanups);
+    for (int i = 0; i < b->scopes.len; i++) {
+        VEC_FREE(b->scopes.items[i].cleanups);
+        VEC_FREE(b->scopes.items[i].locals);
+    }
     VEC_FREE(b->scopes);
     VEC_FREE(b->jumps);
     for (int i = 0; i < b->switches.len; i++) VEC_FREE(b->switches.items[i].cases);

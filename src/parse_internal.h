@@ -98,6 +98,13 @@ typedef struct {
 typedef struct {
     int parent;       /* -1 for the function's outermost scope */
     IntVec cleanups;  /* variables with cleanup_fn, in declaration order */
+    IntVec locals;    /* the other automatic variables declared here, in order:
+                         they get EV_SCOPE_END when the scope is left other than
+                         by a return (a return leaves the function: its exit
+                         is where a held handle is reported) */
+    bool no_local_ends; /* the function's outermost scope (its exits are the
+                           returns) and statement expressions (their value
+                           leaves the scope) */
 } Scope;
 
 typedef struct {
@@ -160,6 +167,7 @@ void stmt_build(Builder *b, CXCursor c, int depth);
 void scope_push(Builder *b);
 /* Leaves the current scope: scope ends of its cleanup variables at loc. */
 void scope_pop_at(Builder *b, IrLoc loc);
+void emit_scope_ends_of(Builder *b, int scope, IrLoc loc, bool with_locals);
 void emit_return(Builder *b, IrRef value, IrLoc loc);
 
 /* parse_expr.c: values */

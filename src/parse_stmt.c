@@ -78,6 +78,7 @@ void scope_push(Builder *b)
     Scope s;
     memset(&s, 0, sizeof s);
     s.parent = b->scope;
+    s.no_local_ends = b->scope < 0;
     VEC_PUSH(b->scopes, s);
     b->scope = b->scopes.len - 1;
 }
@@ -92,27 +93,33 @@ static void emit_scope_end(Builder *b, int var, IrLoc loc)
     bb_emit(b, ev);
 }
 
-static void emit_cleanups_of(Builder *b, int scope, IrLoc loc)
+/* The scope ends of leaving `scope`: its cleanup variables (their cleanups
+ * run, last declared first), then, unless the way out is a return, its other
+ * locals. */
+void emit_scope_ends_of(Builder *b, int scope, IrLoc loc, bool with_locals)
 {
-    IntVec *c = &b->scopes.items[scope].cleanups;
-    for (int i = c->len - 1; i >= 0; i--) emit_scope_end(b, c->items[i], loc);
+    const Scope *sc = &b->scopes.items[scope];
+    for (int i = sc->cleanups.len - 1; i >= 0; i--) emit_scope_end(b, sc->cleanups.items[i], loc);
+    if (!with_locals || sc->no_local_ends) return;
+    for (int i = sc->locals.len - 1; i >= 0; i--) emit_scope_end(b, sc->locals.items[i], loc);
 }
 
 /* Leaves every scope from the current one up to stop (not included). */
-static void scope_ends_at(Builder *b, int stop, IrLoc loc)
+static void scope_ends_at(Builder *b, int stop, IrLoc loc, bool with_locals)
 {
-    for (int s = b->scope; s >= 0 && s != stop; s = b->scopes.items[s].parent) emit_cleanups_of(b, s, loc);
+    for (int s = b->scope; s >= 0 && s != stop; s = b->scopes.items[s].parent)
+        emit_scope_ends_of(b, s, loc, with_locals);
 }
 
 void scope_pop_at(Builder *b, IrLoc loc)
 {
-    emit_cleanups_of(b, b->scope, loc);
+    emit_scope_ends_of(b, b->scope, loc, true);
     b->scope = b->scopes.items[b->scope].parent;
 }
 
 void emit_return(Builder *b, IrRef value, IrLoc loc)
 {
-    scope_ends_at(b, -1, loc);
+    scope_ends_at(b, -1, loc, false);
     IrEvent ev;
     memset(&ev, 0, sizeof ev);
     ev.kind = EV_RETURN;
@@ -186,7 +193,16 @@ static void stmt_decl(Builder *b, CXCursor c, int depth)
         const IrVar *var = v >= GLOBAL_VAR_BASE ? &b->globals.items[v - GLOBAL_VAR_BASE]
                                                 : &b->locals.items[v];
         bool automatic = var->storage == VAR_LOCAL;
-        if (automatic && var->cleanup_fn && b->scope >= 0) VEC_PUSH(b->scopes.items[b->scope].cleanups, v);
+        if (automatic && b->scope >= 0) {
+            Scope *sc = &b->scopes.items[b->scope];
+            bool seen = false; /* a backward goto builds a declaration once; be safe */
+            for (int k = 0; k < sc->locals.len && !seen; k++) seen = sc->locals.items[k] == v;
+            for (int k = 0; k < sc->cleanups.len && !seen; k++) seen = sc->cleanups.items[k] == v;
+            if (!seen) {
+                if (var->cleanup_fn) VEC_PUSH(sc->cleanups, v);
+                else VEC_PUSH(sc->locals, v);
+            }
+        }
         /* the initialiser is the last expression child (after type refs, attrs) */
         CursorVec dk = {0};
         cursor_children(d, &dk);
@@ -493,7 +509,7 @@ static void stmt_break_continue(Builder *b, CXCursor c, bool is_break)
         int to = is_break ? j->break_to : j->continue_to;
         if (!is_break && j->sw >= 0) continue;
         if (to < 0) continue;
-        scope_ends_at(b, j->scope, loc_of_cursor(c));
+        scope_ends_at(b, j->scope, loc_of_cursor(c), true);
         b->blocks.items[b->cur].term_loc = loc_of_cursor(c);
         jump_and_continue(b, to);
         return;

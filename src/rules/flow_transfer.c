@@ -263,20 +263,44 @@ static void return_event(FlowRun *run, Tuple *t, int b, int e)
     if (returned) tuple_escape(t, ESC_RETURN, -1);
 }
 
-static void scope_end_event(FlowRun *run, Tuple *t, int b, int e)
+/* A local that leaves its scope (SPEC §1: "goes out of scope at the end of
+ * its block"): a cleanup variable's cleanup releases it; any other local and
+ * its fields stop holding, and the last holder of a live handle leaving is a
+ * leak here — at the block's closing brace, or at the break, continue or
+ * goto that leaves the block. */
+static void scope_end_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
 {
     int v = run->fn->blocks[b].events[e].u.scope.var;
     if (v < 0 || v >= run->fn->n_vars) return;
-    Place p = {PLACE_VAR, v, NULL, -1};
-    int i = tuple_find_holder(t, &p);
-    if (i < 0) return;
-    if (run->fn->vars[v].cleanup_fn && flow_is_live(t)) {
-        /* the cleanup attribute releases it (assumed: precision first) */
-        t->hs = HS_RELEASED;
-        t->rel_block = b;
-        t->rel_event = e;
-    } else {
-        tuple_remove_holder_at(t, i);
+    if (run->fn->vars[v].cleanup_fn) {
+        Place p = {PLACE_VAR, v, NULL, -1};
+        int i = tuple_find_holder(t, &p);
+        if (i < 0) return;
+        if (flow_is_live(t)) {
+            /* the cleanup attribute releases it (assumed: precision first) */
+            t->hs = HS_RELEASED;
+            t->rel_block = b;
+            t->rel_event = e;
+        } else {
+            tuple_remove_holder_at(t, i);
+        }
+        return;
+    }
+    bool was_live = flow_is_live(t) && !t->quiet;
+    int holders_before = t->n_holders;
+    Place last = {0};
+    bool removed = false;
+    for (int i = t->n_holders - 1; i >= 0; i--) {
+        const Place *h = &t->holders[i];
+        if ((h->kind == PLACE_VAR || h->kind == PLACE_FIELD) && h->var == v) {
+            if (!removed) last = *h;
+            removed = true;
+            tuple_remove_holder_at(t, i);
+        }
+    }
+    if (removed && was_live && holders_before > 0 && t->n_holders == 0 && !run->addr_taken[v]) {
+        flow_report(run, REP_LEAK_SCOPE, b, e, in_idx, t, &last);
+        tuple_escape(t, ESC_UNKNOWN, -1);
     }
 }
 
@@ -289,7 +313,7 @@ static void run_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, PendingS
     case EV_ASSIGN_COND: assign_cond_event(run, t, b, e, st); break;
     case EV_USE: use_event(run, t, b, e, in_idx); break;
     case EV_RETURN: return_event(run, t, b, e); break;
-    case EV_SCOPE_END: scope_end_event(run, t, b, e); break;
+    case EV_SCOPE_END: scope_end_event(run, t, b, e, in_idx); break;
     case EV_FUNC_REF: break;
     }
 }

@@ -72,6 +72,12 @@ static void add_leak(const FlowRun *run, const FlowReport *r, FindingList *out)
         f.message = xasprintf("'%s' (%s) acquired at line %d is overwritten here while still held", name, desc, line);
         f.message_markdown = xasprintf("'%s' (%s) acquired at [line %d](1) is overwritten here while still held", name, desc, line);
         break;
+    case REP_LEAK_SCOPE:
+        exit_kind = "scope";
+        exit_text = "going out of scope here";
+        f.message = xasprintf("'%s' (%s) acquired at line %d is not released before it goes out of scope here", name, desc, line);
+        f.message_markdown = xasprintf("'%s' (%s) acquired at [line %d](1) is not released before it goes out of scope here", name, desc, line);
+        break;
     case REP_LEAK_DISCARD:
         exit_kind = "discard";
         exit_text = "the result is discarded here";

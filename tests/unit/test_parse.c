@@ -91,7 +91,7 @@ static int check_invariants(const IrFunction *fn)
                 if (ev->u.call.noreturn && (e != blk->n_events - 1 || blk->term != TERM_NORETURN)) bad++;
             }
             if (ev->kind == EV_SCOPE_END && (ev->u.scope.var < 0 || ev->u.scope.var >= fn->n_vars ||
-                                             !fn->vars[ev->u.scope.var].cleanup_fn))
+                                             fn->vars[ev->u.scope.var].storage != VAR_LOCAL))
                 bad++;
         }
     }
