@@ -35,6 +35,27 @@ static void release(FlowRun *run, Tuple *t, int b, int e, int in_idx, const Plac
     }
 }
 
+/* p = malloc(...); ctx->mysql = p; mysql_init(p): the object p points to
+ * is also reached through another pointer (a field, *out, a global, another
+ * local) copied from p, or p was copied from one. The flow only follows
+ * copies made after the acquire, so such an object is not followed at all:
+ * it may be someone else's (sysbench mysql_drv_connect), or be closed
+ * through the other pointer. */
+static bool pointer_copied(const IrFunction *fn, int var)
+{
+    for (int b = 0; b < fn->n_blocks; b++)
+        for (int e = 0; e < fn->blocks[b].n_events; e++) {
+            const IrEvent *ev = &fn->blocks[b].events[e];
+            if (ev->kind != EV_ASSIGN) continue;
+            const IrRef *l = &ev->u.assign.lhs, *r = &ev->u.assign.rhs;
+            if (r->kind == REF_VAR && r->var == var && !(l->kind == REF_VAR && l->var == var)) return true;
+            if (l->kind == REF_VAR && l->var == var && (r->kind == REF_VAR || r->kind == REF_FIELD ||
+                                                        r->kind == REF_DEREF) && r->var != var)
+                return true;
+        }
+    return false;
+}
+
 /* mysql_init(&m) / mysql_init(p): with a non-NULL argument the call
  * initialises that object and returns it; the handle is the argument (and
  * the call's value, if used). Returns false when the argument is NULL. */
@@ -50,7 +71,8 @@ static bool in_place_target(FlowRun *run, Tuple *t, const IrCall *c)
     else if (r.kind == REF_ADDR_FIELD) r.kind = REF_FIELD;
     if ((a->kind == REF_ADDR || a->kind == REF_ADDR_FIELD || a->kind == REF_VAR) &&
         place_from_ref(run->fn, &r, &p) && place_is_local(run->fn, &p) &&
-        run->fn->vars[p.var].storage == VAR_LOCAL) {
+        run->fn->vars[p.var].storage == VAR_LOCAL &&
+        !(a->kind == REF_VAR && pointer_copied(run->fn, a->var))) {
         t->hs = HS_HELD;
         tuple_add_holder(t, &p);
         if (run->call_referenced[c->id]) {
@@ -189,6 +211,20 @@ static void released_through_address(const FlowRun *run, Tuple *t, const IrRef *
     tuple_remove_holder_at(t, h);
 }
 
+/* free(p) after mysql_close(p) where mysql_init(p) initialised the caller's
+ * own memory: the close released what the library allocated, the storage
+ * is still the caller's to free (sysbench, kamailio). */
+static bool frees_in_place_storage(const FlowRun *run, const IrCall *c)
+{
+    const IrCall *site = run->site_call;
+    int i = run->acq.in_place_arg;
+    if (!site || run->acq.result_arg >= 0 || i < 0 || i >= site->nargs) return false;
+    if (site->args[i].kind == REF_CONST || site->args[i].kind == REF_NONE) return false;
+    if (c->callee_kind != CALLEE_DIRECT || !c->callee) return false;
+    size_t n = strlen(c->callee);
+    return n >= 4 && strcmp(c->callee + n - 4, "free") == 0;
+}
+
 /* configure(c) returning c: the call's value is the same handle. */
 static void alias_returned_param(const FlowRun *run, Tuple *t, const IrCall *c)
 {
@@ -285,6 +321,10 @@ void flow_call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, PendingSt
             transfer_on_success(run, t, c, st, e, eff == ARG_TRANSFER_ON_ZERO);
             return;
         case ARG_BORROW:
+            if (t->hs == HS_RELEASED && frees_in_place_storage(run, c)) {
+                tuple_remove_holder_at(t, h);
+                continue;
+            }
             if (t->hs == HS_RELEASED && (c->args[i].kind == REF_ADDR || c->args[i].kind == REF_ADDR_FIELD)) {
                 /* get_reply(c, &r) after free(r): refills r, not a use */
                 tuple_remove_holder_at(t, h);
