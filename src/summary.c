@@ -53,7 +53,7 @@ static void collect(SummaryTable *t, IrUnit **units, int n_units)
         if (!units[u] || units[u]->parse_failed) continue;
         for (int f = 0; f < units[u]->n_functions; f++) {
             const IrFunction *fn = &units[u]->functions[f];
-            if (!fn->name || !fn->file || fn->truncated) continue;
+            if (!fn->name || !fn->file || fn->truncated || fn->has_errors) continue; /* recovered IR: no summary */
             Entry e;
             memset(&e, 0, sizeof e);
             e.fn = fn;
