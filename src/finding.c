@@ -31,6 +31,17 @@ bool level_parse(const char *s, Level *out)
     return false;
 }
 
+const char *baseline_state_name(BaselineState b)
+{
+    switch (b) {
+    case BASELINE_NEW: return "new";
+    case BASELINE_UNCHANGED: return "unchanged";
+    case BASELINE_ABSENT: return "absent";
+    case BASELINE_NONE: break;
+    }
+    return NULL;
+}
+
 FindingLoc findingloc_make(const char *file, int line, int col, int end_line, int end_col,
                            const char *message)
 {

@@ -22,6 +22,9 @@ typedef struct {
 
 typedef enum { BASELINE_NONE = 0, BASELINE_NEW, BASELINE_UNCHANGED, BASELINE_ABSENT } BaselineState;
 
+/* SARIF's baselineState names: "new", "unchanged", "absent"; NULL for none. */
+const char *baseline_state_name(BaselineState b);
+
 typedef struct {
     const char *rule;        /* rule id (static string) */
     Level level;

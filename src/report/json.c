@@ -33,17 +33,6 @@ static void add_string_or_null(cJSON *obj, const char *key, const char *value)
     else cJSON_AddNullToObject(obj, key);
 }
 
-static const char *baseline_name(BaselineState b)
-{
-    switch (b) {
-    case BASELINE_NEW: return "new";
-    case BASELINE_UNCHANGED: return "unchanged";
-    case BASELINE_ABSENT: return "absent";
-    case BASELINE_NONE: break;
-    }
-    return NULL;
-}
-
 static void add_file(cJSON *obj, const FindingLoc *loc, const ReportContext *ctx)
 {
     char *rel = loc->file ? report_relpath(loc->file, ctx->cwd) : NULL;
@@ -80,7 +69,7 @@ static cJSON *finding_json(const Finding *f, const ReportContext *ctx)
     add_string_or_null(o, "fingerprint", f->fingerprint);
     cJSON_AddBoolToObject(o, "suppressed", f->suppressed);
     add_string_or_null(o, "suppression", f->suppressed ? f->suppression_text : NULL);
-    add_string_or_null(o, "baseline_state", baseline_name(f->baseline));
+    add_string_or_null(o, "baseline_state", baseline_state_name(f->baseline));
     cJSON_AddItemToObject(o, "related", loc_array(f->related, f->n_related, ctx));
     cJSON_AddItemToObject(o, "path", loc_array(f->path, f->n_path, ctx));
     return o;

@@ -106,17 +106,6 @@ static const char *sarif_level(Level l)
     return l == LEVEL_NONE ? "none" : level_name(l);
 }
 
-static const char *baseline_state(BaselineState b)
-{
-    switch (b) {
-    case BASELINE_NEW: return "new";
-    case BASELINE_UNCHANGED: return "unchanged";
-    case BASELINE_ABSENT: return "absent";
-    case BASELINE_NONE: break;
-    }
-    return NULL;
-}
-
 static void add_fingerprints(cJSON *r, const Finding *f)
 {
     if (!f->line_hash && !f->fingerprint) return;
@@ -155,7 +144,7 @@ static cJSON *result_json(const char *srcroot, const Finding *f)
     if (f->n_path) cJSON_AddItemToObject(r, "codeFlows", code_flows(srcroot, f));
     add_fingerprints(r, f);
     add_suppression(r, f);
-    const char *bs = baseline_state(f->baseline);
+    const char *bs = baseline_state_name(f->baseline);
     if (bs) cJSON_AddStringToObject(r, "baselineState", bs);
     return r;
 }
