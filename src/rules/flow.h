@@ -216,6 +216,9 @@ void tuple_list_free(TupleList *l);
 typedef enum { TRI_FALSE = 0, TRI_TRUE = 1, TRI_UNKNOWN = 2 } Tri;
 
 /* Refines *t with `cond` being `sense`; false when that is infeasible. */
+/* A status of the handle passed to a call whose result is tested: quiet
+ * until the handle itself is tested (flow_state.c). */
+bool flow_status_translated(const FlowRun *run, Tuple *t, const IrCall *c);
 bool flow_apply_cond(const FlowRun *run, Tuple *t, const IrCond *cond, bool sense);
 /* Does ref name the handle's holder, or (touches) something inside it? */
 bool flow_ref_touches(const FlowRun *run, const Tuple *t, const IrRef *r);

@@ -250,6 +250,7 @@ void flow_call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, PendingSt
     }
     tuple_forget_global_facts(run, t);
     if (t->hs != HS_HELD && t->hs != HS_MAYBE && t->hs != HS_RELEASED) return;
+    flow_status_translated(run, t, c);
     alias_returned_param(run, t, c);
     if (c->callee_kind == CALLEE_MEMBER) {
         int h = flow_ref_holder(run, t, &c->base);

@@ -429,12 +429,23 @@ static bool null_test_of_holder(const FlowRun *run, const Tuple *t, const IrCond
     return p.kind == PLACE_FIELD || (p.var >= 0 && p.var < run->fn->n_vars && run->fn->vars[p.var].is_pointer);
 }
 
+/* The tested place is one the quiet tuple waits for (its holders after a
+ * status of unknown meaning, or after a status translated by a helper). */
+static bool pending_has(const Tuple *t, const IrRef *r, const FlowRun *run)
+{
+    Place p;
+    if (!place_from_ref(run->fn, r, &p)) return false;
+    for (int i = 0; i < t->n_pending; i++)
+        if (place_equal(&t->pending[i], &p)) return true;
+    return false;
+}
+
 static bool apply_null_test(const FlowRun *run, Tuple *t, const IrCond *c, bool sense)
 {
     bool is_null = (c->op == CMP_EQ) == sense;
     if (is_null) {
         t->hs = HS_FAILED; /* nothing to release on this way */
-    } else if (run_failure(run) == FAILURE_STATUS_UNKNOWN && t->quiet && t->n_pending) {
+    } else if (t->quiet && t->n_pending && pending_has(t, &c->ref, run)) {
         /* the handle itself is tested non-NULL: whatever the status meant,
          * it is held here */
         t->hs = HS_HELD;
@@ -454,6 +465,26 @@ static bool apply_unknown_status(Tuple *t)
     for (int i = 0; i < t->n_holders && t->n_pending < 2; i++)
         if (t->holders[i].kind != PLACE_CALL) t->pending[t->n_pending++] = t->holders[i];
     return true;
+}
+
+/* rc = sqlite3_prepare_v2(db, sql, -1, &stmt, 0); if (check(db, rc) != OK)
+ * return -1; — the status is handed to a helper whose result is tested
+ * (FreeRADIUS rlm_sql_sqlite sql_check_error): what the helper's result
+ * means is not known, so the handle stays quiet until it is tested itself,
+ * as after a status of unknown meaning. Returns true when it went quiet. */
+bool flow_status_translated(const FlowRun *run, Tuple *t, const IrCall *c)
+{
+    if (t->hs != HS_MAYBE || t->quiet || !is_status_kind(run_failure(run))) return false;
+    if (c->id < 0 || c->id >= run->fn->n_calls || !run->call_tested[c->id]) return false;
+    for (int i = 0; i < c->nargs; i++) {
+        const IrRef *a = &c->args[i];
+        bool status = a->kind == REF_CALL && run->site_call && a->call == run->site_call->id;
+        Place p;
+        if (!status && place_from_ref(run->fn, a, &p))
+            for (int k = 0; k < t->n_status && !status; k++) status = place_equal(&t->status[k], &p);
+        if (status) return apply_unknown_status(t);
+    }
+    return false;
 }
 
 /* Tests of a place that holds the result of a transfer-on-success call
