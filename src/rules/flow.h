@@ -26,7 +26,7 @@
 
 #define FLOW_MAX_HOLDERS 6
 #define FLOW_MAX_STATUS 3
-#define FLOW_MAX_FACTS 16
+#define FLOW_MAX_FACTS 8
 #define FLOW_MAX_TUPLES 32   /* per block; beyond it tuples are merged */
 #define FLOW_MAX_SITES 200   /* acquire sites analysed per function */
 #define FLOW_MAX_SWEEPS 200  /* worklist sweeps before giving up on a site */

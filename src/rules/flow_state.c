@@ -153,9 +153,18 @@ void tuple_set_fact(const FlowRun *run, Tuple *t, const Place *p, FactKind kind,
     for (int i = t->n_facts - 1; i >= 0; i--)
         if (place_equal(&t->facts[i].place, p)) remove_fact_at(t, i);
     if (p->kind != PLACE_CALL && p->var >= 0 && p->var < run->fn->n_vars && run->addr_taken[p->var]) return;
-    /* full: forget the oldest (forgetting is always safe; the newest is the
-     * likeliest to be tested again soon) */
-    if (t->n_facts >= FLOW_MAX_FACTS) remove_fact_at(t, 0);
+    /* full: forget the oldest constant assignment, else the oldest fact
+     * (forgetting is always safe; what branches taught is kept longest, as
+     * correlated tests need it) */
+    if (t->n_facts >= FLOW_MAX_FACTS) {
+        int victim = 0;
+        for (int i = 0; i < t->n_facts; i++)
+            if (!t->facts[i].tested) {
+                victim = i;
+                break;
+            }
+        remove_fact_at(t, victim);
+    }
     Fact *f = &t->facts[t->n_facts++];
     f->place = *p;
     f->kind = (signed char)kind;
