@@ -25,6 +25,13 @@ typedef struct {
     const FunctionSummary *via;    /* NULL: a rule-pack acquire; else a wrapper */
     int in_place_arg;              /* -1, or the argument initialised in place when
                                       it is not NULL (AcquireSpec.in_place) */
+    bool has_error_context;        /* (added) argument error_context_arg is a context
+                                      whose field error_context_field is non-zero
+                                      exactly when the call acquired nothing
+                                      (hiredis: c->err after redisCommand /
+                                      redisGetReply) */
+    int error_context_arg;
+    const char *error_context_field;
 } AcquireMatch;
 
 bool match_acquire(const MatchContext *m, const IrCall *call, AcquireMatch *out);

@@ -535,9 +535,40 @@ static bool apply_pair_cond(const FlowRun *run, Tuple *t, const IrCond *c, bool 
     return true;
 }
 
+/* `if (c->err)` after r = redisCommand(c, ...): the context's error field
+ * is set exactly when the command acquired nothing (AcquireMatch
+ * .has_error_context), so it is a test of the handle. */
+static bool is_error_context_test(const FlowRun *run, const Tuple *t, const IrCond *c)
+{
+    const IrCall *site = run->site_call;
+    if (!site || !run->acq.has_error_context || !run->acq.error_context_field) return false;
+    if (t->hs != HS_HELD && t->hs != HS_MAYBE && t->hs != HS_FAILED) return false;
+    if (!c->known || c->value != 0 || (c->op != CMP_EQ && c->op != CMP_NE)) return false;
+    int i = run->acq.error_context_arg;
+    if (i < 0 || i >= site->nargs || c->ref.kind != REF_FIELD || !c->ref.field) return false;
+    const IrRef *a = &site->args[i];
+    bool same_ctx = (a->kind == REF_VAR && c->ref.via_pointer) || (a->kind == REF_ADDR && !c->ref.via_pointer);
+    return same_ctx && a->var >= 0 && a->var == c->ref.var &&
+           strcmp(c->ref.field, run->acq.error_context_field) == 0;
+}
+
+static bool apply_error_context(Tuple *t, const IrCond *c, bool sense)
+{
+    bool err_set = (c->op == CMP_NE) == sense;
+    if (err_set) {
+        if (t->hs == HS_HELD) return false;
+        t->hs = HS_FAILED;
+    } else {
+        if (t->hs == HS_FAILED) return false;
+        t->hs = HS_HELD;
+    }
+    return true;
+}
+
 static bool apply_cond_depth(const FlowRun *run, Tuple *t, const IrCond *c, bool sense, int depth)
 {
     if (!c) return true;
+    if (is_error_context_test(run, t, c)) return apply_error_context(t, c, sense);
     if (!c->known) return apply_pair_cond(run, t, c, sense);
     if (c->ref.kind == REF_CONST) return edge_possible(eval_exact(c->ref.value, c->op, c->value), sense);
     Place p;
