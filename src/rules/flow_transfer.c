@@ -250,6 +250,16 @@ static bool returns_record(const IrFunction *fn)
     return !fn->returns_pointer && t && !strchr(t, '*') && (strstr(t, "struct ") || strstr(t, "union "));
 }
 
+/* `return reply->integer;` from a function returning a number: a member
+ * read through the handle, not the handle (a pointer member, or a struct
+ * returned by value, may still carry it away). */
+static bool scalar_member(const IrFunction *fn, const IrRef *v)
+{
+    if (v->kind != REF_FIELD || fn->returns_pointer) return false;
+    const char *t = fn->return_type;
+    return t && !strchr(t, '*') && !strstr(t, "struct ") && !strstr(t, "union ") && strcmp(t, "void") != 0;
+}
+
 static void return_event(FlowRun *run, Tuple *t, int b, int e)
 {
     (void)b;
@@ -257,7 +267,7 @@ static void return_event(FlowRun *run, Tuple *t, int b, int e)
     const IrRef *v = &run->fn->blocks[b].events[e].u.ret.value;
     if (t->hs == HS_NONE || t->hs == HS_ESCAPED) return;
     if (v->kind == REF_DEREF) return;
-    bool returned = flow_ref_holder(run, t, v) >= 0 || flow_ref_touches(run, t, v) ||
+    bool returned = flow_ref_holder(run, t, v) >= 0 || (flow_ref_touches(run, t, v) && !scalar_member(run->fn, v)) ||
                     (v->kind == REF_VAR && flow_record_holds(t, v->var)) ||
                     (v->kind == REF_OTHER && returns_record(run->fn)); /* (struct s){ .c = c } */
     if (returned) tuple_escape(t, ESC_RETURN, -1);
