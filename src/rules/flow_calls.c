@@ -108,6 +108,10 @@ static void acquire_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
         }
         if (have && t->n_holders == 1 && place_equal(&t->holders[0], &target))
             flow_report(run, REP_LEAK_OVERWRITE, b, at, in_idx, t, &target);
+        /* while (PQgetResult(c) != NULL); — the previous value was only
+         * tested, never stored: evaluating the call again drops it */
+        if (!have && t->n_holders == 1 && t->holders[0].kind == PLACE_CALL && t->holders[0].call == c->id)
+            flow_report(run, REP_LEAK_DISCARD, b, e, in_idx, t, NULL);
     }
     t->hs = run->acq.failure == FAILURE_NEVER ? HS_HELD : HS_MAYBE;
     t->esc = ESC_NONE;
