@@ -51,6 +51,7 @@ const char *unary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor c, char buf[
 MacroCache *macro_cache_new(void);
 void macro_cache_free(MacroCache *mc);
 bool macro_binary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor whole, CXCursor lhs, char buf[8]);
+void macro_prime_statement(CXTranslationUnit tu, MacroCache *mc, CXCursor stmt);
 bool macro_unary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor whole, char buf[8]);
 /* Source text of a cursor's extent, whitespace collapsed, at most ~160
  * characters (arena copy); NULL when unavailable. */

@@ -533,6 +533,8 @@ void stmt_build(Builder *b, CXCursor c, int depth)
     }
     b->used_vars.len = 0;
     enum CXCursorKind kind = clang_getCursorKind(c);
+    if (kind != CXCursor_CompoundStmt && kind != CXCursor_NullStmt)
+        macro_prime_statement(b->tu, b->macros, c);
     if (clang_isExpression(kind)) {
         expr_discard(b, c, depth);
         return;

@@ -454,6 +454,16 @@ static void match_in_order(CXTranslationUnit tu, MacroCache *mc, CXCursor whole,
     VEC_FREE(nodes);
 }
 
+/* A statement that a macro expands to (`do { x = f(); if (x == NULL) ...
+ * } while (0)`) holds all of the macro body's operators: matching them in
+ * order over the whole statement places operators that no single
+ * expression of it could (one expression holds only some of them). */
+void macro_prime_statement(CXTranslationUnit tu, MacroCache *mc, CXCursor stmt)
+{
+    const MacroInfo *m = macro_at(tu, mc, stmt);
+    if (m && m->binary.len > 1) match_in_order(tu, mc, stmt, m);
+}
+
 bool macro_binary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor whole, CXCursor lhs, char buf[8])
 {
     int known = cursormap_get(&mc->node_ops, whole);

@@ -351,6 +351,36 @@ bool binary_op_direct(CXTranslationUnit tu, CXCursor c, char buf[8])
     return ok;
 }
 
+/* Last resort for an assignment written inside a macro body next to other
+ * operators, which the token paths could not place (libclang < 17 exposes no
+ * operator kind, and its pretty printer prints no expressions): an
+ * expression of pointer or struct type equal to its left operand's type,
+ * whose left operand is a place and whose right operand is a pointer or a
+ * struct, can only be `=` (comparisons give int, pointer arithmetic takes an
+ * integer, and a comma with a place on its left is no code people write). */
+static bool is_place_kind(enum CXCursorKind k)
+{
+    return k == CXCursor_DeclRefExpr || k == CXCursor_MemberRefExpr || k == CXCursor_ArraySubscriptExpr ||
+           k == CXCursor_UnaryOperator || k == CXCursor_ParenExpr || k == CXCursor_UnexposedExpr;
+}
+
+static bool is_pointer_or_record(CXType t)
+{
+    return t.kind == CXType_Pointer || t.kind == CXType_Record;
+}
+
+static bool binary_op_by_types(CXCursor c, CXCursor lhs, CXCursor rhs, char buf[8])
+{
+    CXType whole = clang_getCanonicalType(clang_getCursorType(c));
+    CXType l = clang_getCanonicalType(clang_getCursorType(lhs));
+    CXType r = clang_getCanonicalType(clang_getCursorType(rhs));
+    if (!is_pointer_or_record(whole) || !clang_equalTypes(whole, l)) return false;
+    if (!is_place_kind(clang_getCursorKind(lhs)) || !is_pointer_or_record(r)) return false;
+    if (whole.kind == CXType_Record && !clang_equalTypes(whole, r)) return false;
+    snprintf(buf, 8, "=");
+    return true;
+}
+
 const char *binary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor c, char buf[8])
 {
 #if CINDEX_VERSION_MINOR >= 64 /* libclang 17: the operator kind is exposed */
@@ -365,7 +395,9 @@ const char *binary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor c, char buf
     if (binary_op_direct(tu, c, buf)) return buf;
     CursorVec kids = {0};
     cursor_children(c, &kids);
-    if (kids.len != 2 || !macro_binary_op(tu, mc, c, kids.items[0], buf)) buf[0] = '\0';
+    if (kids.len != 2 || !(macro_binary_op(tu, mc, c, kids.items[0], buf) ||
+                           binary_op_by_types(c, kids.items[0], kids.items[1], buf)))
+        buf[0] = '\0';
     VEC_FREE(kids);
     return buf;
 }
