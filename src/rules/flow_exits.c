@@ -2,8 +2,6 @@
  * resource-flow engine: returns (leaks, and what the summaries learn about
  * the exits), branches and switches (refined by conditions and facts,
  * infeasible ways dropped), jumps; joins the result into the successors. */
-#include <string.h>
-
 #include "flow.h"
 
 /* `return NULL;`, or the return of a value known to be NULL on this path. */
@@ -76,8 +74,6 @@ static void exit_block(FlowRun *run, const Tuple *t, int b, int in_idx)
     if (!run->reporting) return;
     note_exit(run, t, blk);
     if (!flow_is_live(t) || t->quiet) return;
-    /* returning from main is exit(status): like a noreturn call, no leak */
-    if (run->fn->name && strcmp(run->fn->name, "main") == 0) return;
     int last = blk->n_events - 1;
     bool only_temp = true;
     for (int i = 0; i < t->n_holders; i++)
