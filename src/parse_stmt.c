@@ -525,6 +525,32 @@ static void stmt_return(Builder *b, CXCursor c, CursorVec *k, int depth)
         emit_return(b, ir_ref_none(), loc);
 }
 
+/* A do/if/while/for/switch/return statement whose first token is not its
+ * keyword is a macro's expansion (cheap: one token, no lookup). */
+static bool statement_from_macro(CXTranslationUnit tu, CXCursor c, enum CXCursorKind kind)
+{
+    const char *keyword = kind == CXCursor_DoStmt       ? "do"
+                          : kind == CXCursor_IfStmt     ? "if"
+                          : kind == CXCursor_WhileStmt  ? "while"
+                          : kind == CXCursor_ForStmt    ? "for"
+                          : kind == CXCursor_SwitchStmt ? "switch"
+                          : kind == CXCursor_ReturnStmt ? "return"
+                                                        : NULL;
+    if (!keyword) return false;
+    CXFile f;
+    unsigned off;
+    clang_getExpansionLocation(clang_getRangeStart(clang_getCursorExtent(c)), &f, NULL, NULL, &off);
+    if (!f) return false;
+    CXToken *tok = clang_getToken(tu, clang_getLocationForOffset(tu, f, off));
+    if (!tok) return false;
+    CXString sp = clang_getTokenSpelling(tu, *tok);
+    const char *t = clang_getCString(sp);
+    bool from_macro = t && strcmp(t, keyword) != 0;
+    clang_disposeString(sp);
+    clang_disposeTokens(tu, tok, 1);
+    return from_macro;
+}
+
 void stmt_build(Builder *b, CXCursor c, int depth)
 {
     if (depth > PARSE_MAX_DEPTH) {
@@ -533,8 +559,7 @@ void stmt_build(Builder *b, CXCursor c, int depth)
     }
     b->used_vars.len = 0;
     enum CXCursorKind kind = clang_getCursorKind(c);
-    if (kind != CXCursor_CompoundStmt && kind != CXCursor_NullStmt)
-        macro_prime_statement(b->tu, b->macros, c);
+    if (statement_from_macro(b->tu, c, kind)) macro_prime_statement(b->tu, b->macros, c);
     if (clang_isExpression(kind)) {
         expr_discard(b, c, depth);
         return;
