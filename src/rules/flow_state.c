@@ -547,9 +547,15 @@ static bool is_error_context_test(const FlowRun *run, const Tuple *t, const IrCo
     int i = run->acq.error_context_arg;
     if (i < 0 || i >= site->nargs || c->ref.kind != REF_FIELD || !c->ref.field) return false;
     const IrRef *a = &site->args[i];
-    bool same_ctx = (a->kind == REF_VAR && c->ref.via_pointer) || (a->kind == REF_ADDR && !c->ref.via_pointer);
-    return same_ctx && a->var >= 0 && a->var == c->ref.var &&
-           strcmp(c->ref.field, run->acq.error_context_field) == 0;
+    const char *want = run->acq.error_context_field;
+    if (a->var < 0 || a->var != c->ref.var) return false;
+    if (a->kind == REF_VAR || a->kind == REF_ADDR) /* c->err, ctx.err */
+        return c->ref.via_pointer == (a->kind == REF_VAR) && strcmp(c->ref.field, want) == 0;
+    if ((a->kind != REF_FIELD && a->kind != REF_ADDR_FIELD) || !a->field) return false;
+    /* w->conn->err after redisCommand(w->conn, ...): the path "conn.err" */
+    size_t n = strlen(a->field);
+    return c->ref.via_pointer == a->via_pointer && strncmp(c->ref.field, a->field, n) == 0 &&
+           c->ref.field[n] == '.' && strcmp(c->ref.field + n + 1, want) == 0;
 }
 
 static bool apply_error_context(Tuple *t, const IrCond *c, bool sense)
