@@ -210,16 +210,56 @@ static bool fact_equal(const Fact *a, const Fact *b)
            a->cond == b->cond && a->tested == b->tested;
 }
 
+static bool implies_nonzero(const Fact *f)
+{
+    return f->kind == FACT_NONZERO || (f->kind == FACT_EQ && f->value != 0);
+}
+
+/* The join of two facts on one place that are not identical: the same
+ * value assigned on one way and tested on the other is kept (untested);
+ * both ways agreeing the place is non-zero (i == 2 from the loop's entry,
+ * i != 0 from its condition) keep that much. Returns -1 when
+ * they do not agree, 0 when `into` already says it, 1 when it was
+ * weakened. Weakening only goes EQ -> NONZERO -> forgotten, so fixpoints
+ * still terminate. */
+static int join_fact(Fact *into, const Tuple *from)
+{
+    /* the same value, learned from a branch on one way and assigned on the
+     * other (i = 0; vs the loop test finding i == 0) */
+    for (int j = 0; j < from->n_facts; j++) {
+        const Fact *g = &from->facts[j];
+        if (place_equal(&into->place, &g->place) && into->kind == g->kind && into->value == g->value &&
+            into->cond == g->cond && into->tested != g->tested) {
+            if (!into->tested) return 0;
+            into->tested = false;
+            return 1;
+        }
+    }
+    if (!implies_nonzero(into)) return -1;
+    for (int j = 0; j < from->n_facts; j++) {
+        const Fact *g = &from->facts[j];
+        if (!place_equal(&into->place, &g->place) || !implies_nonzero(g)) continue;
+        bool tested = into->tested && g->tested;
+        if (into->kind == FACT_NONZERO && into->tested == tested) return 0;
+        into->kind = FACT_NONZERO;
+        into->value = 0;
+        into->cond = NULL;
+        into->tested = tested;
+        return 1;
+    }
+    return -1;
+}
+
 bool tuple_intersect_facts(Tuple *into, const Tuple *from)
 {
     bool changed = false;
     for (int i = into->n_facts - 1; i >= 0; i--) {
         bool kept = false;
         for (int j = 0; j < from->n_facts && !kept; j++) kept = fact_equal(&into->facts[i], &from->facts[j]);
-        if (!kept) {
-            remove_fact_at(into, i);
-            changed = true;
-        }
+        if (kept) continue;
+        int w = join_fact(&into->facts[i], from);
+        if (w < 0) remove_fact_at(into, i);
+        if (w != 0) changed = true;
     }
     return changed;
 }
