@@ -110,7 +110,14 @@ def main():
         expect("fixture args missing", run_case(runner, tmp, "noargs", json.dumps(GOOD),
                                                 want_args=["--keep-going"]), 1,
                ["connlint exited with status 1"])
-    print(f"{8 - failures} passed, {failures} failed")
+        miss_source = "void m(void) {\n    z(); // known-miss: connection-leak\n}\n"
+        expect("known miss listed", run_case(runner, tmp, "miss", json.dumps(GOOD), extra_source=miss_source), 0,
+               ["a.c:9: known miss connection-leak", "4 passed, 0 failed"])
+        expect("known miss found", run_case(runner, tmp, "missfound",
+                                            json.dumps(GOOD + [finding("a.c", 9, "connection-leak")]),
+                                            extra_source=miss_source), 1,
+               ["a.c:9: known miss connection-leak is found now: make it an expect:", "4 passed, 1 failed"])
+    print(f"{10 - failures} passed, {failures} failed")
     return 1 if failures else 0
 
 
