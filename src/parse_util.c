@@ -85,6 +85,12 @@ CXCursor cursor_strip(CXCursor c, bool casts)
             continue;
         }
         if (k == CXCursor_ParenExpr || k == CXCursor_UnexposedExpr) {
+            /* clang's error recovery (RecoveryExpr, exposed as an unexposed
+             * expression of dependent or invalid type) keeps only part of
+             * what was written: `&c->db` with an unknown member type leaves
+             * `c`. Stripping it would name the wrong place: stop here. */
+            enum CXTypeKind tk = clang_getCursorType(c).kind;
+            if (k == CXCursor_UnexposedExpr && (tk == CXType_Dependent || tk == CXType_Invalid)) return c;
             CXCursor ch = single_child(c);
             if (clang_Cursor_isNull(ch) || !clang_isExpression(clang_getCursorKind(ch))) return c;
             c = ch;
