@@ -12,8 +12,9 @@
  * Files: flow_state.c (the tuple domain and condition evaluation),
  * flow_transfer.c (events, shared helpers), flow_calls.c (calls),
  * flow_exits.c (terminators), flow_engine.c (worklist, sites,
- * final reporting pass), flow_path.c (path reconstruction), resource_flow.c
- * (findings and messages). Nothing here prints or knows about output.
+ * final reporting pass), flow_path.c (path reconstruction), flow_outparam.c
+ * (`*out` of an out-parameter as a place), resource_flow.c (findings and
+ * messages). Nothing here prints or knows about output.
  */
 #ifndef CONNLINT_FLOW_H
 #define CONNLINT_FLOW_H
@@ -49,13 +50,14 @@ typedef enum {
     ESC_UNKNOWN,  /* went somewhere the analysis does not follow */
 } EscapeKind;
 
-typedef enum { PLACE_VAR = 1, PLACE_FIELD, PLACE_CALL } PlaceKind;
+typedef enum { PLACE_VAR = 1, PLACE_FIELD, PLACE_CALL, PLACE_DEREF } PlaceKind;
 
 /* A place that can hold the handle or carry a fact: a variable, a field path
- * of a local record variable, or the value of a call not yet stored. */
+ * of a local record variable, the value of a call not yet stored, or `*p`
+ * for an out-parameter p the run follows (FlowRun.deref_place). */
 typedef struct {
     signed char kind;
-    int var;            /* VAR, FIELD */
+    int var;            /* VAR, FIELD, DEREF (the pointer parameter) */
     const char *field;  /* FIELD */
     int call;           /* CALL */
 } Place;
@@ -151,6 +153,17 @@ enum {
     EXIT_HELD_RET_NOT_NONZERO = 1u << 19,  /* held, returning 0 or a computed value */
 };
 
+/* A branch whose condition the parse stage left unreduced but which reads
+ * `*p` of a followed out-parameter: `*p == NULL`, `!*p`, `*p` are
+ * recognised from the condition's text (known, cond = {*p OP 0}); any other
+ * such test leaves the handle quiet on both ways. `(*p = f()) == NULL`
+ * tests what was just stored. var = -1: none. */
+typedef struct FlowDerefTest {
+    int var;
+    bool known;
+    IrCond cond;
+} FlowDerefTest;
+
 /* One analysis: one acquire site, or one parameter held at entry. */
 typedef struct {
     const MatchContext *m;
@@ -167,6 +180,14 @@ typedef struct {
     const IrCall **calls;     /* per call id */
     int *call_block, *call_event;
     bool *addr_taken;         /* per var: `p = &var` somewhere in the function */
+    bool *deref_place;        /* per var: a pointer-to-pointer parameter only ever
+                                 written as plain `*p` (never passed, copied,
+                                 reassigned, indexed or address-taken) */
+    struct FlowDerefTest *deref_test; /* per block: its unreduced condition reads `*p`
+                                 of a followed parameter (flow_outparam.c) */
+    bool follow_deref;        /* treat `*p` of such parameters as a place holding
+                                 the handle until an exit (set by the checker;
+                                 summaries keep escaping at the store) */
     bool *call_tested;        /* per call id: its value (or a variable it is stored
                                  in) is tested by a condition */
     bool container_release;   /* parameter mode: released through p->field */
@@ -223,6 +244,17 @@ bool flow_apply_cond(const FlowRun *run, Tuple *t, const IrCond *cond, bool sens
 /* Does ref name the handle's holder, or (touches) something inside it? */
 bool flow_ref_touches(const FlowRun *run, const Tuple *t, const IrRef *r);
 bool place_is_local(const IrFunction *fn, const Place *p);
+/* place_from_ref, plus `*p` (PLACE_DEREF) for a parameter this run follows. */
+bool flow_place_of(const FlowRun *run, const IrRef *r, Place *out);
+bool flow_deref_followed(const FlowRun *run, int var);
+/* flow_outparam.c: which parameters' `*p` can be followed (run->deref_place,
+ * run->deref_test; called by flow_run_init). */
+void flow_find_deref_places(FlowRun *run);
+/* The condition block b's branch tests (the recognised `*p` test, or the
+ * block's own), and whether that test reads `*p` of a followed parameter
+ * in a way not understood: then both ways are quiet for tuples held there. */
+const IrCond *flow_branch_cond(const FlowRun *run, int b);
+void flow_branch_unknown_deref(const FlowRun *run, int b, Tuple *t);
 
 /* flow_transfer.c: runs block b's events and terminator on tuple `in`
  * (IN tuple index `in_idx`), joining the results into the successors. */

@@ -99,7 +99,7 @@ static void acquire_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
                 const IrEvent *ev = &blk->events[k];
                 if (ev->kind == EV_ASSIGN && ev->u.assign.rhs.kind == REF_CALL &&
                     ev->u.assign.rhs.call == c->id) {
-                    have = place_from_ref(run->fn, &ev->u.assign.lhs, &target);
+                    have = flow_place_of(run, &ev->u.assign.lhs, &target);
                     at = k;
                 }
             }

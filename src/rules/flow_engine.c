@@ -67,6 +67,7 @@ static void scan_calls(FlowRun *run)
     run->call_event = xcalloc((size_t)nc, sizeof(int));
     run->addr_taken = xcalloc((size_t)(fn->n_vars > 0 ? fn->n_vars : 1), sizeof(bool));
     run->call_tested = xcalloc((size_t)nc, sizeof(bool));
+    run->deref_place = xcalloc((size_t)(fn->n_vars > 0 ? fn->n_vars : 1), sizeof(bool));
     for (int b = 0; b < fn->n_blocks; b++) {
         const IrBlock *blk = &fn->blocks[b];
         if (blk->term == TERM_BRANCH && blk->cond.known) mark_ref(run, &blk->cond.ref);
@@ -146,6 +147,7 @@ void flow_run_init(FlowRun *run, const MatchContext *m, const IrFunction *fn)
     compute_rpo(run);
     scan_calls(run);
     scan_tested_calls(run);
+    flow_find_deref_places(run);
     run->back_target = xcalloc((size_t)n, sizeof(bool));
     for (int b = 0; b < fn->n_blocks; b++) {
         if (run->rpo_index[b] < 0) continue;
@@ -173,6 +175,8 @@ void flow_run_free(FlowRun *run)
     free(run->call_block);
     free(run->call_event);
     free(run->addr_taken);
+    free(run->deref_place);
+    free(run->deref_test);
     free(run->call_tested);
     free(run->reports.items);
     memset(run, 0, sizeof *run);

@@ -13,7 +13,7 @@ static bool returns_null(const FlowRun *run, const Tuple *t, const IrBlock *blk)
     const IrRef *v = &ev->u.ret.value;
     if (v->kind == REF_CONST) return v->value == 0;
     Place p;
-    if (!place_from_ref(run->fn, v, &p)) return false;
+    if (!flow_place_of(run, v, &p)) return false;
     const Fact *f = tuple_fact(t, &p);
     return f && f->kind == FACT_EQ && f->value == 0;
 }
@@ -68,10 +68,31 @@ static void note_exit(FlowRun *run, const Tuple *t, const IrBlock *blk)
     }
 }
 
+/* A live handle still held by `*out` at an exit is the caller's now:
+ * returned through the out-parameter, as if it escaped at the store. */
+static bool held_by_out_param(const Tuple *t, int *param)
+{
+    if (!flow_is_live(t)) return false;
+    for (int i = 0; i < t->n_holders; i++) {
+        if (t->holders[i].kind == PLACE_DEREF) {
+            *param = t->holders[i].var;
+            return true;
+        }
+    }
+    return false;
+}
+
 static void exit_block(FlowRun *run, const Tuple *t, int b, int in_idx)
 {
     const IrBlock *blk = &run->fn->blocks[b];
     if (!run->reporting) return;
+    int out_var;
+    Tuple escaped;
+    if (held_by_out_param(t, &out_var)) {
+        escaped = *t;
+        tuple_escape(&escaped, ESC_OUTPARAM, run->fn->vars[out_var].param_index);
+        t = &escaped;
+    }
     note_exit(run, t, blk);
     if (!flow_is_live(t) || t->quiet) return;
     int last = blk->n_events - 1;
@@ -107,7 +128,7 @@ static bool switch_known_value(const FlowRun *run, const Tuple *t, const IrBlock
         return true;
     }
     Place p;
-    if (!place_from_ref(run->fn, &blk->switch_on, &p)) return false;
+    if (!flow_place_of(run, &blk->switch_on, &p)) return false;
     const Fact *f = tuple_fact(t, &p);
     if (!f || f->kind != FACT_EQ) return false;
     *v = f->value;
@@ -140,8 +161,11 @@ void flow_terminate(FlowRun *run, const Tuple *t, int b, int in_idx)
     case TERM_BRANCH:
         if (blk->n_succ == 2) {
             Tuple yes = *t, no = *t;
-            bool can_yes = flow_apply_cond(run, &yes, &blk->cond, true);
-            bool can_no = flow_apply_cond(run, &no, &blk->cond, false);
+            const IrCond *cond = flow_branch_cond(run, b);
+            flow_branch_unknown_deref(run, b, &yes);
+            flow_branch_unknown_deref(run, b, &no);
+            bool can_yes = flow_apply_cond(run, &yes, cond, true);
+            bool can_no = flow_apply_cond(run, &no, cond, false);
             bool choice = can_yes && can_no && blk->succ[0] != blk->succ[1];
             if (can_yes) join_succ(run, &yes, b, in_idx, 0, choice);
             if (can_no) join_succ(run, &no, b, in_idx, 1, choice);

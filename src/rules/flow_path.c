@@ -23,6 +23,7 @@ char *flow_place_name(const IrFunction *fn, const Place *p)
     if (p->kind == PLACE_VAR && p->var >= 0 && p->var < fn->n_vars) return xstrdup(fn->vars[p->var].name);
     if (p->kind == PLACE_FIELD && p->var >= 0 && p->var < fn->n_vars)
         return xasprintf("%s.%s", fn->vars[p->var].name, p->field ? p->field : "?");
+    if (p->kind == PLACE_DEREF && p->var >= 0 && p->var < fn->n_vars) return xasprintf("*%s", fn->vars[p->var].name);
     return xstrdup("the handle");
 }
 

@@ -20,6 +20,7 @@ bool place_equal(const Place *a, const Place *b)
     case PLACE_VAR: return a->var == b->var;
     case PLACE_FIELD: return a->var == b->var && str_eq(a->field, b->field);
     case PLACE_CALL: return a->call == b->call;
+    case PLACE_DEREF: return a->var == b->var;
     }
     return false;
 }
@@ -418,7 +419,7 @@ static bool cond_on_handle(const FlowRun *run, const Tuple *t, const IrRef *r)
         return true;
     if (is_status_kind(k)) {
         Place p;
-        if (!place_from_ref(run->fn, r, &p)) return false;
+        if (!flow_place_of(run, r, &p)) return false;
         for (int i = 0; i < t->n_status; i++)
             if (place_equal(&t->status[i], &p)) return true;
         return false;
@@ -436,7 +437,7 @@ static bool cond_on_handle(const FlowRun *run, const Tuple *t, const IrRef *r)
         return false;
     }
     Place p;
-    return place_from_ref(run->fn, r, &p) && tuple_find_holder(t, &p) >= 0;
+    return flow_place_of(run, r, &p) && tuple_find_holder(t, &p) >= 0;
 }
 
 static bool apply_handle_cond(const FlowRun *run, Tuple *t, const IrCond *c, bool sense)
@@ -473,7 +474,7 @@ static bool null_test_of_holder(const FlowRun *run, const Tuple *t, const IrCond
     if (c->value != 0 || (c->op != CMP_EQ && c->op != CMP_NE)) return false;
     if (t->hs != HS_HELD && t->hs != HS_MAYBE && t->hs != HS_FAILED) return false;
     Place p;
-    if (!place_from_ref(run->fn, &c->ref, &p) || p.kind == PLACE_CALL || tuple_find_holder(t, &p) < 0)
+    if (!flow_place_of(run, &c->ref, &p) || p.kind == PLACE_CALL || tuple_find_holder(t, &p) < 0)
         return false;
     return p.kind == PLACE_FIELD || (p.var >= 0 && p.var < run->fn->n_vars && run->fn->vars[p.var].is_pointer);
 }
@@ -483,7 +484,7 @@ static bool null_test_of_holder(const FlowRun *run, const Tuple *t, const IrCond
 static bool pending_has(const Tuple *t, const IrRef *r, const FlowRun *run)
 {
     Place p;
-    if (!place_from_ref(run->fn, r, &p)) return false;
+    if (!flow_place_of(run, r, &p)) return false;
     for (int i = 0; i < t->n_pending; i++)
         if (place_equal(&t->pending[i], &p)) return true;
     return false;
@@ -529,7 +530,7 @@ bool flow_status_translated(const FlowRun *run, Tuple *t, const IrCall *c)
         const IrRef *a = &c->args[i];
         bool status = a->kind == REF_CALL && run->site_call && a->call == run->site_call->id;
         Place p;
-        if (!status && place_from_ref(run->fn, a, &p))
+        if (!status && flow_place_of(run, a, &p))
             for (int k = 0; k < t->n_status && !status; k++) status = place_equal(&t->status[k], &p);
         if (status) return apply_unknown_status(t);
     }
@@ -558,7 +559,7 @@ static bool apply_pair_cond(const FlowRun *run, Tuple *t, const IrCond *c, bool 
     if (c->op != CMP_EQ && c->op != CMP_NE) return true;
     if (c->ref2.kind == REF_NONE || c->ref2.kind == REF_OTHER) return true;
     Place a, b;
-    bool pa = place_from_ref(run->fn, &c->ref, &a), pb = place_from_ref(run->fn, &c->ref2, &b);
+    bool pa = flow_place_of(run, &c->ref, &a), pb = flow_place_of(run, &c->ref2, &b);
     bool ha = pa && tuple_find_holder(t, &a) >= 0, hb = pb && tuple_find_holder(t, &b) >= 0;
     bool equal_way = (c->op == CMP_EQ) == sense;
     /* both sides hold this handle (`other = conn;` earlier on this path):
@@ -618,7 +619,7 @@ static bool apply_cond_depth(const FlowRun *run, Tuple *t, const IrCond *c, bool
     if (!c->known) return apply_pair_cond(run, t, c, sense);
     if (c->ref.kind == REF_CONST) return edge_possible(eval_exact(c->ref.value, c->op, c->value), sense);
     Place p;
-    bool is_place = place_from_ref(run->fn, &c->ref, &p);
+    bool is_place = flow_place_of(run, &c->ref, &p);
     if (null_test_of_holder(run, t, c)) return apply_null_test(run, t, c, sense);
     if (cond_on_handle(run, t, &c->ref)) {
         if (run_failure(run) == FAILURE_STATUS_UNKNOWN) return apply_unknown_status(t);

@@ -22,8 +22,9 @@ static bool place_matches_ref_base(const Place *h, const IrRef *r)
 {
     switch (r->kind) {
     case REF_VAR:
-    case REF_ADDR:
-    case REF_DEREF: return h->kind == PLACE_VAR && h->var == r->var;
+    case REF_ADDR: return h->kind == PLACE_VAR && h->var == r->var;
+    case REF_DEREF: /* *c where c holds it; *out where *out holds it */
+        return (h->kind == PLACE_VAR || h->kind == PLACE_DEREF) && h->var == r->var;
     case REF_FIELD:
     case REF_ADDR_FIELD:
         if (h->kind == PLACE_FIELD && !r->via_pointer)
@@ -36,7 +37,12 @@ static bool place_matches_ref_base(const Place *h, const IrRef *r)
 
 int flow_ref_holder(const FlowRun *run, const Tuple *t, const IrRef *r)
 {
-    if (r->kind == REF_DEREF) return -1;
+    if (r->kind == REF_DEREF) {
+        /* `*out` of a followed out-parameter (flow_outparam.c) */
+        for (int i = 0; i < t->n_holders; i++)
+            if (t->holders[i].kind == PLACE_DEREF && t->holders[i].var == r->var) return i;
+        return -1;
+    }
     for (int i = 0; i < t->n_holders; i++) {
         const Place *h = &t->holders[i];
         if (place_matches_ref_base(h, r)) return i;
@@ -82,7 +88,7 @@ bool flow_out_arg_place(const FlowRun *run, const IrRef *a, Place *p)
     if (r.kind == REF_ADDR) r.kind = REF_VAR;
     else if (r.kind == REF_ADDR_FIELD) r.kind = REF_FIELD;
     else return false;
-    return place_from_ref(run->fn, &r, p) && place_is_local(run->fn, p);
+    return flow_place_of(run, &r, p) && place_is_local(run->fn, p);
 }
 
 /* Where a handle stored into `lhs` (not a local place) goes. */
@@ -126,7 +132,7 @@ static bool copy_record_holders(Tuple *t, int src, int dst)
 static void copy_value_facts(const FlowRun *run, Tuple *t, const IrRef *rhs, const Place *lhs)
 {
     Place rp;
-    if (!place_from_ref(run->fn, rhs, &rp)) return;
+    if (!flow_place_of(run, rhs, &rp)) return;
     const Fact *f = tuple_fact(t, &rp);
     if (f && (f->kind == FACT_EQ || f->kind == FACT_NONZERO)) {
         Fact copy = *f;
@@ -145,7 +151,7 @@ static void assign_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
     const IrEvent *ev = &run->fn->blocks[b].events[e];
     const IrRef *lhs = &ev->u.assign.lhs, *rhs = &ev->u.assign.rhs;
     Place L;
-    bool lhs_place = place_from_ref(run->fn, lhs, &L) && L.kind != PLACE_CALL;
+    bool lhs_place = flow_place_of(run, lhs, &L) && L.kind != PLACE_CALL;
     bool lhs_local = lhs_place && place_is_local(run->fn, &L);
 
     int h = t->hs == HS_NONE ? -1 : flow_ref_holder(run, t, rhs);
@@ -164,7 +170,7 @@ static void assign_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
     if (t->hs != HS_NONE && t->hs != HS_ESCAPED) {
         if (rhs->kind == REF_CALL && run->site_call && rhs->call == run->site_call->id) status_copy = true;
         Place rp;
-        if (place_from_ref(run->fn, rhs, &rp))
+        if (flow_place_of(run, rhs, &rp))
             for (int i = 0; i < t->n_status; i++)
                 if (place_equal(&t->status[i], &rp)) status_copy = true;
     }
@@ -210,7 +216,7 @@ static void assign_cond_event(FlowRun *run, Tuple *t, int b, int e, PendingStack
     const IrEvent *ev = &run->fn->blocks[b].events[e];
     const IrCond *cond = &ev->u.assign_cond.cond;
     Place L;
-    bool lhs_place = place_from_ref(run->fn, &ev->u.assign_cond.lhs, &L) && L.kind != PLACE_CALL;
+    bool lhs_place = flow_place_of(run, &ev->u.assign_cond.lhs, &L) && L.kind != PLACE_CALL;
     if (!lhs_place) return;
     if (place_is_local(run->fn, &L)) tuple_forget_place(t, &L);
     else tuple_forget_place_facts(t, &L);

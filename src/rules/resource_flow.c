@@ -195,6 +195,7 @@ void check_resource_flow(const CheckContext *ctx, const IrFunction *fn, FindingL
     MatchContext m = {ctx->packs, ctx->summaries, fn->file};
     FlowRun run;
     flow_run_init(&run, &m, fn);
+    run.follow_deref = true; /* `*out` holds the handle until the exits (flow_outparam.c) */
     SeenVec seen = {0};
     int sites = 0;
     for (int id = 0; id < fn->n_calls; id++) {
