@@ -189,6 +189,35 @@ static bool is_identifier(const char *t)
     return ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
 }
 
+/* Can a token begin an operand? (an identifier, a literal, an opening
+ * parenthesis, a prefix operator) */
+static bool can_start_operand(const char *t)
+{
+    unsigned char ch = (unsigned char)t[0];
+    if (is_identifier(t) || (ch >= '0' && ch <= '9') || ch == '"' || ch == '\'' || ch == '.') return true;
+    static const char *const prefix[] = {"(", "!", "~", "-", "+", "*", "&", "++", "--", NULL};
+    for (int i = 0; prefix[i]; i++)
+        if (strcmp(t, prefix[i]) == 0) return true;
+    return false;
+}
+
+/* Is t[k] a binary operator by what follows it? A `*` followed (after more
+ * `*`, const, volatile, restrict) by `)` or `,` is a declarator's star in a
+ * cast or type name (`(struct link *)p`, `sizeof(char **)`), and any
+ * operator must be followed by something that can begin an operand. */
+static bool binary_by_follower(char **t, unsigned k, unsigned n)
+{
+    unsigned j = k + 1;
+    if (strcmp(t[k], "*") == 0) {
+        while (j < n && (!strcmp(t[j], "*") || !strcmp(t[j], "const") || !strcmp(t[j], "volatile") ||
+                         !strcmp(t[j], "restrict") || !strcmp(t[j], "__restrict")))
+            j++;
+        if (j < n && (!strcmp(t[j], ")") || !strcmp(t[j], ","))) return false;
+        j = k + 1;
+    }
+    return j < n && can_start_operand(t[j]);
+}
+
 static bool is_candidate_token(const char *t)
 {
     return precedence(t, (int)strlen(t)) >= 0 || !strcmp(t, "!") || !strcmp(t, "~");
@@ -267,7 +296,7 @@ static int macro_info_at(CXTranslationUnit tu, MacroCache *mc, CXCursor def, int
         if (strlen(t[k]) >= 8) continue;
         Candidate c;
         strcpy(c.op, t[k]);
-        if (after_operand && precedence(t[k], (int)strlen(t[k])) >= 0) {
+        if (after_operand && precedence(t[k], (int)strlen(t[k])) >= 0 && binary_by_follower(t, k, n)) {
             c.near = xstrdup(t[k - 1]);
             VEC_PUSH(info.binary, c);
         } else if (!after_operand && (!strcmp(t[k], "!") || !strcmp(t[k], "-") || !strcmp(t[k], "~"))) {
