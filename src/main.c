@@ -21,6 +21,7 @@
 #include "filter_fingerprint.h"
 #include "glob.h"
 #include "ir.h"
+#include "noreturn_infer.h"
 #include "parse.h"
 #include "report.h"
 #include "rule_info.h"
@@ -349,7 +350,9 @@ static int run(const Options *o)
     bool parse_error = false;
     for (int i = 0; i < files.n_files; i++) notify_parse_problems(job.units[i], &notes, &parse_error);
 
-    /* summarise */
+    /* summarise: first the calls that never return although nothing
+     * declares it (a project's die()), then what functions do to resources */
+    noreturn_refine(job.units, files.n_files);
     SummaryTable *summaries = summaries_build(job.units, files.n_files, &packs);
 
     /* check */
