@@ -229,14 +229,24 @@ static bool frees_in_place_storage(const FlowRun *run, const IrCall *c)
     return n >= 4 && strcmp(c->callee + n - 4, "free") == 0;
 }
 
-/* configure(c) returning c: the call's value is the same handle. */
+/* configure(c) returning c: the call's value is the same handle. realloc()
+ * and reallocarray() move their first argument into the block they return
+ * (a context grown in place into a bigger one, as hiredis's async layer
+ * does): the value holds what the argument held. */
 static void alias_returned_param(const FlowRun *run, Tuple *t, const IrCall *c)
 {
-    if (!run->m->summaries || c->callee_kind != CALLEE_DIRECT || !c->callee) return;
+    if (c->callee_kind != CALLEE_DIRECT || !c->callee) return;
     if (t->hs == HS_NONE || t->hs == HS_ESCAPED) return;
-    const FunctionSummary *s = summary_lookup(run->m->summaries, c->callee, run->m->caller_file);
-    if (!s || s->returns_param < 0 || s->returns_param >= c->nargs) return;
-    if (flow_ref_holder(run, t, &c->args[s->returns_param]) < 0) return;
+    int param = -1;
+    if (strcmp(c->callee, "realloc") == 0 || strcmp(c->callee, "reallocarray") == 0) {
+        param = 0;
+    } else {
+        if (!run->m->summaries) return;
+        const FunctionSummary *s = summary_lookup(run->m->summaries, c->callee, run->m->caller_file);
+        if (s) param = s->returns_param;
+    }
+    if (param < 0 || param >= c->nargs) return;
+    if (flow_ref_holder(run, t, &c->args[param]) < 0) return;
     Place p = place_call(c->id);
     tuple_add_holder(t, &p);
 }
