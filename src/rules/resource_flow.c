@@ -56,41 +56,33 @@ static void add_leak(const FlowRun *run, const FlowReport *r, FindingList *out)
     f.rule = RULE_CONNECTION_LEAK;
     f.level = default_level(RULE_CONNECTION_LEAK, LEVEL_ERROR);
     f.function = xstrdup(fn->name);
+    /* The held-handle leaks differ only in what happens at the exit. */
+    static const struct {
+        ReportKind kind;
+        const char *exit_kind, *exit_text, *what;
+    } leak_kinds[] = {
+        {REP_LEAK_END, "end", "leaving the function here", "is not released at the end of the function"},
+        {REP_LEAK_OVERWRITE, "overwrite", "overwritten here", "is overwritten here while still held"},
+        {REP_LEAK_SCOPE, "scope", "going out of scope here", "is not released before it goes out of scope here"},
+        {REP_LEAK_RETURN, "return", "returning here", "is not released when the function returns here"},
+    };
     const char *exit_kind, *exit_text;
     IrLoc primary = flow_event_loc(fn, r->block, r->event);
     int line = acq->loc.line;
-    switch (kind) {
-    case REP_LEAK_END:
-        exit_kind = "end";
-        exit_text = "leaving the function here";
-        f.message = xasprintf("'%s' (%s) acquired at line %d is not released at the end of the function", name, desc, line);
-        f.message_markdown = xasprintf("'%s' (%s) acquired at [line %d](1) is not released at the end of the function", name, desc, line);
-        break;
-    case REP_LEAK_OVERWRITE:
-        exit_kind = "overwrite";
-        exit_text = "overwritten here";
-        f.message = xasprintf("'%s' (%s) acquired at line %d is overwritten here while still held", name, desc, line);
-        f.message_markdown = xasprintf("'%s' (%s) acquired at [line %d](1) is overwritten here while still held", name, desc, line);
-        break;
-    case REP_LEAK_SCOPE:
-        exit_kind = "scope";
-        exit_text = "going out of scope here";
-        f.message = xasprintf("'%s' (%s) acquired at line %d is not released before it goes out of scope here", name, desc, line);
-        f.message_markdown = xasprintf("'%s' (%s) acquired at [line %d](1) is not released before it goes out of scope here", name, desc, line);
-        break;
-    case REP_LEAK_DISCARD:
+    if (kind == REP_LEAK_DISCARD) {
         exit_kind = "discard";
         exit_text = "the result is discarded here";
         primary = acq->loc;
         f.message = xasprintf("the %s returned by %s() is discarded without being released", desc, callee_name(acq));
         f.message_markdown = xasprintf("the %s returned by [%s()](1) is discarded without being released", desc, callee_name(acq));
-        break;
-    default:
-        exit_kind = "return";
-        exit_text = "returning here";
-        f.message = xasprintf("'%s' (%s) acquired at line %d is not released when the function returns here", name, desc, line);
-        f.message_markdown = xasprintf("'%s' (%s) acquired at [line %d](1) is not released when the function returns here", name, desc, line);
-        break;
+    } else {
+        size_t k = sizeof leak_kinds / sizeof leak_kinds[0] - 1; /* default: a return */
+        for (size_t i = 0; i < sizeof leak_kinds / sizeof leak_kinds[0]; i++)
+            if (leak_kinds[i].kind == kind) k = i;
+        exit_kind = leak_kinds[k].exit_kind;
+        exit_text = leak_kinds[k].exit_text;
+        f.message = xasprintf("'%s' (%s) acquired at line %d %s", name, desc, line, leak_kinds[k].what);
+        f.message_markdown = xasprintf("'%s' (%s) acquired at [line %d](1) %s", name, desc, line, leak_kinds[k].what);
     }
     const char *shown = name ? name : "the handle";
     f.loc = make_loc(fn, primary, NULL);
