@@ -49,7 +49,9 @@
     "one elsewhere — in a repository or helper that runs for every call — multiplies\n"  \
     "connections under load and exhausts the server's connection limit. A wrapper\n"    \
     "function that acquires a per-request resource for its caller counts as an\n"       \
-    "acquire too. Use the shared alternative the rule pack names instead.\n"
+    "acquire too. Use the shared alternative the rule pack names instead.\n"     \
+    "The rule runs only when the project designates handler files: with none,\n"  \
+    "there is no telling where per-request acquires belong, and it stays off.\n"
 
 #define PER_REQUEST_BAD                                    \
     "    /* src/repositories/thread.c: not a handler file */\n" \
