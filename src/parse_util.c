@@ -74,6 +74,53 @@ static CXCursor generic_selected(CXCursor c)
     return n == 1 ? pick : clang_getNullCursor();
 }
 
+static bool is_integer_kind(enum CXTypeKind k)
+{
+    return (k >= CXType_Bool && k <= CXType_LongLong) || k == CXType_Enum;
+}
+
+/* An unexposed expression of integer type over an operand of pointer,
+ * array, record or function type is no implicit conversion (C converts none
+ * of those to an integer implicitly): it is a type trait such as
+ * __builtin_types_compatible_p(__typeof__(x), T), whose operand is never
+ * evaluated. Seen through, it would read as a test of `x`. */
+static bool is_type_trait(CXCursor c)
+{
+    if (clang_getCursorKind(c) != CXCursor_UnexposedExpr) return false;
+    CXType t = clang_getCanonicalType(clang_getCursorType(c));
+    if (!is_integer_kind(t.kind)) return false;
+    CursorVec kids = {0};
+    cursor_children(c, &kids);
+    bool trait = false;
+    if (kids.len == 2) {
+        /* two __typeof__ operands: a conversion has one operand */
+        trait = clang_getCursorKind(kids.items[0]) == CXCursor_ParenExpr &&
+                clang_getCursorKind(kids.items[1]) == CXCursor_ParenExpr;
+    } else if (kids.len == 1) {
+        CXCursor ch = kids.items[0];
+        enum CXTypeKind k = clang_getCanonicalType(clang_getCursorType(ch)).kind;
+        if (k == CXType_Pointer || k == CXType_Record || k == CXType_ConstantArray ||
+            k == CXType_IncompleteArray || k == CXType_FunctionProto || k == CXType_FunctionNoProto) {
+            trait = true;
+        } else if (is_integer_kind(k) && clang_getCursorKind(ch) == CXCursor_ParenExpr) {
+            /* __typeof__(n) of an integer n: the trait folds to a constant
+             * where a conversion of a non-constant n could not */
+            CXCursor inner = single_child(ch);
+            if (!clang_Cursor_isNull(inner) && clang_getCursorKind(inner) != CXCursor_IntegerLiteral) {
+                CXEvalResult r = clang_Cursor_Evaluate(c);
+                bool folded = r && clang_EvalResult_getKind(r) == CXEval_Int;
+                if (r) clang_EvalResult_dispose(r);
+                CXEvalResult ri = clang_Cursor_Evaluate(inner);
+                bool inner_folds = ri && clang_EvalResult_getKind(ri) == CXEval_Int;
+                if (ri) clang_EvalResult_dispose(ri);
+                trait = folded && !inner_folds;
+            }
+        }
+    }
+    VEC_FREE(kids);
+    return trait;
+}
+
 CXCursor cursor_strip(CXCursor c, bool casts)
 {
     for (;;) {
@@ -91,6 +138,7 @@ CXCursor cursor_strip(CXCursor c, bool casts)
              * `c`. Stripping it would name the wrong place: stop here. */
             enum CXTypeKind tk = clang_getCursorType(c).kind;
             if (k == CXCursor_UnexposedExpr && (tk == CXType_Dependent || tk == CXType_Invalid)) return c;
+            if (is_type_trait(c)) return c;
             CXCursor ch = single_child(c);
             if (clang_Cursor_isNull(ch) || !clang_isExpression(clang_getCursorKind(ch))) return c;
             c = ch;
@@ -202,7 +250,7 @@ static bool small_pure_tree(CXCursor c, int limit)
         CXCursor x = stack.items[--stack.len];
         seen++;
         enum CXCursorKind k = clang_getCursorKind(x);
-        if (k == CXCursor_UnaryExpr) continue; /* sizeof x: x is not evaluated */
+        if (k == CXCursor_UnaryExpr || is_type_trait(x)) continue; /* sizeof x, traits: x is not evaluated */
         bool unevaluated = false;
         if (k == CXCursor_CallExpr && !call_is_builtin(x, &unevaluated)) pure = false;
         if (unevaluated) continue;
@@ -230,6 +278,8 @@ static bool expr_is_simple_constant_shape(CXCursor c)
     case CXCursor_ConditionalOperator:
     case CXCursor_CallExpr: /* __builtin_constant_p(21) */
         return small_pure_tree(c, 64);
+    case CXCursor_UnexposedExpr: /* __builtin_types_compatible_p(...) */
+        return is_type_trait(c);
     default:
         return false;
     }
