@@ -461,7 +461,12 @@ int main(int argc, char **argv)
     if (st != 0) return st;
     switch (o.action) {
     case ACTION_HELP: cli_print_help(); break;
-    case ACTION_VERSION: printf("connlint %s\n", CONNLINT_VERSION); break;
+    case ACTION_VERSION: {
+        char *clang = parse_libclang_version();
+        printf("connlint %s\nlibclang: %s\n", CONNLINT_VERSION, clang);
+        free(clang);
+        break;
+    }
     case ACTION_LIST_RULES: st = list_rules(); break;
     case ACTION_LIST_PACKS: st = list_packs(); break;
     case ACTION_EXPLAIN: st = explain_rule(o.explain_rule); break;

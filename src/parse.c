@@ -343,3 +343,12 @@ IrUnit *parse_unit(ParseSession *s, const char *path, const char *const *args, i
     unit_copy_out(&ub);
     return ub.unit;
 }
+
+char *parse_libclang_version(void)
+{
+    CXString v = clang_getClangVersion();
+    const char *t = clang_getCString(v);
+    char *out = xstrdup(t ? t : "unknown");
+    clang_disposeString(v);
+    return out;
+}

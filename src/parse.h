@@ -12,6 +12,10 @@ typedef struct ParseSession ParseSession;
 ParseSession *parse_session_new(void);
 void parse_session_free(ParseSession *s);
 
+/* The version of the libclang in use, e.g. "Debian clang version 19.1.7";
+ * a malloc'ed string. */
+char *parse_libclang_version(void);
+
 /* path: absolute; args: compiler arguments (not including the file).
  * Never returns NULL: a file libclang cannot read gives parse_failed with a
  * diagnostic. */

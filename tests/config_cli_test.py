@@ -94,7 +94,8 @@ def case_help_version(connlint, root, tmp):
                 ".connlint.json", "Examples"]:
         ok = ok and check(opt in proc.stdout, f"--help mentions {opt}", proc)
     ver = run(connlint, ["--version"], tmp)
-    return ok and check(ver.returncode == 0 and ver.stdout.startswith("connlint "), "--version", ver)
+    return ok and check(ver.returncode == 0 and ver.stdout.startswith("connlint ") and "libclang: " in ver.stdout,
+                        "--version names connlint's and libclang's versions", ver)
 
 
 def case_missing_path(connlint, root, tmp):
