@@ -12,6 +12,7 @@
  * operator-free arguments) contributes its own body's operators at its
  * place. Anything less certain gives "unknown" (callers then treat the
  * expression as opaque). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +52,7 @@ typedef struct {
     CXFile file;
     unsigned off;
     int info; /* index into infos; -1: no macro expansion here */
+    bool primed; /* its statement's operators were matched (or tried) */
 } UseSlot;
 
 typedef struct {
@@ -218,81 +220,143 @@ static bool binary_by_follower(char **t, unsigned k, unsigned n)
     return j < n && can_start_operand(t[j]);
 }
 
-static bool is_candidate_token(const char *t)
-{
-    return precedence(t, (int)strlen(t)) >= 0 || !strcmp(t, "!") || !strcmp(t, "~");
-}
 
 #define MACRO_NEST_MAX 8
 
-static int macro_info_at(CXTranslationUnit tu, MacroCache *mc, CXCursor def, int nest);
+typedef VEC(char *) TokVec;
 
-static void copy_candidates(MacroInfo *to, const MacroInfo *from)
+#define EXPANSION_BUDGET 512 /* nested macro uses expanded per definition */
+
+static void tokvec_free(TokVec *v)
 {
-    for (int i = 0; i < from->binary.len; i++) {
-        Candidate c = from->binary.items[i];
-        c.near = c.near ? xstrdup(c.near) : NULL;
-        VEC_PUSH(to->binary, c);
+    for (int i = 0; i < v->len; i++) free(v->items[i]);
+    VEC_FREE(*v);
+}
+
+/* The parameter names and body tokens of a macro definition. A variadic
+ * `...` is named __VA_ARGS__; GNU's `args...` keeps its name. */
+static void macro_tokens(CXTranslationUnit tu, CXCursor def, TokVec *params, TokVec *body, bool *variadic)
+{
+    CXToken *toks = NULL;
+    unsigned n = 0;
+    clang_tokenize(tu, clang_getCursorExtent(def), &toks, &n);
+    unsigned i = 1; /* after the macro's name */
+    *variadic = false;
+    if (clang_Cursor_isMacroFunctionLike(def)) {
+        bool after_name = false; /* the previous token was a parameter name */
+        for (i = 2; i < n; i++) {
+            char *t = token_text(tu, toks[i]);
+            if (!strcmp(t, ")")) {
+                free(t);
+                i++;
+                break;
+            }
+            if (!strcmp(t, "...")) {
+                *variadic = true;
+                if (!after_name) VEC_PUSH(*params, xstrdup("__VA_ARGS__")); /* else GNU `args...` */
+                free(t);
+                after_name = false;
+            } else if (!strcmp(t, ",")) {
+                free(t);
+                after_name = false;
+            } else {
+                VEC_PUSH(*params, t);
+                after_name = true;
+            }
+        }
     }
-    for (int i = 0; i < from->unary.len; i++) {
-        Candidate c = from->unary.items[i];
-        c.near = c.near ? xstrdup(c.near) : NULL;
-        VEC_PUSH(to->unary, c);
+    for (; i < n; i++) VEC_PUSH(*body, token_text(tu, toks[i]));
+    if (toks) clang_disposeTokens(tu, toks, n);
+}
+
+static int param_index(const TokVec *params, const char *t)
+{
+    for (int i = 0; i < params->len; i++)
+        if (!strcmp(params->items[i], t)) return i;
+    return -1;
+}
+
+/* Expands the uses of function-like macros in t[0..n) into `out`, the way
+ * the preprocessor does as far as operators go: arguments substituted for
+ * parameters, `#param` made a string, `##` dropped. Object-like macros are
+ * left as they are (their operators rarely matter and they have no
+ * arguments to place). Bounded by nesting depth and a budget of uses. */
+static void expand_stream(CXTranslationUnit tu, MacroCache *mc, char **t, unsigned n, TokVec *out, int nest,
+                          int *budget)
+{
+    for (unsigned k = 0; k < n; k++) {
+        CXCursor def;
+        if (nest < MACRO_NEST_MAX && *budget > 0 && is_identifier(t[k]) && k + 1 < n && !strcmp(t[k + 1], "(") &&
+            macro_by_name(tu, mc, t[k], &def)) {
+            VEC(unsigned) starts = {0};
+            unsigned e = k + 2;
+            int depth = 1;
+            VEC_PUSH(starts, k + 2);
+            for (; e < n; e++) {
+                if (!strcmp(t[e], "(")) depth++;
+                else if (!strcmp(t[e], ")") && --depth == 0) break;
+                else if (!strcmp(t[e], ",") && depth == 1) VEC_PUSH(starts, e + 1);
+            }
+            if (depth != 0) {
+                VEC_FREE(starts);
+                VEC_PUSH(*out, xstrdup(t[k]));
+                continue;
+            }
+            (*budget)--;
+            TokVec params = {0}, body = {0};
+            bool variadic = false;
+            macro_tokens(tu, def, &params, &body, &variadic);
+            VEC(char *) sub = {0}; /* borrowed pointers */
+            for (int j = 0; j < body.len; j++) {
+                const char *bt = body.items[j];
+                if (!strcmp(bt, "##")) continue;
+                if (!strcmp(bt, "#") && j + 1 < body.len && param_index(&params, body.items[j + 1]) >= 0) {
+                    VEC_PUSH(sub, "\"\"");
+                    j++;
+                    continue;
+                }
+                int p = param_index(&params, bt);
+                if (p < 0) {
+                    VEC_PUSH(sub, body.items[j]);
+                    continue;
+                }
+                bool rest = variadic && p == params.len - 1; /* the variadic part takes the rest */
+                if (p >= starts.len) continue;                 /* missing (empty) argument */
+                unsigned from = starts.items[p];
+                unsigned to = rest || p + 1 >= starts.len ? e : starts.items[p + 1] - 1;
+                for (unsigned q = from; q < to; q++) VEC_PUSH(sub, t[q]);
+            }
+            expand_stream(tu, mc, sub.items, (unsigned)sub.len, out, nest + 1, budget);
+            VEC_FREE(sub);
+            tokvec_free(&params);
+            tokvec_free(&body);
+            VEC_FREE(starts);
+            k = e; /* the closing parenthesis */
+            continue;
+        }
+        VEC_PUSH(*out, xstrdup(t[k]));
     }
 }
 
-/* At t[k], a use NAME(args) of a function-like macro whose arguments hold
- * no operator: splices that macro's candidates in and returns the index of
- * the closing parenthesis; else returns k. */
-static unsigned splice_nested(CXTranslationUnit tu, MacroCache *mc, char **t, unsigned k, unsigned n,
-                              MacroInfo *info, int nest)
-{
-    CXCursor def;
-    if (nest >= MACRO_NEST_MAX || !is_identifier(t[k]) || k + 1 >= n || strcmp(t[k + 1], "(") != 0)
-        return k;
-    unsigned e = k + 2;
-    int depth = 1;
-    for (; e < n && depth > 0; e++) {
-        if (!strcmp(t[e], "(")) depth++;
-        else if (!strcmp(t[e], ")")) depth--;
-        else if (is_candidate_token(t[e])) return k; /* operators in the arguments */
-    }
-    if (depth != 0 || !macro_by_name(tu, mc, t[k], &def)) return k;
-    int sub = macro_info_at(tu, mc, def, nest + 1);
-    if (sub < 0) return k;
-    copy_candidates(info, &mc->infos.items[sub]);
-    return e - 1;
-}
-
-/* Tokenises a macro definition once and keeps its operator candidates,
- * with those of function-like macros it uses spliced in at their place. */
+/* Tokenises a macro definition once and keeps its operator candidates, in
+ * the order the expansion has them: the uses of other function-like macros
+ * inside it are expanded first (expand_stream). */
 static int macro_info_at(CXTranslationUnit tu, MacroCache *mc, CXCursor def, int nest)
 {
     int have = cursormap_get(&mc->defs, def);
     if (have >= 0) return have;
     MacroInfo info;
     memset(&info, 0, sizeof info);
-    CXToken *toks = NULL;
-    unsigned n = 0;
-    clang_tokenize(tu, clang_getCursorExtent(def), &toks, &n);
-    unsigned i = 1; /* after the macro's name */
-    if (clang_Cursor_isMacroFunctionLike(def)) {
-        while (i < n) {
-            char *t = token_text(tu, toks[i++]);
-            bool close = !strcmp(t, ")");
-            free(t);
-            if (close) break;
-        }
-    }
-    char **t = xcalloc((size_t)n + 1, sizeof(char *));
-    for (unsigned k = i; k < n; k++) t[k] = token_text(tu, toks[k]);
-    for (unsigned k = i; k < n; k++) {
-        unsigned end = splice_nested(tu, mc, t, k, n, &info, nest);
-        if (end != k) {
-            k = end;
-            continue;
-        }
-        bool after_operand = k > i && is_operand_end(t[k - 1]);
+    TokVec params = {0}, body = {0};
+    bool variadic = false;
+    macro_tokens(tu, def, &params, &body, &variadic);
+    TokVec x = {0};
+    int budget = EXPANSION_BUDGET;
+    expand_stream(tu, mc, body.items, (unsigned)body.len, &x, nest, &budget);
+    char **t = x.items;
+    unsigned n = (unsigned)x.len;
+    for (unsigned k = 0; k < n; k++) {
+        bool after_operand = k > 0 && is_operand_end(t[k - 1]);
         if (strlen(t[k]) >= 8) continue;
         Candidate c;
         strcpy(c.op, t[k]);
@@ -304,9 +368,9 @@ static int macro_info_at(CXTranslationUnit tu, MacroCache *mc, CXCursor def, int
             VEC_PUSH(info.unary, c);
         }
     }
-    for (unsigned k = i; k < n; k++) free(t[k]);
-    free(t);
-    if (toks) clang_disposeTokens(tu, toks, n);
+    tokvec_free(&x);
+    tokvec_free(&params);
+    tokvec_free(&body);
     VEC_PUSH(mc->infos, info);
     cursormap_put(&mc->defs, def, mc->infos.len - 1);
     return mc->infos.len - 1;
@@ -335,7 +399,14 @@ static void slots_grow(MacroCache *mc)
 
 /* The macro whose use covers the cursor's start (by its expansion site),
  * looked up once per site: clang_getCursor walks the translation unit. */
+static const MacroInfo *macro_at_slot(CXTranslationUnit tu, MacroCache *mc, CXCursor c, UseSlot **slot_out);
+
 static const MacroInfo *macro_at(CXTranslationUnit tu, MacroCache *mc, CXCursor c)
+{
+    return macro_at_slot(tu, mc, c, NULL);
+}
+
+static const MacroInfo *macro_at_slot(CXTranslationUnit tu, MacroCache *mc, CXCursor c, UseSlot **slot_out)
 {
     CXFile f;
     unsigned off;
@@ -344,8 +415,10 @@ static const MacroInfo *macro_at(CXTranslationUnit tu, MacroCache *mc, CXCursor 
     if ((mc->n + 1) * 2 > mc->cap) slots_grow(mc);
     unsigned h = (off * 2654435761u) & (mc->cap - 1);
     while (mc->slots[h].info != -2) {
-        if (mc->slots[h].off == off && mc->slots[h].file == f)
+        if (mc->slots[h].off == off && mc->slots[h].file == f) {
+            if (slot_out) *slot_out = &mc->slots[h];
             return mc->slots[h].info >= 0 ? &mc->infos.items[mc->slots[h].info] : NULL;
+        }
         h = (h + 1) & (mc->cap - 1);
     }
     int info = -1;
@@ -354,9 +427,10 @@ static const MacroInfo *macro_at(CXTranslationUnit tu, MacroCache *mc, CXCursor 
         CXCursor def = clang_getCursorReferenced(exp);
         if (clang_getCursorKind(def) == CXCursor_MacroDefinition) info = macro_info(tu, mc, def);
     }
-    UseSlot slot = {f, off, info};
+    UseSlot slot = {f, off, info, false};
     mc->slots[h] = slot;
     mc->n++;
+    if (slot_out) *slot_out = &mc->slots[h];
     return info >= 0 ? &mc->infos.items[info] : NULL;
 }
 
@@ -418,6 +492,7 @@ static bool single_operator(const Candidate *c, int n, const char *after, char b
 }
 
 #define MATCH_MAX_NODES 256
+#define MATCH_MAX_STATEMENT_NODES 8192 /* a whole statement, walked once per macro use */
 
 static bool is_binary_node(CXCursor c)
 {
@@ -428,7 +503,7 @@ static bool is_binary_node(CXCursor c)
 /* The operator nodes under root whose operator is not readable between
  * their operands, in source order (in-order walk, explicit stack). False
  * when the subtree is too large. */
-static bool hidden_operators(CXTranslationUnit tu, CXCursor root, CursorVec *out)
+static bool hidden_operators(CXTranslationUnit tu, CXCursor root, CursorVec *out, int limit)
 {
     typedef struct {
         CXCursor c;
@@ -447,7 +522,7 @@ static bool hidden_operators(CXTranslationUnit tu, CXCursor root, CursorVec *out
             if (!binary_op_direct(tu, it.c, buf)) VEC_PUSH(*out, it.c);
             continue;
         }
-        if (++visited > MATCH_MAX_NODES) ok = false;
+        if (++visited > limit) ok = false;
         cursor_children(it.c, &kids);
         if (is_binary_node(it.c) && kids.len == 2) {
             Item rhs = {kids.items[1], 0}, self = {it.c, 1}, lhs = {kids.items[0], 0};
@@ -469,10 +544,11 @@ static bool hidden_operators(CXTranslationUnit tu, CXCursor root, CursorVec *out
 /* When the operator nodes under `whole` that hide in the macro body are
  * exactly as many as the body's binary operators, they are those operators
  * in order: remember each node's operator. */
-static void match_in_order(CXTranslationUnit tu, MacroCache *mc, CXCursor whole, const MacroInfo *m)
+static void match_in_order(CXTranslationUnit tu, MacroCache *mc, CXCursor whole, const MacroInfo *m, int limit)
 {
     CursorVec nodes = {0};
-    if (hidden_operators(tu, whole, &nodes) && nodes.len == m->binary.len) {
+    bool hid = hidden_operators(tu, whole, &nodes, limit);
+    if (hid && nodes.len == m->binary.len) {
         for (int i = 0; i < nodes.len; i++) {
             OpName name;
             strcpy(name.op, m->binary.items[i].op);
@@ -489,8 +565,11 @@ static void match_in_order(CXTranslationUnit tu, MacroCache *mc, CXCursor whole,
  * expression of it could (one expression holds only some of them). */
 void macro_prime_statement(CXTranslationUnit tu, MacroCache *mc, CXCursor stmt)
 {
-    const MacroInfo *m = macro_at(tu, mc, stmt);
-    if (m && m->binary.len > 1) match_in_order(tu, mc, stmt, m);
+    UseSlot *slot = NULL;
+    const MacroInfo *m = macro_at_slot(tu, mc, stmt, &slot);
+    if (!m || m->binary.len <= 1 || !slot || slot->primed) return;
+    slot->primed = true; /* the outermost statement of the expansion comes first */
+    match_in_order(tu, mc, stmt, m, MATCH_MAX_STATEMENT_NODES);
 }
 
 bool macro_binary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor whole, CXCursor lhs, char buf[8])
@@ -502,7 +581,7 @@ bool macro_binary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor whole, CXCur
     }
     const MacroInfo *m = macro_at(tu, mc, whole);
     if (!m || m->binary.len == 0) return false;
-    match_in_order(tu, mc, whole, m);
+    match_in_order(tu, mc, whole, m, MATCH_MAX_NODES);
     known = cursormap_get(&mc->node_ops, whole);
     if (known >= 0) {
         strcpy(buf, mc->ops.items[known].op);
