@@ -185,6 +185,31 @@ IrCond ir_cond_make(IrRef ref, IrCmp op, long long value)
     return k;
 }
 
+/* `(x & ~1) == 0`: x is 0 or 1 — ODBC's SQL_SUCCEEDED(rc), where 0 is
+ * SQL_SUCCESS, 1 SQL_SUCCESS_WITH_INFO and failures are negative. The IR
+ * has no range condition: this reduces to `x >= 0` (and `!= 0` to
+ * `x < 0`), exact for status codes that are never above 1. */
+static bool masked_success_test(Builder *b, CXCursor side, IrCmp cmp, IrCond *out, int depth)
+{
+    char buf[8];
+    CXCursor s = cursor_strip(side, true), x, m;
+    if (clang_getCursorKind(s) != CXCursor_BinaryOperator || strcmp(builder_binary_op(b, s, buf), "&") != 0)
+        return false;
+    if (!cursor_children2(s, &x, &m)) return false;
+    long long mask;
+    if (!const_eval(m, &mask)) {
+        CXCursor t = x;
+        x = m;
+        m = t;
+        if (!const_eval(m, &mask)) return false;
+    }
+    if (mask != ~1LL) return false;
+    IrRef ref = expr_eval(b, x, depth + 1);
+    if (!ref_is_testable(&ref)) return false;
+    *out = ir_cond_make(ref, cmp == CMP_EQ ? CMP_GE : CMP_LT, 0);
+    return true;
+}
+
 static IrCond cond_compare(Builder *b, CXCursor c, const char *op, int depth)
 {
     CXCursor l, r;
@@ -192,6 +217,10 @@ static IrCond cond_compare(Builder *b, CXCursor c, const char *op, int depth)
     long long lv, rv;
     bool lc = const_eval(l, &lv), rc = const_eval(r, &rv);
     IrCmp cmp = cmp_of(op);
+    IrCond masked;
+    if ((cmp == CMP_EQ || cmp == CMP_NE) && ((rc && !lc && rv == 0 && masked_success_test(b, l, cmp, &masked, depth)) ||
+                                             (lc && !rc && lv == 0 && masked_success_test(b, r, cmp, &masked, depth))))
+        return masked;
     if (rc && !lc) {
         IrRef ref = expr_eval(b, l, depth + 1);
         return ref_is_testable(&ref) ? ir_cond_make(ref, cmp, rv) : ir_cond_unknown();
