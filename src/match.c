@@ -44,25 +44,14 @@ static const FunctionSummary *callee_summary(const MatchContext *m, const IrCall
     return summary_lookup(m->summaries, call->callee, m->caller_file);
 }
 
-/* Built-in knowledge: hiredis sets the context's `err` exactly when a
- * command fails (redisCommand returns NULL, redisGetReply returns REDIS_ERR
- * without storing a reply), and a failed context stays failed. */
-static void set_error_context(const IrCall *call, AcquireMatch *out)
+/* The pack's "error_field": the call's context argument reports failure
+ * through a field (hiredis: c->err after redisCommand(c, ...)). */
+static void set_error_context(const AcquireSpec *a, const IrCall *call, AcquireMatch *out)
 {
-    static const char *const hiredis_cmds[] = {"redisCommand", "redisCommandArgv", "redisvCommand",
-                                               "redisGetReply"};
-    out->has_error_context = false;
-    out->error_context_arg = -1;
-    out->error_context_field = NULL;
-    const char *name = call->spelled ? call->spelled : call->callee;
-    if (call->callee_kind != CALLEE_DIRECT || !name || call->nargs < 1 || !out->res || out->via) return;
-    for (size_t i = 0; i < sizeof hiredis_cmds / sizeof hiredis_cmds[0]; i++) {
-        if (strcmp(name, hiredis_cmds[i]) != 0) continue;
-        out->has_error_context = true;
-        out->error_context_arg = 0;
-        out->error_context_field = "err";
-        return;
-    }
+    bool has = a->error_arg >= 0 && a->error_field && a->error_arg < call->nargs;
+    out->has_error_context = has;
+    out->error_context_arg = has ? a->error_arg : -1;
+    out->error_context_field = has ? a->error_field : NULL;
 }
 
 bool match_acquire(const MatchContext *m, const IrCall *call, AcquireMatch *out)
@@ -81,7 +70,7 @@ bool match_acquire(const MatchContext *m, const IrCall *call, AcquireMatch *out)
                 out->failure_field = res->failure_field;
                 out->via = NULL;
                 out->in_place_arg = a->in_place && a->result_arg < 0 ? a->in_place_arg : -1;
-                set_error_context(call, out);
+                set_error_context(a, call, out);
                 return true;
             }
         }

@@ -24,7 +24,8 @@ static const char *const resource_keys[] = {
     "id", "description", "acquire", "release", "transfer", "failure", "per_request",
     "shared_alternative", NULL,
 };
-static const char *const acquire_keys[] = {"function", "member", "result", "arg", "in_place_arg", NULL};
+static const char *const acquire_keys[] = {"function", "member", "result", "arg", "in_place_arg", "error_field", NULL};
+static const char *const error_field_keys[] = {"arg", "field", NULL};
 static const char *const release_keys[] = {"function", "member", "arg", "field", NULL};
 static const char *const transfer_keys[] = {"function", "member", "arg", NULL};
 
@@ -86,14 +87,33 @@ static bool parse_in_place(JsonCheck *jc, const cJSON *e, const char *result, Ac
     return true;
 }
 
+/* "error_field": {"arg": N, "field": "err"} */
+static bool parse_error_field(JsonCheck *jc, const cJSON *e, AcquireSpec *a)
+{
+    const cJSON *ef = cJSON_GetObjectItemCaseSensitive(e, "error_field");
+    if (!ef) return true;
+    if (!jsoncheck_is_object(jc, ef, "'error_field'") || !jsoncheck_keys(jc, ef, error_field_keys)) return false;
+    int arg = 0;
+    const char *field = NULL;
+    if (!parse_arg_index(jc, ef, true, &arg) || !jsoncheck_string(jc, ef, "field", true, &field)) return false;
+    if (!*field) {
+        jsoncheck_error(jc, ef, "field", "'field' must name a field");
+        return false;
+    }
+    a->error_arg = arg;
+    a->error_field = xstrdup(field);
+    return true;
+}
+
 static bool parse_acquire(JsonCheck *jc, const cJSON *e, AcquireSpec *a)
 {
     a->result_arg = -1;
+    a->error_arg = -1;
     if (!jsoncheck_is_object(jc, e, "an acquire entry") || !jsoncheck_keys(jc, e, acquire_keys)) return false;
     if (!parse_callee(jc, e, "acquire", &a->kind, &a->name)) return false;
     const char *result = "return";
     if (!jsoncheck_string(jc, e, "result", false, &result)) return false;
-    if (!parse_in_place(jc, e, result, a)) return false;
+    if (!parse_in_place(jc, e, result, a) || !parse_error_field(jc, e, a)) return false;
     bool has_arg = cJSON_GetObjectItemCaseSensitive(e, "arg") != NULL;
     if (strcmp(result, "return") == 0) {
         if (!has_arg) return true;
@@ -430,7 +450,10 @@ static void resource_free(Resource *r)
     free(r->id);
     free(r->description);
     free(r->pack);
-    for (int i = 0; i < r->n_acquire; i++) free(r->acquire[i].name);
+    for (int i = 0; i < r->n_acquire; i++) {
+        free(r->acquire[i].name);
+        free(r->acquire[i].error_field);
+    }
     free(r->acquire);
     for (int i = 0; i < r->n_release; i++) {
         free(r->release[i].name);

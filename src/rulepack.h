@@ -18,6 +18,11 @@ typedef struct {
                         initialises the object it points to and returns that
                         pointer (mysql_init(&m)): the handle is argument N */
     int in_place_arg;
+    int error_arg;     /* "error_field": {"arg": N, "field": F}: the call's argument
+                          N is a context whose field F is set exactly when this
+                          acquire fails (hiredis: redisCommand(c, ...) and c->err),
+                          so testing it is a failure test; -1 when absent */
+    char *error_field;
 } AcquireSpec;
 
 typedef struct {

@@ -116,6 +116,21 @@ static void test_bad_packs(void)
     expect_bad("duplicate_id.json", "5:6", "duplicate resource id 'r'");
     expect_bad("unknown_resource_key.json", "5:6", "unknown key 'per-request'");
     expect_bad("in_place_with_arg_result.json", "5:94", "'in_place_arg' is only meaningful with");
+    expect_bad("error_field_no_field.json", "5:82", "missing required key 'field'");
+}
+
+/* hiredis reports a failed command through the context's err field: the
+ * pack says so with error_field, no code knows hiredis by name. */
+static void test_error_field(void)
+{
+    PackSet set = {0};
+    CHECK(packset_load(&set, "hiredis"));
+    const Resource *r = find(&set, "redis-reply");
+    CHECK(r && r->acquire[0].error_arg == 0 && r->acquire[0].error_field &&
+          strcmp(r->acquire[0].error_field, "err") == 0);
+    const Resource *c = find(&set, "redis-conn");
+    CHECK(c && c->acquire[0].error_arg == -1 && c->acquire[0].error_field == NULL);
+    packset_free(&set);
 }
 
 /* mysql_init(&m) initialises m in place: the pack says so with in_place_arg. */
@@ -184,6 +199,7 @@ static void test_syntax_error(void)
 int main(void)
 {
     test_in_place();
+    test_error_field();
     test_builtins();
     test_builtin_contents();
     test_user_pack();
