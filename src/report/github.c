@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report_util.h"
-#include "util.h"
+#include "report/report_util.h"
+#include "common/util.h"
 
 #define GITHUB_ANNOTATIONS_PER_KIND 10
 

@@ -24,8 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report_util.h"
-#include "util.h"
+#include "report/report_util.h"
+#include "common/util.h"
 
 static void add_string_or_null(cJSON *obj, const char *key, const char *value)
 {

@@ -3,7 +3,7 @@
  * all (temporary file in the target's folder, fsync, rename; devices and
  * pipes such as /dev/stdout are written directly). The formats
  * themselves live in text.c, sarif.c, github.c and json.c. */
-#include "report.h"
+#include "report/report.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "report_util.h"
-#include "util.h"
+#include "report/report_util.h"
+#include "common/util.h"
 
 char *report_render(OutputFormat fmt, const FindingList *list, const ReportContext *ctx)
 {

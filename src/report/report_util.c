@@ -1,13 +1,13 @@
 /* report_util.c — helpers shared by the output formats: relative paths,
  * URI encoding, GitHub escaping, and the "is this finding shown" rule.
  * See report_util.h. No format-specific layout lives here. */
-#include "report_util.h"
+#include "report/report_util.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "glob.h"
-#include "util.h"
+#include "cli/glob.h"
+#include "common/util.h"
 
 bool report_is_shown(const Finding *f)
 {

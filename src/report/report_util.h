@@ -8,8 +8,8 @@
 
 #include <stdbool.h>
 
-#include "finding.h"
-#include "report.h"
+#include "common/finding.h"
+#include "report/report.h"
 
 char *text_render(const FindingList *list, const ReportContext *ctx);
 char *sarif_render(const FindingList *list, const ReportContext *ctx);

@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report_util.h"
-#include "rule_info.h"
-#include "util.h"
-#include "version.h"
+#include "report/report_util.h"
+#include "checks/rule_info.h"
+#include "common/util.h"
+#include "common/version.h"
 
 #define SARIF_SCHEMA "https://json.schemastore.org/sarif-2.1.0.json"
 #define SRCROOT_ID "%SRCROOT%"

@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report_util.h"
-#include "util.h"
+#include "report/report_util.h"
+#include "common/util.h"
 
 #define ANSI_BOLD "\033[1m"
 #define ANSI_RED "\033[1;31m"

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "common/util.h"
 
 static int capture_saved_fd = -1;
 static FILE *capture_file;

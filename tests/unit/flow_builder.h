@@ -8,9 +8,9 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "check.h"
-#include "ir.h"
-#include "rulepack.h"
+#include "checks/check.h"
+#include "ir/ir.h"
+#include "cli/rulepack.h"
 
 #define FB_MAX_BLOCKS 64
 #define FB_MAX_EVENTS 32

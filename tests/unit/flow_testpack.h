@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
-#include "finding.h"
-#include "rulepack.h"
+#include "checks/check.h"
+#include "common/finding.h"
+#include "cli/rulepack.h"
 
 static const char flow_test_pack_json[] =
     "{\"version\": 1, \"name\": \"flowtest\", \"description\": \"test pack\", \"resources\": [\n"

@@ -7,10 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "filter.h"
-#include "rule_info.h"
+#include "filter/filter.h"
+#include "checks/rule_info.h"
 #include "unit.h"
-#include "util.h"
+#include "common/util.h"
 
 static char tmpdir[] = "/tmp/connlint-baseline-XXXXXX";
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "capture_stderr.h"
-#include "cli.h"
+#include "cli/cli.h"
 #include "unit.h"
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])))

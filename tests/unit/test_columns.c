@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "filter.h"
+#include "filter/filter.h"
 #include "unit.h"
-#include "util.h"
+#include "common/util.h"
 
 static Finding finding_at(const char *file, int line, int col, int end_col)
 {

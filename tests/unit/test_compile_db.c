@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "capture_stderr.h"
-#include "compile_db.h"
+#include "cli/compile_db.h"
 #include "unit.h"
 
 static char dir[] = "/tmp/connlint-cdb-XXXXXX";

@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "capture_stderr.h"
-#include "config.h"
-#include "glob.h"
+#include "cli/config.h"
+#include "cli/glob.h"
 #include "unit.h"
 
 static char root[PATH_MAX];

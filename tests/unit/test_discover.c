@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "capture_stderr.h"
-#include "discover.h"
+#include "cli/discover.h"
 #include "unit.h"
 
 static char top[] = "/tmp/connlint-disc-XXXXXX";

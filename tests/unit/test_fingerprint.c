@@ -10,10 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "filter.h"
-#include "filter_fingerprint.h"
+#include "filter/filter.h"
+#include "filter/filter_fingerprint.h"
 #include "unit.h"
-#include "util.h"
+#include "common/util.h"
 
 /* The line hash computed directly from its definition, for ASCII text. */
 static uint64_t direct_line_hash(const char *text, int line)

@@ -4,9 +4,9 @@
  * lookup, and the checks using them across functions. */
 #include "flow_builder.h"
 #include "flow_testpack.h"
-#include "match.h"
-#include "rule_info.h"
-#include "summary.h"
+#include "flow/match.h"
+#include "checks/rule_info.h"
+#include "flow/summary.h"
 #include "unit.h"
 
 static PackSet packs;

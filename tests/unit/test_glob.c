@@ -3,7 +3,7 @@
  * trailing slashes, and patterns that would blow up a naive matcher. */
 #include <stdlib.h>
 
-#include "glob.h"
+#include "cli/glob.h"
 #include "unit.h"
 
 static void test_star(void)

@@ -4,7 +4,7 @@
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 
-#include "json_pos.h"
+#include "cli/json_pos.h"
 #include "unit.h"
 
 static void where(const char *text, size_t off, int *line, int *col)

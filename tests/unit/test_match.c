@@ -2,8 +2,8 @@
  * against a rule pack and against summaries. */
 #include "flow_builder.h"
 #include "flow_testpack.h"
-#include "match.h"
-#include "summary.h"
+#include "flow/match.h"
+#include "flow/summary.h"
 #include "unit.h"
 
 static IrCall make_call(IrCalleeKind kind, const char *callee, int nargs, IrRef *args)

@@ -12,10 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ir.h"
-#include "parse.h"
+#include "ir/ir.h"
+#include "parse/parse.h"
 #include "unit.h"
-#include "util.h"
+#include "common/util.h"
 
 static char tmpdir[PATH_MAX];
 

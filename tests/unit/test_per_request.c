@@ -7,10 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check.h"
-#include "rule_info.h"
+#include "checks/check.h"
+#include "checks/rule_info.h"
 #include "unit.h"
-#include "util.h"
+#include "common/util.h"
 
 /* ---- a rule pack: a per-request PostgreSQL connection, and a non-per-request
  * file handle ---- */

@@ -8,11 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "report.h"
+#include "report/report.h"
 #include "report/report_util.h"
-#include "rule_info.h"
+#include "checks/rule_info.h"
 #include "unit.h"
-#include "util.h"
+#include "common/util.h"
 
 static ReportContext context(void)
 {

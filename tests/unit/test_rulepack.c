@@ -4,9 +4,9 @@
  * defined by two packs and a pack loaded twice are refused. */
 #include <stdlib.h>
 
-#include "builtin_packs.h"
+#include "cli/builtin_packs.h"
 #include "capture_stderr.h"
-#include "rulepack.h"
+#include "cli/rulepack.h"
 #include "unit.h"
 
 static void test_builtins(void)

@@ -1,0 +1,55 @@
+/* cli.h — the command line (SPEC §2): parsed into Options and validated.
+ * Errors print one line and a pointer to --help, and give exit status 2. */
+#ifndef CONNLINT_CLI_H
+#define CONNLINT_CLI_H
+
+#include <stdbool.h>
+
+#include "common/finding.h"
+
+typedef enum { FORMAT_TEXT, FORMAT_SARIF, FORMAT_GITHUB, FORMAT_JSON } OutputFormat;
+
+typedef enum {
+    ACTION_RUN,
+    ACTION_HELP,
+    ACTION_VERSION,
+    ACTION_LIST_RULES,
+    ACTION_LIST_PACKS,
+    ACTION_EXPLAIN,
+    ACTION_DUMP_CFG,
+} CliAction;
+
+typedef struct {
+    CliAction action;
+    char *explain_rule;       /* --explain RULE */
+    char *dump_cfg;           /* --dump-cfg FILE[:FUNCTION] */
+    char *config;             /* --config FILE */
+    char **rules;             /* --rules, repeatable */
+    int n_rules;
+    char **handlers;          /* --handlers, repeatable (relative to the cwd) */
+    int n_handlers;
+    char **exclude;           /* --exclude, repeatable */
+    int n_exclude;
+    char *compile_commands;   /* -p / --compile-commands */
+    OutputFormat format;
+    char *output;             /* -o */
+    int jobs;                 /* -j; 0 = number of cores */
+    char *srcroot;            /* --srcroot */
+    char *baseline;           /* --baseline */
+    char *write_baseline;     /* --write-baseline FILE (SARIF) */
+    Level fail_on;            /* --fail-on; default LEVEL_WARNING */
+    bool keep_going;
+    bool report_unused_suppressions;
+    char *category;           /* --category: SARIF automationDetails.id */
+    char **paths;             /* PATH... */
+    int n_paths;
+    char **clang_args;        /* after -- */
+    int n_clang_args;
+} Options;
+
+/* Returns 0 on success, 2 on a usage error (message already printed). */
+int cli_parse(int argc, char **argv, Options *out);
+void cli_print_help(void);
+void options_free(Options *o);
+
+#endif

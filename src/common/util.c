@@ -1,0 +1,204 @@
+/* util.c — checked allocation, string builder, file reading, tool
+ * diagnostics. See util.h. */
+#include "common/util.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void out_of_memory(void)
+{
+    fputs("connlint: error: out of memory\n", stderr);
+    exit(2);
+}
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p) out_of_memory();
+    return p;
+}
+
+void *xcalloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p) out_of_memory();
+    return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q) out_of_memory();
+    return q;
+}
+
+char *xstrdup(const char *s)
+{
+    return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+    char *p = xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(&sb, fmt, ap);
+    va_end(ap);
+    return sb_take(&sb);
+}
+
+void sb_init(StrBuf *sb)
+{
+    sb->cap = 64;
+    sb->len = 0;
+    sb->data = xmalloc(sb->cap);
+    sb->data[0] = '\0';
+}
+
+static void sb_reserve(StrBuf *sb, size_t extra)
+{
+    if (!sb->data) sb_init(sb);
+    if (sb->len + extra + 1 <= sb->cap) return;
+    while (sb->len + extra + 1 > sb->cap) sb->cap *= 2;
+    sb->data = xrealloc(sb->data, sb->cap);
+}
+
+void sb_append_n(StrBuf *sb, const char *s, size_t n)
+{
+    sb_reserve(sb, n);
+    memcpy(sb->data + sb->len, s, n);
+    sb->len += n;
+    sb->data[sb->len] = '\0';
+}
+
+void sb_append(StrBuf *sb, const char *s)
+{
+    sb_append_n(sb, s, strlen(s));
+}
+
+void sb_append_char(StrBuf *sb, char c)
+{
+    sb_append_n(sb, &c, 1);
+}
+
+void sb_vprintf(StrBuf *sb, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0) return;
+    sb_reserve(sb, (size_t)n);
+    vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap);
+    sb->len += (size_t)n;
+}
+
+void sb_printf(StrBuf *sb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(sb, fmt, ap);
+    va_end(ap);
+}
+
+char *sb_take(StrBuf *sb)
+{
+    if (!sb->data) sb_init(sb);
+    char *s = sb->data;
+    sb->data = NULL;
+    sb->len = sb->cap = 0;
+    return s;
+}
+
+void sb_free(StrBuf *sb)
+{
+    free(sb->data);
+    sb->data = NULL;
+    sb->len = sb->cap = 0;
+}
+
+char *read_file_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    StrBuf sb;
+    sb_init(&sb);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) sb_append_n(&sb, buf, n);
+    int err = ferror(f);
+    fclose(f);
+    if (err) {
+        sb_free(&sb);
+        errno = EIO;
+        return NULL;
+    }
+    if (len) *len = sb.len;
+    return sb_take(&sb);
+}
+
+static pthread_mutex_t diag_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void tool_diag(const char *kind, const char *file, int line, int col, const char *fmt,
+                      va_list ap)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    sb_printf(&sb, "connlint: %s: ", kind);
+    if (file) {
+        sb_append(&sb, file);
+        if (line > 0) sb_printf(&sb, ":%d", line);
+        if (line > 0 && col > 0) sb_printf(&sb, ":%d", col);
+        sb_append(&sb, ": ");
+    }
+    sb_vprintf(&sb, fmt, ap);
+    sb_append_char(&sb, '\n');
+    pthread_mutex_lock(&diag_lock);
+    fputs(sb.data, stderr);
+    fflush(stderr);
+    pthread_mutex_unlock(&diag_lock);
+    sb_free(&sb);
+}
+
+void tool_error(const char *file, int line, int col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    tool_diag("error", file, line, col, fmt, ap);
+    va_end(ap);
+}
+
+void tool_warning(const char *file, int line, int col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    tool_diag("warning", file, line, col, fmt, ap);
+    va_end(ap);
+}
+
+unsigned long long hash_bytes64(unsigned long long h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+unsigned long long hash_str64(const char *s)
+{
+    return hash_bytes64(14695981039346656037ULL, s, strlen(s));
+}

@@ -1,0 +1,312 @@
+/* flow.h — internal interface of the resource-flow engine (connection-leak,
+ * double-release, use-after-release, and the summaries' per-function facts).
+ *
+ * The engine is an ESP-style property simulation (Das, Lerner, Seigle 2002):
+ * for one acquire site (or one parameter, for summaries) it propagates a set
+ * of tuples (handle state, holders, branch facts) forward over the CFG to a
+ * fixpoint. Tuples with equal handle state and holders are merged by
+ * intersecting their facts; a branch that contradicts a fact is not taken.
+ * It records, per tuple, the predecessor it first came from, so that the
+ * path shown to the user is rebuilt without enumerating paths.
+ *
+ * Files: flow_state.c (the tuple domain and condition evaluation),
+ * flow_transfer.c (events, shared helpers), flow_calls.c (calls),
+ * flow_exits.c (terminators), flow_engine.c (worklist, sites,
+ * final reporting pass), flow_path.c (path reconstruction), flow_outparam.c
+ * (`*out` of an out-parameter as a place), resource_flow.c (findings and
+ * messages). Nothing here prints or knows about output.
+ */
+#ifndef CONNLINT_FLOW_H
+#define CONNLINT_FLOW_H
+
+#include <stdbool.h>
+
+#include "common/finding.h"
+#include "ir/ir.h"
+#include "flow/match.h"
+
+#define FLOW_MAX_HOLDERS 6
+#define FLOW_MAX_STATUS 3
+#define FLOW_MAX_FACTS 8
+#define FLOW_MAX_TUPLES 32   /* per block; beyond it tuples are merged */
+#define FLOW_MAX_SITES 200   /* acquire sites analysed per function */
+#define FLOW_MAX_SWEEPS 200  /* worklist sweeps before giving up on a site */
+
+typedef enum {
+    HS_NONE = 0,  /* not acquired on this path (yet) */
+    HS_HELD,      /* acquired and known to have succeeded */
+    HS_MAYBE,     /* acquired or failed: not yet tested */
+    HS_FAILED,    /* the acquire failed: nothing to release */
+    HS_RELEASED,
+    HS_ESCAPED,   /* no longer this function's to release */
+} HandleState;
+
+typedef enum {
+    ESC_NONE = 0,
+    ESC_RETURN,   /* returned to the caller */
+    ESC_OUTPARAM, /* stored through a pointer parameter: *out = c */
+    ESC_STORE,    /* stored into a global or a non-local struct */
+    ESC_TRANSFER, /* passed to a function that takes ownership */
+    ESC_UNKNOWN,  /* went somewhere the analysis does not follow */
+} EscapeKind;
+
+typedef enum { PLACE_VAR = 1, PLACE_FIELD, PLACE_CALL, PLACE_DEREF } PlaceKind;
+
+/* A place that can hold the handle or carry a fact: a variable, a field path
+ * of a local record variable, the value of a call not yet stored, or `*p`
+ * for an out-parameter p the run follows (FlowRun.deref_place). */
+typedef struct {
+    signed char kind;
+    int var;            /* VAR, FIELD, DEREF (the pointer parameter) */
+    const char *field;  /* FIELD */
+    int call;           /* CALL */
+} Place;
+
+typedef enum { FACT_EQ = 1, FACT_NONZERO, FACT_FLAG } FactKind;
+
+typedef struct {
+    Place place;
+    signed char kind;
+    long long value;      /* FACT_EQ */
+    const IrCond *cond;   /* FACT_FLAG: place == (cond) */
+    bool tested;          /* learned from a branch (kept across calls for globals) */
+} Fact;
+
+typedef struct {
+    unsigned char hs, esc;
+    unsigned char quiet;           /* report nothing on this tuple: it came through a
+                                      maybe-release, a release that may have refused,
+                                      the failure way of a transfer-on-success call, or
+                                      a wrapper status of unknown meaning */
+    unsigned char n_holders, n_status, n_facts;
+    unsigned char holders_merged;  /* holders united from several tuples (a block over
+                                      FLOW_MAX_TUPLES): a place listed may hold it on
+                                      some paths only */
+    unsigned char n_pending;       /* quiet until one of these places is tested (the
+                                      result of a transfer-on-success call, or the
+                                      holders after a status of unknown meaning) */
+    short esc_param;               /* ESC_OUTPARAM: parameter index */
+    Place holders[FLOW_MAX_HOLDERS]; /* in the order they came to hold it */
+    Place status[FLOW_MAX_STATUS];   /* status-kind acquires: places holding the status */
+    Fact facts[FLOW_MAX_FACTS];
+    Place pending[2];
+    int rel_block, rel_event;      /* the first release on this tuple's paths (-1) */
+    /* provenance, for path reconstruction */
+    int pred_block, pred_tuple;    /* -1 at the start */
+    int pred_succ;                 /* index into the predecessor's succ[] */
+    bool pred_choice;              /* the predecessor could also have gone elsewhere */
+} Tuple;
+
+typedef struct {
+    Tuple *items;
+    int len, cap;
+} TupleList;
+
+typedef enum {
+    REP_LEAK_RETURN,
+    REP_LEAK_END,
+    REP_LEAK_OVERWRITE,
+    REP_LEAK_DISCARD,
+    REP_LEAK_SCOPE,
+    REP_DOUBLE_RELEASE,
+    REP_USE_AFTER_RELEASE,
+} ReportKind;
+
+typedef struct {
+    ReportKind kind;
+    int block, event;      /* where (event index within block) */
+    int in_tuple;          /* the IN tuple of `block` it came from (for the path) */
+    Place holder;          /* the handle's name */
+    bool has_holder;
+    int rel_block, rel_event; /* first release (double-release, use-after-release) */
+} FlowReport;
+
+typedef struct {
+    FlowReport *items;
+    int len, cap;
+} FlowReportList;
+
+/* Exit summary bits (for summaries). */
+enum {
+    EXIT_HELD = 1u << 0,      /* held or maybe at an exit (a leak) */
+    EXIT_QUIET = 1u << 1,     /* held after a maybe-release */
+    EXIT_RELEASED = 1u << 2,
+    EXIT_NOTHING = 1u << 3,   /* failed or never acquired */
+    EXIT_ESC_RETURN = 1u << 4,
+    EXIT_ESC_OUT = 1u << 5,
+    EXIT_ESC_STORE = 1u << 6,
+    EXIT_ESC_TRANSFER = 1u << 7,
+    EXIT_ESC_UNKNOWN = 1u << 8,
+    EXIT_HELD_VALUE_RET = 1u << 9,  /* held at an exit that returns something but NULL */
+    EXIT_STORED_NULL_RET = 1u << 10,/* stored/transferred at an exit returning NULL */
+    /* what the exits return, by what happened to the handle (out-parameter
+     * wrappers: which return value means "stored") */
+    EXIT_OUT_RET_ZERO = 1u << 11,
+    EXIT_OUT_RET_NONZERO = 1u << 12,
+    EXIT_OUT_RET_OTHER = 1u << 13,
+    EXIT_NONE_RET_ZERO = 1u << 14,
+    EXIT_NONE_RET_NONZERO = 1u << 15,
+    EXIT_NONE_RET_OTHER = 1u << 16,
+    /* parameters stored away (transfer when the status is 0) */
+    EXIT_STORED_RET_ZERO = 1u << 17,
+    EXIT_STORED_RET_OTHER = 1u << 18,      /* stored, returning anything but 0 */
+    EXIT_HELD_RET_NOT_NONZERO = 1u << 19,  /* held, returning 0 or a computed value */
+};
+
+/* A branch whose condition the parse stage left unreduced but which reads
+ * `*p` of a followed out-parameter: `*p == NULL`, `!*p`, `*p` are
+ * recognised from the condition's text (known, cond = {*p OP 0}); any other
+ * such test leaves the handle quiet on both ways. `(*p = f()) == NULL`
+ * tests what was just stored. var = -1: none. */
+typedef struct FlowDerefTest {
+    int var;
+    bool known;
+    IrCond cond;
+} FlowDerefTest;
+
+/* One analysis: one acquire site, or one parameter held at entry. */
+typedef struct {
+    const MatchContext *m;
+    const IrFunction *fn;
+    /* the site: block/event of the acquire call, or -1 with param_var set */
+    int site_block, site_event;
+    const IrCall *site_call;
+    AcquireMatch acq;         /* acq.res may be NULL in parameter mode */
+    int param_var;            /* parameter mode: the parameter's var index; else -1 */
+    const Resource *found_res;/* parameter mode: the resource of the first release met */
+    bool *call_referenced;    /* per call id: its value is used somewhere */
+    AcquireMatch *call_acq;   /* per call id: what match_acquire said */
+    bool *call_is_acq;
+    const IrCall **calls;     /* per call id */
+    int *call_block, *call_event;
+    bool *addr_taken;         /* per var: `p = &var` somewhere in the function */
+    bool *deref_place;        /* per var: a pointer-to-pointer parameter only ever
+                                 written as plain `*p` (never passed, copied,
+                                 reassigned, indexed or address-taken) */
+    struct FlowDerefTest *deref_test; /* per block: its unreduced condition reads `*p`
+                                 of a followed parameter (flow_outparam.c) */
+    bool follow_deref;        /* treat `*p` of such parameters as a place holding
+                                 the handle until an exit (set by the checker;
+                                 summaries keep escaping at the store) */
+    bool *call_tested;        /* per call id: its value (or a variable it is stored
+                                 in) is tested by a condition */
+    bool container_release;   /* parameter mode: released through p->field */
+    bool *back_target;        /* per block: the target of a retreating edge (a loop head) */
+    int *visit_mark;          /* scratch for bounded searches (flow_path.c) */
+    int visit_gen;
+
+    /* per block */
+    TupleList *in;
+    bool *dirty;
+    int *rpo;                 /* reachable blocks in reverse post-order */
+    int n_rpo;
+    int *rpo_index;           /* block -> position in rpo, -1 unreachable */
+
+    /* results */
+    bool reporting;           /* final pass: record reports and exits */
+    bool gave_up;
+    unsigned exit_mask;
+    int esc_param;            /* the out-parameter of ESC_OUTPARAM exits (-1 none, -2 several) */
+    FlowReportList reports;
+} FlowRun;
+
+/* flow_state.c */
+bool place_equal(const Place *a, const Place *b);
+bool place_from_ref(const IrFunction *fn, const IrRef *r, Place *out); /* local places only */
+Place place_call(int call_id);
+int tuple_find_holder(const Tuple *t, const Place *p);
+bool tuple_add_holder(Tuple *t, const Place *p);      /* false: no room */
+void tuple_remove_holder_at(Tuple *t, int i);
+bool tuple_add_status(Tuple *t, const Place *p);
+void tuple_forget_place(Tuple *t, const Place *p);    /* drop p and the places inside it */
+void tuple_forget_place_facts(Tuple *t, const Place *p);
+/* Records a fact (not for variables whose address is taken: they change
+ * behind the analysis' back). */
+void tuple_set_fact(const FlowRun *run, Tuple *t, const Place *p, FactKind kind, long long value,
+                    const IrCond *cond, bool tested);
+/* A call may change globals: forget what was assigned to them (facts learned
+ * from tests of a global are kept: the same flag tested twice). */
+void tuple_forget_global_facts(const FlowRun *run, Tuple *t);
+const Fact *tuple_fact(const Tuple *t, const Place *p);
+bool tuple_same_key(const Tuple *a, const Tuple *b);
+bool tuple_intersect_facts(Tuple *into, const Tuple *from); /* true if into changed */
+void tuple_escape(Tuple *t, EscapeKind esc, int param);
+void tuple_list_push(TupleList *l, const Tuple *t);
+void tuple_list_free(TupleList *l);
+
+typedef enum { TRI_FALSE = 0, TRI_TRUE = 1, TRI_UNKNOWN = 2 } Tri;
+
+/* Refines *t with `cond` being `sense`; false when that is infeasible. */
+/* A status of the handle passed to a call whose result is tested: quiet
+ * until the handle itself is tested (flow_state.c). */
+bool flow_status_translated(const FlowRun *run, Tuple *t, const IrCall *c);
+bool flow_apply_cond(const FlowRun *run, Tuple *t, const IrCond *cond, bool sense);
+/* Does ref name the handle's holder, or (touches) something inside it? */
+bool flow_ref_touches(const FlowRun *run, const Tuple *t, const IrRef *r);
+bool place_is_local(const IrFunction *fn, const Place *p);
+/* place_from_ref, plus `*p` (PLACE_DEREF) for a parameter this run follows. */
+bool flow_place_of(const FlowRun *run, const IrRef *r, Place *out);
+bool flow_deref_followed(const FlowRun *run, int var);
+/* flow_outparam.c: which parameters' `*p` can be followed (run->deref_place,
+ * run->deref_test; called by flow_run_init). */
+void flow_find_deref_places(FlowRun *run);
+/* The condition block b's branch tests (the recognised `*p` test, or the
+ * block's own), and whether that test reads `*p` of a followed parameter
+ * in a way not understood: then both ways are quiet for tuples held there. */
+const IrCond *flow_branch_cond(const FlowRun *run, int b);
+void flow_branch_unknown_deref(const FlowRun *run, int b, Tuple *t);
+
+/* flow_transfer.c: runs block b's events and terminator on tuple `in`
+ * (IN tuple index `in_idx`), joining the results into the successors. */
+void flow_transfer_block(FlowRun *run, int b, int in_idx);
+/* The handle-holding place a ref names (VAR/ADDR/FIELD of a holder, the CALL
+ * temp), or -1. */
+int flow_ref_holder(const FlowRun *run, const Tuple *t, const IrRef *r);
+
+/* A tuple that split inside a block, to be continued from next_event. */
+#define PENDING_MAX 16
+
+typedef struct {
+    Tuple t;
+    int next_event;
+} Pending;
+
+typedef struct {
+    Pending items[PENDING_MAX];
+    int len;
+} PendingStack;
+
+/* flow_transfer.c: helpers the event files share */
+void flow_pending_push(PendingStack *s, const Tuple *t, int next_event);
+bool flow_is_live(const Tuple *t);                       /* HELD or MAYBE */
+const Place *flow_first_named_holder(const Tuple *t);
+bool flow_out_arg_place(const FlowRun *run, const IrRef *a, Place *p); /* &x, &x.f of a local */
+void flow_escape_into(FlowRun *run, Tuple *t, const IrRef *lhs);    /* stored into a non-local */
+bool flow_record_holds(const Tuple *t, int var);       /* a field of record var holds it */
+/* flow_calls.c */
+void flow_call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, PendingStack *st);
+/* flow_exits.c */
+void flow_terminate(FlowRun *run, const Tuple *t, int b, int in_idx);
+
+/* flow_engine.c */
+void flow_run_init(FlowRun *run, const MatchContext *m, const IrFunction *fn);
+bool flow_run_site(FlowRun *run, int block, int event, const AcquireMatch *acq);
+bool flow_run_param(FlowRun *run, int param_var);
+void flow_run_free(FlowRun *run);
+bool flow_join(FlowRun *run, int block, const Tuple *t); /* true when IN changed */
+void flow_report(FlowRun *run, ReportKind kind, int block, int event, int in_idx,
+                 const Tuple *t, const Place *holder);
+/* The effect of `call` on argument i for this run's resource (any resource in
+ * parameter mode, then remembered in found_res). */
+ArgEffect flow_arg_effect(FlowRun *run, const IrCall *call, int arg);
+bool flow_field_release(FlowRun *run, const IrCall *call);
+
+/* flow_path.c: the path steps to report `r` (acquire, branch decisions, exit). */
+FindingLoc *flow_path_build(const FlowRun *run, const FlowReport *r, const char *handle,
+                            const char *exit_text, int *n_out);
+IrLoc flow_event_loc(const IrFunction *fn, int block, int event);
+
+/* Name of a place for messages ("conn", "s.db"); malloc'ed. */
+char *flow_place_name(const IrFunction *fn, const Place *p);
+
+#endif

@@ -1,0 +1,256 @@
+/* flow_path.c — rebuilds the path shown with a resource-flow finding from
+ * the provenance the dataflow recorded (each tuple remembers the
+ * predecessor tuple it first came from): the acquire, each branch decision
+ * that was not forced, and the exit. No path enumeration. Also the names of
+ * places for messages. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow/flow.h"
+#include "common/util.h"
+
+IrLoc flow_event_loc(const IrFunction *fn, int block, int event)
+{
+    const IrBlock *blk = &fn->blocks[block];
+    if (event < 0 || event >= blk->n_events) return blk->term_loc;
+    const IrEvent *ev = &blk->events[event];
+    if (ev->kind == EV_CALL && ev->u.call.loc.line > 0) return ev->u.call.loc;
+    return ev->loc;
+}
+
+char *flow_place_name(const IrFunction *fn, const Place *p)
+{
+    if (p->kind == PLACE_VAR && p->var >= 0 && p->var < fn->n_vars) return xstrdup(fn->vars[p->var].name);
+    if (p->kind == PLACE_FIELD && p->var >= 0 && p->var < fn->n_vars)
+        return xasprintf("%s.%s", fn->vars[p->var].name, p->field ? p->field : "?");
+    if (p->kind == PLACE_DEREF && p->var >= 0 && p->var < fn->n_vars) return xasprintf("*%s", fn->vars[p->var].name);
+    return xstrdup("the handle");
+}
+
+static FindingLoc loc_step(const IrFunction *fn, IrLoc l, const char *message)
+{
+    return findingloc_make(fn->file, l.line, l.col, l.end_line, l.end_col, message);
+}
+
+static char *case_label(const IrBlock *blk, int target)
+{
+    for (int i = 0; i < blk->n_cases; i++) {
+        if (blk->cases[i].target != target) continue;
+        if (blk->cases[i].lo == blk->cases[i].hi) return xasprintf("taking 'case %lld'", blk->cases[i].lo);
+        return xasprintf("taking 'case %lld ... %lld'", blk->cases[i].lo, blk->cases[i].hi);
+    }
+    return xstrdup("taking 'default'");
+}
+
+#define LOOP_SEARCH_BUDGET 512
+
+/* Can `target` be reached from `from` (a bounded forward search)? */
+static bool reaches(FlowRun *run, int from, int target)
+{
+    int queue[LOOP_SEARCH_BUDGET];
+    int qn = 0, qi = 0;
+    run->visit_gen++;
+    queue[qn++] = from;
+    while (qi < qn) {
+        int b = queue[qi++];
+        if (b == target) return true;
+        if (b < 0 || b >= run->fn->n_blocks || run->visit_mark[b] == run->visit_gen) continue;
+        run->visit_mark[b] = run->visit_gen;
+        const IrBlock *blk = &run->fn->blocks[b];
+        for (int k = 0; k < blk->n_succ; k++) {
+            if (qn >= LOOP_SEARCH_BUDGET) return false;
+            queue[qn++] = blk->succ[k];
+        }
+    }
+    return false;
+}
+
+/* A branch one of whose ways comes back to it and the other does not is a
+ * loop test: "entering the loop" / "leaving the loop". */
+static const char *loop_text(FlowRun *run, int b, int si)
+{
+    const IrBlock *blk = &run->fn->blocks[b];
+    if (blk->term != TERM_BRANCH || blk->n_succ != 2 || blk->succ[0] == blk->succ[1]) return NULL;
+    if (!run->back_target[b]) return NULL; /* not a loop head: an if inside the loop */
+    bool back0 = reaches(run, blk->succ[0], b), back1 = reaches(run, blk->succ[1], b);
+    if (back0 == back1) return NULL;
+    bool stays = si == 0 ? back0 : back1;
+    return stays ? "entering the loop" : "leaving the loop";
+}
+
+/* The message of the step "from block p along succ[si]". */
+static char *branch_text(FlowRun *run, int b, int si)
+{
+    const IrBlock *blk = &run->fn->blocks[b];
+    if (blk->term == TERM_SWITCH) return case_label(blk, blk->succ[si]);
+    const char *loop = loop_text(run, b, si);
+    if (loop) return xstrdup(loop);
+    if (blk->term == TERM_BRANCH) {
+        if (blk->cond_text && si == 0) return xasprintf("taking the branch where '%s'", blk->cond_text);
+        if (blk->cond_text) return xasprintf("taking the branch where '%s' is false", blk->cond_text);
+        return xstrdup(si == 0 ? "taking the true branch" : "taking the false branch");
+    }
+    return xstrdup("taking this way");
+}
+
+typedef struct {
+    int block;          /* the branching block */
+    int succ;           /* index of the successor taken */
+    const Tuple *t;     /* the tuple at the branching block */
+} Hop;
+
+#define DETOUR_BUDGET 16
+
+/* Does block b do anything to the handle held as in t (or leave the function)? */
+static bool block_touches(const FlowRun *run, const Tuple *t, int b)
+{
+    const IrBlock *blk = &run->fn->blocks[b];
+    if (blk->term == TERM_RETURN || blk->term == TERM_NORETURN) return true;
+    for (int e = 0; e < blk->n_events; e++) {
+        const IrEvent *ev = &blk->events[e];
+        switch (ev->kind) {
+        case EV_CALL: {
+            const IrCall *c = &ev->u.call;
+            if (b == run->site_block && e == run->site_event) return true;
+            if (flow_ref_holder(run, t, &c->base) >= 0 && match_field_release(run->m, c, run->acq.res))
+                return true;
+            for (int i = 0; i < c->nargs; i++) {
+                /* borrowing calls do not change the handle; the rest do */
+                if (flow_ref_holder(run, t, &c->args[i]) < 0) continue;
+                if (c->args[i].kind == REF_CALL || match_arg_effect(run->m, c, i, run->acq.res) != ARG_BORROW)
+                    return true;
+            }
+            break;
+        }
+        case EV_ASSIGN:
+            if (flow_ref_touches(run, t, &ev->u.assign.lhs) || flow_ref_touches(run, t, &ev->u.assign.rhs))
+                return true;
+            break;
+        case EV_SCOPE_END: return true;
+        default: break;
+        }
+    }
+    return false;
+}
+
+/* The acquire block's own test of what it just acquired (`if (c)` right
+ * after `c = PQconnectdb()`): the IN tuple does not hold it yet. */
+static bool tests_fresh_handle(const FlowRun *run, const IrBlock *p)
+{
+    if (!p->cond.known) return false;
+    const IrRef *r = &p->cond.ref;
+    if (r->kind == REF_CALL) return r->call == run->site_call->id;
+    for (int e = run->site_event + 1; e < p->n_events; e++) {
+        const IrEvent *ev = &p->events[e];
+        if (ev->kind == EV_ASSIGN && ev->u.assign.rhs.kind == REF_CALL &&
+            ev->u.assign.rhs.call == run->site_call->id && ir_ref_equal(&ev->u.assign.lhs, r))
+            return true;
+    }
+    if (run->acq.result_arg >= 0 && run->acq.result_arg < run->site_call->nargs) {
+        const IrRef *a = &run->site_call->args[run->acq.result_arg];
+        if ((a->kind == REF_ADDR && r->kind == REF_VAR) || (a->kind == REF_ADDR_FIELD && r->kind == REF_FIELD)) {
+            IrRef v = *a;
+            v.kind = r->kind;
+            return ir_ref_equal(&v, r);
+        }
+    }
+    return false;
+}
+
+/* A decision is worth showing unless the other way is a short detour that
+ * rejoins the path later without touching the handle (if/else bodies that
+ * only do other work). */
+static bool decision_matters(const FlowRun *run, const Hop *h, const int *pos, int here)
+{
+    const IrBlock *p = &run->fn->blocks[h->block];
+    int taken = p->succ[h->succ];
+    if (p->term == TERM_BRANCH && h->block == run->site_block && tests_fresh_handle(run, p)) return true;
+    if (p->term == TERM_BRANCH) {
+        /* a test that decides the handle's state (failed or not) matters */
+        Tuple yes = *h->t, no = *h->t;
+        bool can_yes = flow_apply_cond(run, &yes, &p->cond, true);
+        bool can_no = flow_apply_cond(run, &no, &p->cond, false);
+        if (can_yes != can_no || yes.hs != no.hs) return true;
+    }
+    for (int s = 0; s < p->n_succ; s++) {
+        int o = p->succ[s];
+        if (o == taken) continue;
+        int queue[DETOUR_BUDGET];
+        int qn = 0, qi = 0;
+        bool rejoined = false, touched = false;
+        queue[qn++] = o;
+        while (qi < qn && !touched) {
+            int b = queue[qi++];
+            if (b < 0 || b >= run->fn->n_blocks) continue;
+            if (pos[b] > here) {
+                rejoined = true;
+                continue;
+            }
+            if (block_touches(run, h->t, b)) {
+                touched = true;
+                break;
+            }
+            const IrBlock *blk = &run->fn->blocks[b];
+            for (int k = 0; k < blk->n_succ; k++) {
+                if (qn >= DETOUR_BUDGET) {
+                    touched = true; /* too long to tell: keep the step */
+                    break;
+                }
+                queue[qn++] = blk->succ[k];
+            }
+        }
+        if (touched || !rejoined) return true;
+    }
+    return false;
+}
+
+FindingLoc *flow_path_build(const FlowRun *run, const FlowReport *r, const char *handle,
+                            const char *exit_text, int *n_out)
+{
+    const IrFunction *fn = run->fn;
+    VEC(Hop) hops = {0}; /* from the report back to the acquire */
+    VEC(int) blocks = {0};
+    int b = r->block, k = r->in_tuple;
+    VEC_PUSH(blocks, b);
+    for (int guard = 0; guard <= fn->n_blocks && b >= 0 && b != run->site_block; guard++) {
+        if (k < 0 || k >= run->in[b].len) break;
+        const Tuple *t = &run->in[b].items[k];
+        if (t->pred_block < 0) break;
+        const Tuple *pt = &run->in[t->pred_block].items[t->pred_tuple];
+        if (t->pred_choice) {
+            Hop h = {t->pred_block, t->pred_succ, pt};
+            VEC_PUSH(hops, h);
+        } else {
+            Hop h = {t->pred_block, -1, pt};
+            VEC_PUSH(hops, h);
+        }
+        b = t->pred_block;
+        k = t->pred_tuple;
+        VEC_PUSH(blocks, b);
+    }
+    /* pos[block] = its position on the path, counted from the acquire */
+    int *pos = xmalloc((size_t)(fn->n_blocks > 0 ? fn->n_blocks : 1) * sizeof(int));
+    for (int i = 0; i < fn->n_blocks; i++) pos[i] = -1;
+    for (int i = blocks.len - 1; i >= 0; i--) pos[blocks.items[i]] = blocks.len - 1 - i;
+
+    VEC(FindingLoc) steps = {0};
+    char *acq = xasprintf("'%s' acquired here", handle);
+    VEC_PUSH(steps, loc_step(fn, run->site_call->loc, acq));
+    free(acq);
+    for (int i = hops.len - 1; i >= 0; i--) {
+        const Hop *h = &hops.items[i];
+        int here = blocks.len - 1 - (i + 1); /* position of h->block */
+        if (h->succ < 0 || !decision_matters(run, h, pos, here)) continue;
+        const IrBlock *p = &fn->blocks[h->block];
+        char *text = branch_text((FlowRun *)run, h->block, h->succ); /* scratch marks only */
+        VEC_PUSH(steps, loc_step(fn, p->term_loc, text));
+        free(text);
+    }
+    IrLoc exit_loc = flow_event_loc(fn, r->block, r->event);
+    VEC_PUSH(steps, loc_step(fn, exit_loc, exit_text));
+    free(pos);
+    VEC_FREE(hops);
+    VEC_FREE(blocks);
+    *n_out = steps.len;
+    return steps.items;
+}

@@ -1,0 +1,348 @@
+/* flow_transfer.c — what the events of a block do to one tuple of the
+ * resource-flow engine: assignments alias, move or overwrite the handle,
+ * stores make it escape, returns hand it back, uses after a release are
+ * recorded; calls are in flow_calls.c and terminators in flow_exits.c. Also
+ * the helpers they share (which ref names a holder, where a store goes) and
+ * the driver of one block. No CFG walking here. */
+#include <string.h>
+
+#include "flow/flow.h"
+
+void flow_pending_push(PendingStack *s, const Tuple *t, int next_event)
+{
+    if (s->len >= PENDING_MAX) return; /* dropping a split half only loses reports */
+    s->items[s->len].t = *t;
+    s->items[s->len].next_event = next_event;
+    s->len++;
+}
+
+bool flow_is_live(const Tuple *t) { return t->hs == HS_HELD || t->hs == HS_MAYBE; }
+
+static bool place_matches_ref_base(const Place *h, const IrRef *r)
+{
+    switch (r->kind) {
+    case REF_VAR:
+    case REF_ADDR: return h->kind == PLACE_VAR && h->var == r->var;
+    case REF_DEREF: /* *c where c holds it; *out where *out holds it */
+        return (h->kind == PLACE_VAR || h->kind == PLACE_DEREF) && h->var == r->var;
+    case REF_FIELD:
+    case REF_ADDR_FIELD:
+        if (h->kind == PLACE_FIELD && !r->via_pointer)
+            return h->var == r->var && h->field && r->field && strcmp(h->field, r->field) == 0;
+        return false;
+    case REF_CALL: return h->kind == PLACE_CALL && h->call == r->call;
+    default: return false;
+    }
+}
+
+int flow_ref_holder(const FlowRun *run, const Tuple *t, const IrRef *r)
+{
+    if (r->kind == REF_DEREF) {
+        /* `*out` of a followed out-parameter (flow_outparam.c) */
+        for (int i = 0; i < t->n_holders; i++)
+            if (t->holders[i].kind == PLACE_DEREF && t->holders[i].var == r->var) return i;
+        return -1;
+    }
+    for (int i = 0; i < t->n_holders; i++) {
+        const Place *h = &t->holders[i];
+        if (place_matches_ref_base(h, r)) return i;
+        /* summaries: a parameter p whose member p->f is released, stored or
+         * returned stands for what the caller keeps in that struct */
+        if (run->param_var >= 0 && r->kind == REF_FIELD && r->via_pointer && h->kind == PLACE_VAR &&
+            h->var == r->var && h->var == run->param_var)
+            return i;
+    }
+    return -1;
+}
+
+/* r names the handle or reads something inside what holds it. */
+bool flow_ref_touches(const FlowRun *run, const Tuple *t, const IrRef *r)
+{
+    (void)run;
+    for (int i = 0; i < t->n_holders; i++) {
+        const Place *h = &t->holders[i];
+        if (place_matches_ref_base(h, r)) return true;
+        if ((r->kind == REF_FIELD || r->kind == REF_ADDR_FIELD) && h->var == r->var) {
+            if (h->kind == PLACE_VAR) return true; /* s.f, p->f of the holder */
+            if (h->kind == PLACE_FIELD && !r->via_pointer && r->field && h->field) {
+                size_t n = strlen(h->field);
+                if (strncmp(r->field, h->field, n) == 0 && r->field[n] == '.') return true;
+            }
+        }
+        if (r->kind == REF_DEREF && h->kind == PLACE_VAR && h->var == r->var) return true;
+    }
+    return false;
+}
+
+const Place *flow_first_named_holder(const Tuple *t)
+{
+    for (int i = 0; i < t->n_holders; i++)
+        if (t->holders[i].kind != PLACE_CALL) return &t->holders[i];
+    return t->n_holders ? &t->holders[0] : NULL;
+}
+
+/* The place an out-parameter argument writes: &x, &x.f of a local. */
+bool flow_out_arg_place(const FlowRun *run, const IrRef *a, Place *p)
+{
+    IrRef r = *a;
+    if (r.kind == REF_ADDR) r.kind = REF_VAR;
+    else if (r.kind == REF_ADDR_FIELD) r.kind = REF_FIELD;
+    else return false;
+    return flow_place_of(run, &r, p) && place_is_local(run->fn, p);
+}
+
+/* Where a handle stored into `lhs` (not a local place) goes. */
+void flow_escape_into(FlowRun *run, Tuple *t, const IrRef *lhs)
+{
+    const IrFunction *fn = run->fn;
+    int v = lhs->var;
+    bool param = v >= 0 && v < fn->n_vars && fn->vars[v].storage == VAR_PARAM;
+    bool global = v >= 0 && v < fn->n_vars && fn->vars[v].storage == VAR_GLOBAL;
+    if (lhs->kind == REF_DEREF && param) tuple_escape(t, ESC_OUTPARAM, fn->vars[v].param_index);
+    else if (global || ((lhs->kind == REF_FIELD || lhs->kind == REF_DEREF) && (param || lhs->via_pointer)))
+        tuple_escape(t, ESC_STORE, -1);
+    else
+        tuple_escape(t, ESC_UNKNOWN, -1);
+}
+
+bool flow_record_holds(const Tuple *t, int var)
+{
+    for (int i = 0; i < t->n_holders; i++)
+        if (t->holders[i].kind == PLACE_FIELD && t->holders[i].var == var) return true;
+    return false;
+}
+
+/* Copies the holders that lie inside record `src` to the same fields of `dst`. */
+static bool copy_record_holders(Tuple *t, int src, int dst)
+{
+    bool any = false;
+    int n = t->n_holders;
+    for (int i = 0; i < n; i++) {
+        if (t->holders[i].kind != PLACE_FIELD || t->holders[i].var != src) continue;
+        Place q = t->holders[i];
+        q.var = dst;
+        if (!tuple_add_holder(t, &q)) return false;
+        any = true;
+    }
+    return any;
+}
+
+/* x = y: what is known of y's value is known of x's (and x joins y as a
+ * result whose test makes a quiet tuple loud). */
+static void copy_value_facts(const FlowRun *run, Tuple *t, const IrRef *rhs, const Place *lhs)
+{
+    Place rp;
+    if (!flow_place_of(run, rhs, &rp)) return;
+    const Fact *f = tuple_fact(t, &rp);
+    if (f && (f->kind == FACT_EQ || f->kind == FACT_NONZERO)) {
+        Fact copy = *f;
+        tuple_set_fact(run, t, lhs, (FactKind)copy.kind, copy.value, NULL, copy.tested);
+    }
+    for (int i = 0; i < t->n_pending; i++) {
+        if (place_equal(&t->pending[i], &rp) && t->n_pending < 2) {
+            t->pending[t->n_pending++] = *lhs;
+            break;
+        }
+    }
+}
+
+static void assign_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
+{
+    const IrEvent *ev = &run->fn->blocks[b].events[e];
+    const IrRef *lhs = &ev->u.assign.lhs, *rhs = &ev->u.assign.rhs;
+    Place L;
+    bool lhs_place = flow_place_of(run, lhs, &L) && L.kind != PLACE_CALL;
+    bool lhs_local = lhs_place && place_is_local(run->fn, &L);
+
+    int h = t->hs == HS_NONE ? -1 : flow_ref_holder(run, t, rhs);
+    bool rhs_record = t->hs != HS_NONE && rhs->kind == REF_VAR && flow_record_holds(t, rhs->var);
+    if (t->hs != HS_NONE && t->hs != HS_ESCAPED && rhs->kind == REF_ADDR && rhs->var >= 0 &&
+        rhs->var < run->fn->n_vars && !(h >= 0 && run->fn->vars[rhs->var].is_record) &&
+        (h >= 0 || flow_record_holds(t, rhs->var))) {
+        /* pp = &conn, p = &ctx: reached through a pointer the analysis does
+         * not follow (a session record's address, sp = &s, is followed) */
+        tuple_escape(t, ESC_UNKNOWN, -1);
+        return;
+    }
+    if (h >= 0 && lhs_place && place_equal(&t->holders[h], &L)) return; /* c = c */
+
+    bool status_copy = false;
+    if (t->hs != HS_NONE && t->hs != HS_ESCAPED) {
+        if (rhs->kind == REF_CALL && run->site_call && rhs->call == run->site_call->id) status_copy = true;
+        Place rp;
+        if (flow_place_of(run, rhs, &rp))
+            for (int i = 0; i < t->n_status; i++)
+                if (place_equal(&t->status[i], &rp)) status_copy = true;
+    }
+
+    bool was_live = flow_is_live(t) && !t->quiet;
+    int holders_before = t->n_holders;
+    Place held_by_call = {0};
+    bool from_call = h >= 0 && t->holders[h].kind == PLACE_CALL;
+    if (from_call) held_by_call = t->holders[h];
+
+    if (lhs_place) {
+        if (lhs_local) tuple_forget_place(t, &L);
+        else tuple_forget_place_facts(t, &L);
+    }
+
+    if (h >= 0 || rhs_record) {
+        if (lhs_local && L.kind == PLACE_VAR && rhs_record) {
+            if (!copy_record_holders(t, rhs->var, L.var)) tuple_escape(t, ESC_UNKNOWN, -1);
+        } else if (lhs_local && run->addr_taken[L.var]) {
+            /* reachable through a pointer taken elsewhere (jp = &j): not followed */
+            tuple_escape(t, ESC_UNKNOWN, -1);
+        } else if (lhs_local && h >= 0) {
+            if (from_call) {
+                int ci = tuple_find_holder(t, &held_by_call);
+                if (ci >= 0) tuple_remove_holder_at(t, ci);
+            }
+            if (!tuple_add_holder(t, &L)) tuple_escape(t, ESC_UNKNOWN, -1);
+        } else {
+            flow_escape_into(run, t, lhs);
+        }
+    } else if (was_live && holders_before > 0 && t->n_holders == 0) {
+        flow_report(run, REP_LEAK_OVERWRITE, b, e, in_idx, t, &L);
+        tuple_escape(t, ESC_UNKNOWN, -1);
+    }
+
+    if (status_copy && lhs_local && L.kind == PLACE_VAR) tuple_add_status(t, &L);
+    if (lhs_place && rhs->kind == REF_CONST) tuple_set_fact(run, t, &L, FACT_EQ, rhs->value, NULL, false);
+    else if (lhs_place) copy_value_facts(run, t, rhs, &L);
+}
+
+static void assign_cond_event(FlowRun *run, Tuple *t, int b, int e, PendingStack *st)
+{
+    const IrEvent *ev = &run->fn->blocks[b].events[e];
+    const IrCond *cond = &ev->u.assign_cond.cond;
+    Place L;
+    bool lhs_place = flow_place_of(run, &ev->u.assign_cond.lhs, &L) && L.kind != PLACE_CALL;
+    if (!lhs_place) return;
+    if (place_is_local(run->fn, &L)) tuple_forget_place(t, &L);
+    else tuple_forget_place_facts(t, &L);
+    Tuple yes = *t, no = *t;
+    bool can_yes = flow_apply_cond(run, &yes, cond, true);
+    bool can_no = flow_apply_cond(run, &no, cond, false);
+    if (can_yes && can_no) {
+        if (yes.hs != no.hs) {
+            tuple_set_fact(run, &yes, &L, FACT_EQ, 1, NULL, false);
+            tuple_set_fact(run, &no, &L, FACT_EQ, 0, NULL, false);
+            *t = yes;
+            flow_pending_push(st, &no, e + 1);
+        } else if (cond->known && cond->ref.kind != REF_CONST) {
+            tuple_set_fact(run, t, &L, FACT_FLAG, 0, cond, false);
+        }
+    } else if (can_yes) {
+        *t = yes;
+        tuple_set_fact(run, t, &L, FACT_EQ, 1, NULL, false);
+    } else if (can_no) {
+        *t = no;
+        tuple_set_fact(run, t, &L, FACT_EQ, 0, NULL, false);
+    }
+}
+
+static void use_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
+{
+    const IrRef *r = &run->fn->blocks[b].events[e].u.use.ref;
+    if (t->hs == HS_RELEASED && !t->quiet && flow_ref_touches(run, t, r))
+        flow_report(run, REP_USE_AFTER_RELEASE, b, e, in_idx, t, flow_first_named_holder(t));
+}
+
+/* A struct returned by value may carry the handle in an expression the IR
+ * does not break down (a compound literal): stay silent then. */
+static bool returns_record(const IrFunction *fn)
+{
+    const char *t = fn->return_type;
+    return !fn->returns_pointer && t && !strchr(t, '*') && (strstr(t, "struct ") || strstr(t, "union "));
+}
+
+/* `return reply->integer;` from a function returning a number: a member
+ * read through the handle, not the handle (a pointer member, or a struct
+ * returned by value, may still carry it away). */
+static bool scalar_member(const IrFunction *fn, const IrRef *v)
+{
+    if (v->kind != REF_FIELD || fn->returns_pointer) return false;
+    const char *t = fn->return_type;
+    return t && !strchr(t, '*') && !strstr(t, "struct ") && !strstr(t, "union ") && strcmp(t, "void") != 0;
+}
+
+static void return_event(FlowRun *run, Tuple *t, int b, int e)
+{
+    (void)b;
+    (void)e;
+    const IrRef *v = &run->fn->blocks[b].events[e].u.ret.value;
+    if (t->hs == HS_NONE || t->hs == HS_ESCAPED) return;
+    if (v->kind == REF_DEREF) return;
+    bool returned = flow_ref_holder(run, t, v) >= 0 || (flow_ref_touches(run, t, v) && !scalar_member(run->fn, v)) ||
+                    (v->kind == REF_VAR && flow_record_holds(t, v->var)) ||
+                    (v->kind == REF_OTHER && returns_record(run->fn)); /* (struct s){ .c = c } */
+    if (returned) tuple_escape(t, ESC_RETURN, -1);
+}
+
+/* A local that leaves its scope (SPEC §1: "goes out of scope at the end of
+ * its block"): a cleanup variable's cleanup releases it; any other local and
+ * its fields stop holding, and the last holder of a live handle leaving is a
+ * leak here — at the block's closing brace, or at the break, continue or
+ * goto that leaves the block. */
+static void scope_end_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
+{
+    int v = run->fn->blocks[b].events[e].u.scope.var;
+    if (v < 0 || v >= run->fn->n_vars) return;
+    if (run->fn->vars[v].cleanup_fn) {
+        Place p = {PLACE_VAR, v, NULL, -1};
+        int i = tuple_find_holder(t, &p);
+        if (i < 0) return;
+        if (flow_is_live(t)) {
+            /* the cleanup attribute releases it (assumed: precision first) */
+            t->hs = HS_RELEASED;
+            t->rel_block = b;
+            t->rel_event = e;
+        } else {
+            tuple_remove_holder_at(t, i);
+        }
+        return;
+    }
+    bool was_live = flow_is_live(t) && !t->quiet;
+    int holders_before = t->n_holders;
+    Place last = {0};
+    bool removed = false;
+    for (int i = t->n_holders - 1; i >= 0; i--) {
+        const Place *h = &t->holders[i];
+        if ((h->kind == PLACE_VAR || h->kind == PLACE_FIELD) && h->var == v) {
+            if (!removed) last = *h;
+            removed = true;
+            tuple_remove_holder_at(t, i);
+        }
+    }
+    if (removed && was_live && holders_before > 0 && t->n_holders == 0 && !run->addr_taken[v]) {
+        flow_report(run, REP_LEAK_SCOPE, b, e, in_idx, t, &last);
+        tuple_escape(t, ESC_UNKNOWN, -1);
+    }
+}
+
+/* Runs one event; returns false when the tuple's path dies here. */
+static void run_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, PendingStack *st)
+{
+    switch (run->fn->blocks[b].events[e].kind) {
+    case EV_CALL: flow_call_event(run, t, b, e, in_idx, st); break;
+    case EV_ASSIGN: assign_event(run, t, b, e, in_idx); break;
+    case EV_ASSIGN_COND: assign_cond_event(run, t, b, e, st); break;
+    case EV_USE: use_event(run, t, b, e, in_idx); break;
+    case EV_RETURN: return_event(run, t, b, e); break;
+    case EV_SCOPE_END: scope_end_event(run, t, b, e, in_idx); break;
+    case EV_FUNC_REF: break;
+    }
+}
+
+void flow_transfer_block(FlowRun *run, int b, int in_idx)
+{
+    const IrBlock *blk = &run->fn->blocks[b];
+    PendingStack st;
+    st.len = 0;
+    flow_pending_push(&st, &run->in[b].items[in_idx], 0);
+    while (st.len > 0) {
+        Pending p = st.items[--st.len];
+        for (int e = p.next_event; e < blk->n_events; e++) run_event(run, &p.t, b, e, in_idx, &st);
+        flow_terminate(run, &p.t, b, in_idx);
+    }
+}

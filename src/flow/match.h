@@ -1,0 +1,56 @@
+/* match.h — what a call means for resources, from the rule packs and the
+ * function summaries: an acquire (of which resource, into which result), a
+ * release of an argument or of the base struct (field release), a transfer,
+ * or a borrow. Used by the summarise stage and by every check. */
+#ifndef CONNLINT_MATCH_H
+#define CONNLINT_MATCH_H
+
+#include <stdbool.h>
+
+#include "ir/ir.h"
+#include "cli/rulepack.h"
+#include "flow/summary.h"
+
+typedef struct {
+    const PackSet *packs;
+    const SummaryTable *summaries; /* may be NULL */
+    const char *caller_file;       /* the file of the function being analysed */
+} MatchContext;
+
+typedef struct {
+    const Resource *res;
+    int result_arg;                /* -1: the return value; else out-param index */
+    FailureKind failure;
+    const char *failure_field;
+    const FunctionSummary *via;    /* NULL: a rule-pack acquire; else a wrapper */
+    int in_place_arg;              /* -1, or the argument initialised in place when
+                                      it is not NULL (AcquireSpec.in_place) */
+    bool has_error_context;        /* (added) argument error_context_arg is a context
+                                      whose field error_context_field is non-zero
+                                      exactly when the call acquired nothing
+                                      (hiredis: c->err after redisCommand /
+                                      redisGetReply) */
+    int error_context_arg;
+    const char *error_context_field;
+} AcquireMatch;
+
+bool match_acquire(const MatchContext *m, const IrCall *call, AcquireMatch *out);
+
+typedef enum {
+    ARG_BORROW = 0,
+    ARG_RELEASE,
+    ARG_MAYBE_RELEASE,
+    ARG_TRANSFER,
+    ARG_TRANSFER_ON_SUCCESS, /* taken when the call's result is not NULL (summaries) */
+    ARG_TRANSFER_ON_ZERO,    /* taken when the call returns 0 (summaries) */
+} ArgEffect;
+
+/* The effect of `call` on argument `arg` when it carries a handle of `res`. */
+ArgEffect match_arg_effect(const MatchContext *m, const IrCall *call, int arg,
+                           const Resource *res);
+
+/* A member call that releases its base: `s.cleanup(&s)` / `sp->cleanup(sp)`
+ * for a resource with {"field": "cleanup"}. */
+bool match_field_release(const MatchContext *m, const IrCall *call, const Resource *res);
+
+#endif

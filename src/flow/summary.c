@@ -1,0 +1,410 @@
+/* summary.c — function summaries (summary.h): for every function of the
+ * analysed sources, whether it returns (or writes through a pointer
+ * parameter) a freshly acquired handle, and what it does to each pointer or
+ * struct parameter (releases on all paths / on some / stores it away /
+ * borrows). Computed with the flow engine (rules/flow.h), iterated to a
+ * fixpoint in sorted (file, name) order so that wrappers of wrappers count;
+ * deterministic and independent of -j. It reports nothing itself. */
+#include "flow/summary.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow/match.h"
+#include "flow/flow.h"
+#include "common/util.h"
+
+#define SUMMARY_MAX_PASSES 8
+
+typedef struct {
+    FunctionSummary s;
+    const IrFunction *fn;
+} Entry;
+
+struct SummaryTable {
+    Entry *entries;     /* sorted by (file, name, line): processing order */
+    int n;
+    int *by_name;       /* entry indexes sorted by (name, file) */
+};
+
+static int entry_cmp(const void *a, const void *b)
+{
+    const Entry *x = a, *y = b;
+    int c = strcmp(x->fn->file, y->fn->file);
+    if (c) return c;
+    if ((c = strcmp(x->fn->name, y->fn->name))) return c;
+    return (x->fn->loc.line > y->fn->loc.line) - (x->fn->loc.line < y->fn->loc.line);
+}
+
+static const SummaryTable *sort_table;
+
+static int by_name_cmp(const void *a, const void *b)
+{
+    const Entry *x = &sort_table->entries[*(const int *)a], *y = &sort_table->entries[*(const int *)b];
+    int c = strcmp(x->s.name, y->s.name);
+    if (c) return c;
+    return (*(const int *)a > *(const int *)b) - (*(const int *)a < *(const int *)b);
+}
+
+static void collect(SummaryTable *t, IrUnit **units, int n_units)
+{
+    VEC(Entry) v = {0};
+    for (int u = 0; u < n_units; u++) {
+        if (!units[u] || units[u]->parse_failed) continue;
+        for (int f = 0; f < units[u]->n_functions; f++) {
+            const IrFunction *fn = &units[u]->functions[f];
+            if (!fn->name || !fn->file || fn->truncated || fn->has_errors) continue; /* recovered IR: no summary */
+            Entry e;
+            memset(&e, 0, sizeof e);
+            e.fn = fn;
+            VEC_PUSH(v, e);
+        }
+    }
+    if (v.len > 1) qsort(v.items, (size_t)v.len, sizeof(Entry), entry_cmp);
+    /* a function defined in a header is seen once per including unit */
+    int w = 0;
+    for (int i = 0; i < v.len; i++)
+        if (w == 0 || entry_cmp(&v.items[w - 1], &v.items[i]) != 0) v.items[w++] = v.items[i];
+    t->entries = v.items;
+    t->n = w;
+    for (int i = 0; i < t->n; i++) {
+        Entry *e = &t->entries[i];
+        e->s.name = xstrdup(e->fn->name);
+        e->s.file = xstrdup(e->fn->file);
+        e->s.is_static = e->fn->is_static;
+        e->s.acquire_result_arg = -1;
+        e->s.returns_param = -1;
+        e->s.n_params = e->fn->n_params;
+        e->s.params = xcalloc((size_t)(e->fn->n_params + 1), sizeof(ParamEffect));
+        e->s.param_res = xcalloc((size_t)(e->fn->n_params + 1), sizeof(Resource *));
+    }
+    t->by_name = xmalloc((size_t)(t->n + 1) * sizeof(int));
+    for (int i = 0; i < t->n; i++) t->by_name[i] = i;
+    sort_table = t;
+    if (t->n > 1) qsort(t->by_name, (size_t)t->n, sizeof(int), by_name_cmp);
+    sort_table = NULL;
+}
+
+const FunctionSummary *summary_lookup(const SummaryTable *t, const char *name, const char *caller_file)
+{
+    if (!t || !name) return NULL;
+    int lo = 0, hi = t->n;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (strcmp(t->entries[t->by_name[mid]].s.name, name) < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    const FunctionSummary *global = NULL, *from_header = NULL;
+    for (int i = lo; i < t->n; i++) {
+        const Entry *e = &t->entries[t->by_name[i]];
+        const FunctionSummary *s = &e->s;
+        if (strcmp(s->name, name) != 0) break;
+        if (s->is_static) {
+            /* a static function is seen from its own file, and a static
+             * (inline) one of a header from the files that include it */
+            if (caller_file && strcmp(s->file, caller_file) == 0) return s;
+            if (e->fn->in_header && !from_header) from_header = s;
+        } else if (!global) {
+            global = s;
+        }
+    }
+    return global ? global : from_header;
+}
+
+/* ---- computing one summary ----------------------------------------------- */
+
+static FailureKind returned_failure(const IrFunction *fn, const AcquireMatch *a)
+{
+    if (!fn->returns_pointer && a->failure == FAILURE_NULL_FIELD) return FAILURE_NULL_FIELD;
+    if (!fn->returns_pointer && a->failure == FAILURE_NEGATIVE) return FAILURE_NEGATIVE;
+    return FAILURE_NULL; /* conservative: callers' NULL tests count as failure tests */
+}
+
+static bool returns_value(const IrFunction *fn)
+{
+    return fn->return_type && strcmp(fn->return_type, "void") != 0;
+}
+
+/* How callers of an out-parameter wrapper see failure: `return 0` where it
+ * stored the handle and non-zero constants elsewhere is status-nonzero;
+ * anything else (1 on success, computed values) is a status of unknown
+ * meaning; a void wrapper is tested through the handle (NULL). */
+static FailureKind out_param_failure(const IrFunction *fn, unsigned m)
+{
+    if (!returns_value(fn)) return FAILURE_NULL;
+    bool zero_when_stored = (m & EXIT_OUT_RET_ZERO) && !(m & (EXIT_OUT_RET_NONZERO | EXIT_OUT_RET_OTHER));
+    bool nonzero_otherwise = !(m & (EXIT_NONE_RET_ZERO | EXIT_NONE_RET_OTHER));
+    return zero_when_stored && nonzero_otherwise ? FAILURE_STATUS_NONZERO : FAILURE_STATUS_UNKNOWN;
+}
+
+static char *chain_for(const IrFunction *fn, const IrCall *inner, const AcquireMatch *a)
+{
+    if (a->via && a->via->chain) return xasprintf("%s() which calls %s", fn->name, a->via->chain);
+    const char *callee = inner->spelled ? inner->spelled : inner->callee;
+    return xasprintf("%s() which calls %s()", fn->name, callee ? callee : "(indirect)");
+}
+
+static void compute_acquire(FlowRun *run, FunctionSummary *out)
+{
+    const IrFunction *fn = run->fn;
+    for (int id = 0; id < fn->n_calls; id++) {
+        if (!run->call_is_acq[id] || !run->calls[id] || run->rpo_index[run->call_block[id]] < 0) continue;
+        AcquireMatch a = run->call_acq[id];
+        if (!flow_run_site(run, run->call_block[id], run->call_event[id], &a)) continue;
+        unsigned m = run->exit_mask;
+        unsigned bad = EXIT_HELD | EXIT_QUIET | EXIT_ESC_STORE | EXIT_ESC_TRANSFER | EXIT_ESC_UNKNOWN;
+        if (m & bad) continue;
+        if (m & EXIT_ESC_RETURN) {
+            out->acquire_result_arg = -1;
+            out->acquire_failure = returned_failure(fn, &a);
+        } else if ((m & EXIT_ESC_OUT) && run->esc_param >= 0) {
+            out->acquire_result_arg = run->esc_param;
+            out->acquire_failure = out_param_failure(fn, m);
+        } else {
+            continue;
+        }
+        out->acquires = a.res;
+        out->acquire_field = out->acquire_failure == FAILURE_NULL_FIELD ? a.failure_field : NULL;
+        out->acquires_per_request = a.res && a.res->per_request;
+        out->chain = chain_for(fn, run->calls[id], &a);
+        return;
+    }
+}
+
+static ParamEffect param_effect(FlowRun *run, int p, const Resource **res)
+{
+    *res = NULL;
+    if (!flow_run_param(run, p)) return PARAM_BORROWS;
+    unsigned m = run->exit_mask;
+    /* released through p->field: which resource the caller keeps there is
+     * not known, so the effect applies to any */
+    *res = run->container_release ? NULL : run->found_res;
+    bool held = m & (EXIT_HELD | EXIT_QUIET | EXIT_ESC_RETURN | EXIT_ESC_UNKNOWN);
+    bool stored = m & (EXIT_ESC_STORE | EXIT_ESC_TRANSFER | EXIT_ESC_OUT);
+    if (stored && !held) return PARAM_TRANSFERS;
+    /* obj_new(conn): stored into the object it returns, still held only
+     * where it returns NULL */
+    if (stored && run->fn->returns_pointer && !(m & (EXIT_ESC_RETURN | EXIT_ESC_UNKNOWN | EXIT_RELEASED)) &&
+        !(m & (EXIT_HELD_VALUE_RET | EXIT_STORED_NULL_RET)))
+        return PARAM_TRANSFERS_ON_SUCCESS;
+    /* cache_add(stmt): stored where it returns 0, kept where it returns a
+     * non-zero constant */
+    if (stored && !run->fn->returns_pointer && returns_value(run->fn) &&
+        !(m & (EXIT_ESC_RETURN | EXIT_ESC_UNKNOWN | EXIT_RELEASED | EXIT_QUIET)) &&
+        (m & EXIT_STORED_RET_ZERO) && !(m & (EXIT_STORED_RET_OTHER | EXIT_HELD_RET_NOT_NONZERO)))
+        return PARAM_TRANSFERS_ON_ZERO;
+    if ((m & EXIT_RELEASED) && !held && !stored) return PARAM_RELEASES;
+    if (m & EXIT_RELEASED) return PARAM_MAYBE_RELEASES;
+    return PARAM_BORROWS;
+}
+
+/* configure(c) { ...; return c; }: every exit returns the parameter (or
+ * it was NULL there). */
+static bool returns_param_itself(unsigned m)
+{
+    unsigned other = EXIT_HELD | EXIT_QUIET | EXIT_RELEASED | EXIT_ESC_OUT | EXIT_ESC_STORE |
+                     EXIT_ESC_TRANSFER | EXIT_ESC_UNKNOWN;
+    return (m & EXIT_ESC_RETURN) && !(m & other);
+}
+
+/* ---- release helpers taking T **: close_conn(&c) -------------------------- */
+
+/* Does some call pass *p (or p[i]) as an argument? */
+static bool passes_deref_of(const IrFunction *fn, int p)
+{
+    for (int b = 0; b < fn->n_blocks; b++)
+        for (int e = 0; e < fn->blocks[b].n_events; e++) {
+            const IrEvent *ev = &fn->blocks[b].events[e];
+            if (ev->kind != EV_CALL) continue;
+            for (int i = 0; i < ev->u.call.nargs; i++)
+                if (ev->u.call.args[i].kind == REF_DEREF && ev->u.call.args[i].var == p) return true;
+        }
+    return false;
+}
+
+/* In the copy, *p is the handle and is spelled as p; p itself (the T **),
+ * &p and p's fields become values the analysis does not follow. */
+static void deref_ref(IrRef *r, int p)
+{
+    if (r->var != p) return;
+    switch (r->kind) {
+    case REF_DEREF: r->kind = REF_VAR; break;
+    case REF_VAR:
+    case REF_ADDR:
+    case REF_FIELD:
+    case REF_ADDR_FIELD:
+        r->kind = REF_OTHER;
+        r->var = -1;
+        r->field = NULL;
+        break;
+    default: break;
+    }
+}
+
+static void deref_cond(IrCond *c, int p)
+{
+    deref_ref(&c->ref, p);
+    deref_ref(&c->ref2, p);
+}
+
+static void deref_event(IrEvent *ev, int p)
+{
+    switch (ev->kind) {
+    case EV_CALL: {
+        IrRef *args = xcalloc((size_t)ev->u.call.nargs + 1, sizeof(IrRef));
+        for (int i = 0; i < ev->u.call.nargs; i++) {
+            args[i] = ev->u.call.args[i];
+            deref_ref(&args[i], p);
+        }
+        ev->u.call.args = args;
+        deref_ref(&ev->u.call.base, p);
+        break;
+    }
+    case EV_ASSIGN:
+        deref_ref(&ev->u.assign.lhs, p);
+        deref_ref(&ev->u.assign.rhs, p);
+        break;
+    case EV_ASSIGN_COND:
+        deref_ref(&ev->u.assign_cond.lhs, p);
+        deref_cond(&ev->u.assign_cond.cond, p);
+        break;
+    case EV_USE: deref_ref(&ev->u.use.ref, p); break;
+    case EV_RETURN: deref_ref(&ev->u.ret.value, p); break;
+    default: break;
+    }
+}
+
+/* A copy of fn where parameter p's pointee is the handle. */
+static IrFunction *deref_copy(const IrFunction *fn, int p)
+{
+    IrFunction *c = xmalloc(sizeof *c);
+    *c = *fn;
+    c->blocks = xcalloc((size_t)fn->n_blocks + 1, sizeof(IrBlock));
+    for (int b = 0; b < fn->n_blocks; b++) {
+        IrBlock *blk = &c->blocks[b];
+        *blk = fn->blocks[b];
+        blk->events = xcalloc((size_t)blk->n_events + 1, sizeof(IrEvent));
+        for (int e = 0; e < blk->n_events; e++) {
+            blk->events[e] = fn->blocks[b].events[e];
+            deref_event(&blk->events[e], p);
+        }
+        deref_cond(&blk->cond, p);
+        deref_ref(&blk->switch_on, p);
+    }
+    return c;
+}
+
+static void deref_copy_free(IrFunction *c)
+{
+    for (int b = 0; b < c->n_blocks; b++) {
+        IrBlock *blk = &c->blocks[b];
+        for (int e = 0; e < blk->n_events; e++)
+            if (blk->events[e].kind == EV_CALL) free(blk->events[e].u.call.args);
+        free(blk->events);
+    }
+    free(c->blocks);
+    free(c);
+}
+
+/* close_conn(PGconn **pc) { if (*pc) { PQfinish(*pc); *pc = NULL; } }
+ * (repmgr close_connection): what the function does to *p, when it releases
+ * it on all paths or on some; anything else stays a borrow. */
+static ParamEffect deref_param_effect(const MatchContext *m, const IrFunction *fn, int p, const Resource **res)
+{
+    *res = NULL;
+    if (!passes_deref_of(fn, p)) return PARAM_BORROWS;
+    IrFunction *copy = deref_copy(fn, p);
+    FlowRun run;
+    flow_run_init(&run, m, copy);
+    ParamEffect eff = param_effect(&run, p, res);
+    flow_run_free(&run);
+    deref_copy_free(copy);
+    if (eff != PARAM_RELEASES && eff != PARAM_MAYBE_RELEASES) {
+        *res = NULL;
+        return PARAM_BORROWS;
+    }
+    return eff;
+}
+
+static void compute(const PackSet *packs, const SummaryTable *t, const IrFunction *fn, FunctionSummary *out)
+{
+    MatchContext m = {packs, t, fn->file};
+    FlowRun run;
+    flow_run_init(&run, &m, fn);
+    out->acquires = NULL;
+    out->acquire_result_arg = -1;
+    out->acquire_failure = FAILURE_NULL;
+    out->acquire_field = NULL;
+    out->acquires_per_request = false;
+    out->chain = NULL;
+    out->returns_param = -1;
+    if (fn->n_blocks > 0) compute_acquire(&run, out);
+    for (int p = 0; p < fn->n_params && p < fn->n_vars; p++) {
+        out->params[p] = PARAM_BORROWS;
+        out->param_res[p] = NULL;
+        const IrVar *v = &fn->vars[p];
+        if (fn->n_blocks == 0 || (!v->is_pointer && !v->is_record)) continue;
+        out->params[p] = param_effect(&run, p, &out->param_res[p]);
+        if (out->returns_param < 0 && returns_param_itself(run.exit_mask)) out->returns_param = p;
+        if (out->params[p] == PARAM_BORROWS && v->is_pointer)
+            out->params[p] = deref_param_effect(&m, fn, p, &out->param_res[p]);
+    }
+    flow_run_free(&run);
+}
+
+static bool summary_equal(const FunctionSummary *a, const FunctionSummary *b)
+{
+    if (a->acquires != b->acquires || a->acquire_result_arg != b->acquire_result_arg ||
+        a->acquire_failure != b->acquire_failure || a->n_params != b->n_params ||
+        a->returns_param != b->returns_param)
+        return false;
+    for (int i = 0; i < a->n_params; i++)
+        if (a->params[i] != b->params[i] || a->param_res[i] != b->param_res[i]) return false;
+    return true;
+}
+
+SummaryTable *summaries_build(IrUnit **units, int n_units, const PackSet *packs)
+{
+    SummaryTable *t = xcalloc(1, sizeof *t);
+    collect(t, units, n_units);
+    FunctionSummary next;
+    for (int pass = 0; pass < SUMMARY_MAX_PASSES; pass++) {
+        bool changed = false;
+        for (int i = 0; i < t->n; i++) {
+            Entry *e = &t->entries[i];
+            next = e->s;
+            next.params = xcalloc((size_t)(e->s.n_params + 1), sizeof(ParamEffect));
+            next.param_res = xcalloc((size_t)(e->s.n_params + 1), sizeof(Resource *));
+            compute(packs, t, e->fn, &next);
+            if (summary_equal(&next, &e->s)) {
+                free(next.params);
+                free(next.param_res);
+                free(next.chain);
+                continue;
+            }
+            free(e->s.params);
+            free(e->s.param_res);
+            free(e->s.chain);
+            e->s = next;
+            changed = true;
+        }
+        if (!changed) break;
+    }
+    return t;
+}
+
+void summaries_free(SummaryTable *t)
+{
+    if (!t) return;
+    for (int i = 0; i < t->n; i++) {
+        FunctionSummary *s = &t->entries[i].s;
+        free((char *)s->name);
+        free((char *)s->file);
+        free(s->chain);
+        free(s->params);
+        free(s->param_res);
+    }
+    free(t->entries);
+    free(t->by_name);
+    free(t);
+}

@@ -1,0 +1,77 @@
+/* ir.c — IR unit lifetime and reference helpers. See ir.h; the text dump
+ * is in ir_dump.c. */
+#include "ir/ir.h"
+
+#include <string.h>
+
+#include "common/util.h"
+
+IrUnit *ir_unit_new(const char *main_file)
+{
+    Arena *a = arena_new();
+    IrUnit *u = arena_alloc(a, sizeof(IrUnit));
+    u->arena = a;
+    u->main_file = arena_strdup(a, main_file);
+    return u;
+}
+
+void ir_unit_free(IrUnit *u)
+{
+    if (u) arena_free(u->arena);
+}
+
+static IrRef ref_make(IrRefKind kind, int var)
+{
+    IrRef r;
+    memset(&r, 0, sizeof r);
+    r.kind = kind;
+    r.var = var;
+    r.call = -1;
+    return r;
+}
+
+IrRef ir_ref_none(void) { return ref_make(REF_NONE, -1); }
+IrRef ir_ref_var(int var) { return ref_make(REF_VAR, var); }
+IrRef ir_ref_addr(int var) { return ref_make(REF_ADDR, var); }
+IrRef ir_ref_other(void) { return ref_make(REF_OTHER, -1); }
+
+IrRef ir_ref_field(int var, const char *field, bool via_pointer)
+{
+    IrRef r = ref_make(REF_FIELD, var);
+    r.field = field;
+    r.via_pointer = via_pointer;
+    return r;
+}
+
+IrRef ir_ref_const(long long value)
+{
+    IrRef r = ref_make(REF_CONST, -1);
+    r.value = value;
+    return r;
+}
+
+IrRef ir_ref_call(int call_id)
+{
+    IrRef r = ref_make(REF_CALL, -1);
+    r.call = call_id;
+    return r;
+}
+
+bool ir_ref_equal(const IrRef *a, const IrRef *b)
+{
+    if (a->kind != b->kind) return false;
+    switch (a->kind) {
+    case REF_NONE:
+    case REF_OTHER: return true;
+    case REF_VAR:
+    case REF_ADDR:
+    case REF_DEREF: return a->var == b->var;
+    case REF_FIELD:
+    case REF_ADDR_FIELD:
+        return a->var == b->var && a->via_pointer == b->via_pointer && a->field && b->field &&
+               strcmp(a->field, b->field) == 0;
+    case REF_CALL: return a->call == b->call;
+    case REF_CONST: return a->value == b->value;
+    }
+    return false;
+}

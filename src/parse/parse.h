@@ -1,0 +1,24 @@
+/* parse.h — the parse stage: the only module that uses libclang. One call
+ * parses one translation unit, builds the IR of every function defined in
+ * it (and in project headers it includes) and disposes of the translation
+ * unit. Safe to call from several threads, each with its own ParseSession. */
+#ifndef CONNLINT_PARSE_H
+#define CONNLINT_PARSE_H
+
+#include "ir/ir.h"
+
+typedef struct ParseSession ParseSession;
+
+ParseSession *parse_session_new(void);
+void parse_session_free(ParseSession *s);
+
+/* The version of the libclang in use, e.g. "Debian clang version 19.1.7";
+ * a malloc'ed string. */
+char *parse_libclang_version(void);
+
+/* path: absolute; args: compiler arguments (not including the file).
+ * Never returns NULL: a file libclang cannot read gives parse_failed with a
+ * diagnostic. */
+IrUnit *parse_unit(ParseSession *s, const char *path, const char *const *args, int nargs);
+
+#endif
