@@ -22,6 +22,8 @@
 #include "cli/glob.h"
 #include "ir/ir.h"
 #include "flow/noreturn_infer.h"
+#include "values/constants.h"
+#include "values/local_pointers.h"
 #include "parse/parse.h"
 #include "report/report.h"
 #include "checks/rule_info.h"
@@ -352,6 +354,8 @@ static int run(const Options *o)
 
     /* summarise: first the calls that never return although nothing
      * declares it (a project's die()), then what functions do to resources */
+    values_fold_constants(job.units, files.n_files);
+    values_follow_local_pointers(job.units, files.n_files);
     noreturn_refine(job.units, files.n_files);
     SummaryTable *summaries = summaries_build(job.units, files.n_files, &packs);
 

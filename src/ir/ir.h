@@ -214,6 +214,17 @@ typedef struct {
     IrLoc loc;
 } IrGlobalRef;
 
+/* A variable defined at file scope of the unit (or a header it includes),
+ * as the whole-program constants pass (src/values) needs it. */
+typedef struct {
+    const char *name;
+    bool is_static;        /* internal linkage: visible in this unit only */
+    bool is_integer;       /* integer, enum or _Bool scalar type */
+    bool has_value;        /* its initial value is the integer constant `value`
+                              (no initialiser: 0, static storage) */
+    long long value;
+} IrGlobalVar;
+
 typedef struct {
     const char *file;     /* for diagnostics on a file */
     int line, col;
@@ -228,6 +239,11 @@ typedef struct {
     int n_functions;
     IrGlobalRef *global_refs;
     int n_global_refs;
+    IrGlobalVar *global_vars; /* file-scope variable definitions */
+    int n_global_vars;
+    const char **global_var_escapes; /* variables named in file-scope initialisers
+                                       (`int *p = &flag;`): not constants */
+    int n_global_var_escapes;
     IrDiag *diags;          /* clang errors (first few), in order */
     int n_diags;
     bool parse_failed;      /* libclang could not produce a translation unit at all */
