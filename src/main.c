@@ -225,6 +225,15 @@ static int explain_rule(const char *id)
 }
 
 /* --dump-cfg FILE[:FUNCTION] */
+/* Does the configuration's "levels" give this (opt-in) rule a level? */
+static bool config_enables_rule(const Config *cfg, const char *rule)
+{
+    bool on = false;
+    for (int i = 0; i < cfg->n_levels; i++) /* the last one given wins */
+        if (cfg->levels[i].rule && strcmp(cfg->levels[i].rule, rule) == 0) on = cfg->levels[i].level != LEVEL_NONE;
+    return on;
+}
+
 static int dump_cfg(const Options *o, const Config *cfg, const CompileDb *db)
 {
     char *spec = xstrdup(o->dump_cfg);
@@ -382,6 +391,8 @@ static int run(const Options *o)
         }
         if (per_request) check_per_request_global_refs(&cctx, u, &findings);
     }
+    /* global-handle-unreleased is opt-in: a configuration level turns it on */
+    if (config_enables_rule(&cfg, RULE_GLOBAL_HANDLE)) check_global_handles(&cctx, job.units, files.n_files, &findings);
     free(seen);
 
     /* filter: fingerprints first (they must not depend on levels or

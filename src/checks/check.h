@@ -26,6 +26,9 @@ void check_per_request_function(const CheckContext *ctx, const IrFunction *fn,
                                 FindingList *out);
 void check_per_request_global_refs(const CheckContext *ctx, const IrUnit *u, FindingList *out);
 
+/* global-handle-unreleased over all units at once (global_handles.c). */
+void check_global_handles(const CheckContext *ctx, IrUnit *const *units, int n_units, FindingList *out);
+
 bool is_handler_file(const CheckContext *ctx, const char *abs_path);
 
 #endif

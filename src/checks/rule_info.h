@@ -11,6 +11,7 @@
 #define RULE_DOUBLE_RELEASE "double-release"
 #define RULE_USE_AFTER_RELEASE "use-after-release"
 #define RULE_UNUSED_SUPPRESSION "unused-suppression" /* a suppression comment that matched nothing */
+#define RULE_GLOBAL_HANDLE "global-handle-unreleased" /* kept in a file-scope variable nobody releases */
 
 typedef struct {
     const char *id;
