@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "checks/check.h"
+#include "checks/registry.h"
 #include "cli/cli.h"
 #include "cli/compile_db.h"
 #include "cli/config.h"
@@ -24,7 +24,6 @@
 #include "flow/noreturn_infer.h"
 #include "parse/parse.h"
 #include "report/report.h"
-#include "checks/rule_info.h"
 #include "cli/rulepack.h"
 #include "flow/summary.h"
 #include "common/util.h"
@@ -116,36 +115,6 @@ static void parse_all(ParseJob *job, int jobs)
         free(threads);
     }
     if (job->progress && now_seconds() - job->start > 1.0) fputs("\r\033[K", stderr);
-}
-
-/* A function defined in a header is seen by every unit that includes it:
- * analyse it once (first unit in sorted file order wins). */
-typedef struct {
-    const char *file;
-    const char *name;
-    int line;
-} FnKey;
-
-static int fnkey_cmp(const void *a, const void *b)
-{
-    const FnKey *x = a, *y = b;
-    int c = strcmp(x->file, y->file);
-    if (c) return c;
-    if (x->line != y->line) return x->line < y->line ? -1 : 1;
-    return strcmp(x->name, y->name);
-}
-
-static bool fn_seen(FnKey **seen, int *n, int *cap, const IrFunction *fn)
-{
-    FnKey key = {fn->file, fn->name, fn->loc.line};
-    for (int i = 0; i < *n; i++)
-        if (fnkey_cmp(&(*seen)[i], &key) == 0) return true;
-    if (*n == *cap) {
-        *cap = *cap ? *cap * 2 : 64;
-        *seen = xrealloc(*seen, (size_t)*cap * sizeof(FnKey));
-    }
-    (*seen)[(*n)++] = key;
-    return false;
 }
 
 /* A path as the user should read it in a message: relative to the current
@@ -360,25 +329,8 @@ static int run(const Options *o)
     for (int i = 0; i < cfg.n_handlers; i++) VEC_PUSH(handlers, xstrdup(cfg.handlers[i]));
     for (int i = 0; i < o->n_handlers; i++) VEC_PUSH(handlers, path_normalize(o->handlers[i], cwd));
     CheckContext cctx = {&packs, summaries, handlers.items, handlers.len};
-    /* per-request-outside-handler needs to know where handlers are: with no
-     * handler designated (config "handlers" or --handlers) it stays off
-     * rather than flag every per-request acquire of the tree. */
-    bool per_request = handlers.len > 0;
     FindingList findings = {0};
-    FnKey *seen = NULL;
-    int n_seen = 0, cap_seen = 0;
-    for (int i = 0; i < files.n_files; i++) {
-        IrUnit *u = job.units[i];
-        if (u->parse_failed) continue;
-        for (int f = 0; f < u->n_functions; f++) {
-            const IrFunction *fn = &u->functions[f];
-            if (fn->in_header && fn_seen(&seen, &n_seen, &cap_seen, fn)) continue;
-            check_resource_flow(&cctx, fn, &findings);
-            if (per_request) check_per_request_function(&cctx, fn, &findings);
-        }
-        if (per_request) check_per_request_global_refs(&cctx, u, &findings);
-    }
-    free(seen);
+    checks_run(&cctx, job.units, files.n_files, &findings);
 
     /* filter: fingerprints first (they must not depend on levels or
      * suppressions), then suppressions, then the configured levels, so that

@@ -33,7 +33,7 @@
 
 #include "filter/filter.h"
 #include "cli/glob.h"
-#include "checks/rule_info.h"
+#include "checks/registry.h"
 #include "common/util.h"
 
 /* ---- comments ---------------------------------------------------------- */

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "report/report_util.h"
-#include "checks/rule_info.h"
+#include "checks/registry.h"
 #include "common/util.h"
 #include "common/version.h"
 

@@ -10,7 +10,7 @@
 
 #include "report/report.h"
 #include "report/report_util.h"
-#include "checks/rule_info.h"
+#include "checks/registry.h"
 #include "unit.h"
 #include "common/util.h"
 
