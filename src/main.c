@@ -118,18 +118,9 @@ static void parse_all(ParseJob *job, int jobs)
     if (job->progress && now_seconds() - job->start > 1.0) fputs("\r\033[K", stderr);
 }
 
-/* A path as the user should read it in a message: relative to the current
- * directory when it lies below it. */
-static char *display_path(const char *file)
-{
-    char cwd[PATH_MAX];
-    if (!getcwd(cwd, sizeof cwd)) return xstrdup(file);
-    size_t n = strlen(cwd);
-    if (strncmp(file, cwd, n) == 0 && file[n] == '/') return xstrdup(file + n + 1);
-    return xstrdup(file);
-}
-
-static void notify_parse_problems(IrUnit *u, NoteVec *notes, bool *parse_error)
+/* Parse errors go to stderr (files named relative to `cwd` when below it)
+ * and into `notes` for SARIF's notifications. */
+static void notify_parse_problems(IrUnit *u, const char *cwd, NoteVec *notes, bool *parse_error)
 {
     if (!u->parse_failed && !u->has_errors) return;
     *parse_error = true;
@@ -137,14 +128,14 @@ static void notify_parse_problems(IrUnit *u, NoteVec *notes, bool *parse_error)
     for (int d = 0; d < u->n_diags && shown < 3; d++) {
         if (!u->diags[d].is_error) continue;
         const char *file = u->diags[d].file ? u->diags[d].file : u->main_file;
-        char *shown_path = display_path(file);
+        char *shown_path = path_display(file, cwd, false);
         tool_error(shown_path, u->diags[d].line, u->diags[d].col, "%s", u->diags[d].message);
         free(shown_path);
         ToolNotification n = {file, u->diags[d].line, u->diags[d].col, u->diags[d].message, true};
         VEC_PUSH(*notes, n);
         shown++;
     }
-    char *main_path = display_path(u->main_file);
+    char *main_path = path_display(u->main_file, cwd, false);
     if (shown == 0) {
         const char *msg = u->parse_failed ? "could not be parsed" : "parsed with errors";
         tool_error(main_path, 0, 0, "%s", msg);
@@ -220,7 +211,7 @@ static int print_cfgs(const IrUnit *u, const char *fn_name)
 }
 
 /* --dump-cfg FILE[:FUNCTION] */
-static int dump_cfg(const Options *o, const Config *cfg, const CompileDb *db)
+static int dump_cfg(const Options *o, const Config *cfg, const CompileDb *db, const char *cwd)
 {
     char *spec = xstrdup(o->dump_cfg);
     char *fn_name = NULL;
@@ -244,7 +235,7 @@ static int dump_cfg(const Options *o, const Config *cfg, const CompileDb *db)
     IrUnit *u = parse_unit(s, abs, (const char *const *)args, n);
     NoteVec notes = {0};
     bool parse_error = false;
-    notify_parse_problems(u, &notes, &parse_error); /* a dump of code with errors may miss statements */
+    notify_parse_problems(u, cwd, &notes, &parse_error); /* a dump of code with errors may miss statements */
     VEC_FREE(notes);
     int printed = print_cfgs(u, fn_name);
     int status = u->parse_failed ? 2 : 0;
@@ -350,7 +341,7 @@ static void stage_parse(Run *r)
     job.progress = isatty(STDERR_FILENO) && getenv("CI") == NULL;
     parse_all(&job, r->o->jobs);
     VEC_FREE(extra);
-    for (int i = 0; i < n_files; i++) notify_parse_problems(r->units[i], &r->notes, &r->parse_error);
+    for (int i = 0; i < n_files; i++) notify_parse_problems(r->units[i], r->cwd, &r->notes, &r->parse_error);
 }
 
 /* First the calls that never return although nothing declares it (a
@@ -472,7 +463,7 @@ static int run(const Options *o)
     if (!load_settings(&r)) {
         /* nothing more to do: the message is printed */
     } else if (o->action == ACTION_DUMP_CFG) {
-        status = dump_cfg(o, &r.cfg, r.db);
+        status = dump_cfg(o, &r.cfg, r.db, r.cwd);
     } else if (load_packs(&r)) {
         stage_discover(&r);
         stage_parse(&r);

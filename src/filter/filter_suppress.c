@@ -471,18 +471,6 @@ static void cache_index_grow(void)
         cache_slots[cache_slot(file_cache.items[k].path)] = k + 1;
 }
 
-/* Warnings name files as the text report does: relative to the current
- * directory when they lie below it. */
-static char *display_path(const char *path)
-{
-    char cwd[PATH_MAX];
-    if (path[0] != '/' || !getcwd(cwd, sizeof cwd)) return xstrdup(path);
-    char *rel = path_relative(path, cwd);
-    if (rel && strncmp(rel, "../", 3) != 0) return rel;
-    free(rel);
-    return xstrdup(path);
-}
-
 static FileDirectives *cache_load(const char *path)
 {
     if ((size_t)(file_cache.len + 1) * 2 > cache_n_slots) cache_index_grow();
@@ -492,7 +480,9 @@ static FileDirectives *cache_load(const char *path)
     size_t len = 0;
     char *text = read_file_all(path, &len);
     if (text) {
-        char *shown = display_path(path);
+        /* warnings name files as messages do: below the cwd, else absolute */
+        char cwd[PATH_MAX];
+        char *shown = path_display(path, getcwd(cwd, sizeof cwd) ? cwd : NULL, false);
         parse_directives(text, len, shown, &nf.dirs);
         free(shown);
         free(text);
