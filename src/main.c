@@ -1,7 +1,8 @@
 /* main.c — the pipeline: discover → parse → summarise → check → filter →
- * report (DESIGN.md). Each stage is a module; this file only wires them and
- * decides the exit status (SPEC §2): 0 clean, 1 findings at or above
- * --fail-on, 2 usage, configuration, I/O or parse errors. */
+ * report (DESIGN.md). Each stage is a folder under src/
+ * (docs/ARCHITECTURE.md); this file only wires them, one function per
+ * stage, and decides the exit status (SPEC §2): 0 clean, 1 findings at or
+ * above --fail-on, 2 usage, configuration, I/O or parse errors. */
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -368,10 +369,12 @@ static void apply_suppressions(Run *r)
     StrVec parsed = {0};
     for (int i = 0; i < r->files.n_files; i++)
         if (!r->units[i]->parse_failed) VEC_PUSH(parsed, r->files.files[i]);
-    suppressions_scan_files(parsed.items, parsed.len);
+    Suppressions *sup = suppressions_new();
+    suppressions_scan_files(sup, parsed.items, parsed.len);
     VEC_FREE(parsed);
     FindingList unused = {0};
-    suppressions_apply(&r->findings, r->o->report_unused_suppressions, &unused);
+    suppressions_apply(sup, &r->findings, r->o->report_unused_suppressions, &unused);
+    suppressions_free(sup);
     for (int i = 0; i < unused.len; i++) findings_add(&r->findings, &unused.items[i]);
     free(unused.items);
 }
