@@ -14,8 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checks/check.h"
-#include "checks/rule_info.h"
+#include "checks/registry.h"
 #include "common/util.h"
 #include "flow/match.h"
 
@@ -152,6 +151,16 @@ static void check_stores(const CheckContext *ctx, const IrFunction *fn, const Na
             }
         }
     free(calls);
+}
+
+bool check_global_handles_enabled(const CheckContext *ctx)
+{
+    if (!ctx->config) return false;
+    bool on = false;
+    for (int i = 0; i < ctx->config->n_levels; i++) /* the last one given wins */
+        if (ctx->config->levels[i].rule && strcmp(ctx->config->levels[i].rule, RULE_GLOBAL_HANDLE) == 0)
+            on = ctx->config->levels[i].level != LEVEL_NONE;
+    return on;
 }
 
 void check_global_handles(const CheckContext *ctx, IrUnit *const *units, int n_units, FindingList *out)
