@@ -36,14 +36,32 @@ static int entry_cmp(const void *a, const void *b)
     return (x->fn->loc.line > y->fn->loc.line) - (x->fn->loc.line < y->fn->loc.line);
 }
 
-static const SummaryTable *sort_table;
+/* An entry's name and index: by_name is sorted through these, so the
+ * comparator needs no context beyond its two arguments. */
+typedef struct {
+    const char *name;
+    int index;
+} NameKey;
 
-static int by_name_cmp(const void *a, const void *b)
+static int name_key_cmp(const void *a, const void *b)
 {
-    const Entry *x = &sort_table->entries[*(const int *)a], *y = &sort_table->entries[*(const int *)b];
-    int c = strcmp(x->s.name, y->s.name);
+    const NameKey *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
     if (c) return c;
-    return (*(const int *)a > *(const int *)b) - (*(const int *)a < *(const int *)b);
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+static void sort_by_name(SummaryTable *t)
+{
+    NameKey *keys = xmalloc((size_t)(t->n + 1) * sizeof(NameKey));
+    for (int i = 0; i < t->n; i++) {
+        keys[i].name = t->entries[i].s.name;
+        keys[i].index = i;
+    }
+    if (t->n > 1) qsort(keys, (size_t)t->n, sizeof(NameKey), name_key_cmp);
+    t->by_name = xmalloc((size_t)(t->n + 1) * sizeof(int));
+    for (int i = 0; i < t->n; i++) t->by_name[i] = keys[i].index;
+    free(keys);
 }
 
 static void collect(SummaryTable *t, IrUnit **units, int n_units)
@@ -78,11 +96,7 @@ static void collect(SummaryTable *t, IrUnit **units, int n_units)
         e->s.params = xcalloc((size_t)(e->fn->n_params + 1), sizeof(ParamEffect));
         e->s.param_res = xcalloc((size_t)(e->fn->n_params + 1), sizeof(Resource *));
     }
-    t->by_name = xmalloc((size_t)(t->n + 1) * sizeof(int));
-    for (int i = 0; i < t->n; i++) t->by_name[i] = i;
-    sort_table = t;
-    if (t->n > 1) qsort(t->by_name, (size_t)t->n, sizeof(int), by_name_cmp);
-    sort_table = NULL;
+    sort_by_name(t);
 }
 
 const FunctionSummary *summary_lookup(const SummaryTable *t, const char *name, const char *caller_file)
