@@ -9,8 +9,9 @@
  * It records, per tuple, the predecessor it first came from, so that the
  * path shown to the user is rebuilt without enumerating paths.
  *
- * Files, from the bottom up: flow_state.c (the tuple domain and condition
- * evaluation), flow_outparam.c (`*out` of an out-parameter as a place),
+ * Files, from the bottom up: flow_place.c (places), flow_tuple.c (tuples
+ * and their merge), flow_outparam.c (`*out` of an out-parameter as a
+ * place), flow_cond.c (condition evaluation),
  * flow_run.c (a run's set-up, the join, the record of reports),
  * flow_holders.c (which places hold the handle), flow_calls.c (calls),
  * flow_exits.c (terminators), flow_transfer.c (the other events, one
@@ -212,10 +213,17 @@ typedef struct {
     FlowReportList reports;
 } FlowRun;
 
-/* flow_state.c */
+/* flow_place.c */
 bool place_equal(const Place *a, const Place *b);
 bool place_from_ref(const IrFunction *fn, const IrRef *r, Place *out); /* local places only */
 Place place_call(int call_id);
+bool place_inside(const Place *q, const Place *p); /* q is p or a field path inside p */
+bool place_is_local(const IrFunction *fn, const Place *p);
+/* place_from_ref, plus `*p` (PLACE_DEREF) for a parameter this run follows. */
+bool flow_place_of(const FlowRun *run, const IrRef *r, Place *out);
+bool flow_deref_followed(const FlowRun *run, int var);
+
+/* flow_tuple.c */
 int tuple_find_holder(const Tuple *t, const Place *p);
 bool tuple_add_holder(Tuple *t, const Place *p);      /* false: no room */
 void tuple_remove_holder_at(Tuple *t, int i);
@@ -238,15 +246,12 @@ void tuple_list_free(TupleList *l);
 
 typedef enum { TRI_FALSE = 0, TRI_TRUE = 1, TRI_UNKNOWN = 2 } Tri;
 
-/* Refines *t with `cond` being `sense`; false when that is infeasible. */
+/* flow_cond.c */
 /* A status of the handle passed to a call whose result is tested: quiet
- * until the handle itself is tested (flow_state.c). */
+ * until the handle itself is tested. */
 bool flow_status_translated(const FlowRun *run, Tuple *t, const IrCall *c);
+/* Refines *t with `cond` being `sense`; false when that is infeasible. */
 bool flow_apply_cond(const FlowRun *run, Tuple *t, const IrCond *cond, bool sense);
-bool place_is_local(const IrFunction *fn, const Place *p);
-/* place_from_ref, plus `*p` (PLACE_DEREF) for a parameter this run follows. */
-bool flow_place_of(const FlowRun *run, const IrRef *r, Place *out);
-bool flow_deref_followed(const FlowRun *run, int var);
 /* flow_outparam.c: which parameters' `*p` can be followed (run->deref_place,
  * run->deref_test; called by flow_run_init). */
 void flow_find_deref_places(FlowRun *run);
