@@ -28,6 +28,7 @@ void cursor_children(CXCursor c, CursorVec *out);
 /* Skips parentheses, implicit casts (UnexposedExpr with one child) and
  * _Generic (to the association it selects, when that is certain); with
  * casts=true explicit casts too. */
+CXCursor cursor_single_child(CXCursor c); /* the only child, or a null cursor (none or several) */
 CXCursor cursor_strip(CXCursor c, bool casts);
 /* A cursor's extent as an IrLoc (expansion locations). */
 IrLoc loc_of_range(CXSourceRange r);
@@ -37,7 +38,7 @@ IrLoc loc_end_char(IrLoc l);
 /* Integer value of a constant expression; false when not constant (or too
  * complex to evaluate safely). */
 bool const_eval(CXCursor c, long long *out);
-/* Operator spelling of a BinaryOperator / CompoundAssignOperator /
+/* parse_operators.c: operator spelling of a BinaryOperator / CompoundAssignOperator /
  * UnaryOperator ("==", "&&", "!", "++" ...); "" when unknown. For unary
  * operators *postfix tells x++ from ++x. */
 typedef struct MacroCache MacroCache;
@@ -45,7 +46,7 @@ const char *binary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor c, char buf
 /* Only from the tokens between the operands (false inside macro bodies). */
 bool binary_op_direct(CXTranslationUnit tu, CXCursor c, char buf[8]);
 const char *unary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor c, char buf[8], bool *postfix);
-/* parse_tokens.c: the same, for operators written inside a macro body.
+/* The same, for operators written inside a macro body (parse_operators.c).
  * The cache (one per translation unit) remembers each macro use's
  * definition and the operator candidates of its body. */
 MacroCache *macro_cache_new(void);
