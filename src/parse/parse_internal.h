@@ -177,7 +177,6 @@ IrRef expr_eval(Builder *b, CXCursor c, int depth);
 void expr_discard(Builder *b, CXCursor c, int depth);
 /* The variable for a declaration cursor (adds it when first seen). */
 int var_for_decl(Builder *b, CXCursor decl);
-IrLoc ir_loc_none(void);
 IrEvent parse_event(IrEventKind kind, IrLoc loc);
 void emit_assign_event(Builder *b, IrRef lhs, IrRef rhs, bool is_init, IrLoc loc);
 /* depth over PARSE_MAX_DEPTH: marks the function truncated */
@@ -209,9 +208,6 @@ bool op_is_comparison(const char *op);
  * (cut between tokens, "..." appended); NULL when unavailable. */
 #define COND_TEXT_MAX 80
 const char *cond_text(Builder *b, CXCursor c);
-bool ref_is_testable(const IrRef *r); /* var, field or call: worth a condition */
-IrCond ir_cond_make(IrRef ref, IrCmp op, long long value);
-IrCond ir_cond_unknown(void);
 
 /* parse_sink.c: assignments and returns */
 /* Assignment of expression c to lhs (declaration initialiser when is_init). */

@@ -152,12 +152,6 @@ CXCursor cursor_strip(CXCursor c, bool casts)
     }
 }
 
-IrLoc ir_loc_none(void)
-{
-    IrLoc l = {0, 0, 0, 0};
-    return l;
-}
-
 IrLoc loc_of_range(CXSourceRange r)
 {
     IrLoc l;
