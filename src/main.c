@@ -118,36 +118,6 @@ static void parse_all(ParseJob *job, int jobs)
     if (job->progress && now_seconds() - job->start > 1.0) fputs("\r\033[K", stderr);
 }
 
-/* A function defined in a header is seen by every unit that includes it:
- * analyse it once (first unit in sorted file order wins). */
-typedef struct {
-    const char *file;
-    const char *name;
-    int line;
-} FnKey;
-
-static int fnkey_cmp(const void *a, const void *b)
-{
-    const FnKey *x = a, *y = b;
-    int c = strcmp(x->file, y->file);
-    if (c) return c;
-    if (x->line != y->line) return x->line < y->line ? -1 : 1;
-    return strcmp(x->name, y->name);
-}
-
-static bool fn_seen(FnKey **seen, int *n, int *cap, const IrFunction *fn)
-{
-    FnKey key = {fn->file, fn->name, fn->loc.line};
-    for (int i = 0; i < *n; i++)
-        if (fnkey_cmp(&(*seen)[i], &key) == 0) return true;
-    if (*n == *cap) {
-        *cap = *cap ? *cap * 2 : 64;
-        *seen = xrealloc(*seen, (size_t)*cap * sizeof(FnKey));
-    }
-    (*seen)[(*n)++] = key;
-    return false;
-}
-
 /* A path as the user should read it in a message: relative to the current
  * directory when it lies below it. */
 static char *display_path(const char *file)
@@ -365,20 +335,19 @@ static int run(const Options *o)
      * rather than flag every per-request acquire of the tree. */
     bool per_request = handlers.len > 0;
     FindingList findings = {0};
-    FnKey *seen = NULL;
-    int n_seen = 0, cap_seen = 0;
+    IrDefinitionSet seen = {0};
     for (int i = 0; i < files.n_files; i++) {
         IrUnit *u = job.units[i];
         if (u->parse_failed) continue;
         for (int f = 0; f < u->n_functions; f++) {
             const IrFunction *fn = &u->functions[f];
-            if (fn->in_header && fn_seen(&seen, &n_seen, &cap_seen, fn)) continue;
+            if (!ir_definition_first(&seen, fn)) continue; /* a header's, checked once */
             check_resource_flow(&cctx, fn, &findings);
             if (per_request) check_per_request_function(&cctx, fn, &findings);
         }
         if (per_request) check_per_request_global_refs(&cctx, u, &findings);
     }
-    free(seen);
+    ir_definition_set_free(&seen);
 
     /* filter: fingerprints first (they must not depend on levels or
      * suppressions), then suppressions, then the configured levels, so that

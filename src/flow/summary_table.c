@@ -61,24 +61,23 @@ SummaryTable *summary_table_new(IrUnit **units, int n_units)
 {
     SummaryTable *t = xcalloc(1, sizeof *t);
     VEC(Entry) v = {0};
+    IrDefinitionSet seen = {0}; /* a function defined in a header is seen once per including unit */
     for (int u = 0; u < n_units; u++) {
         if (!units[u] || units[u]->parse_failed) continue;
         for (int f = 0; f < units[u]->n_functions; f++) {
             const IrFunction *fn = &units[u]->functions[f];
             if (!fn->name || !fn->file || fn->truncated || fn->has_errors) continue; /* recovered IR: no summary */
+            if (!ir_definition_first(&seen, fn)) continue;
             Entry e;
             memset(&e, 0, sizeof e);
             e.fn = fn;
             VEC_PUSH(v, e);
         }
     }
+    ir_definition_set_free(&seen);
     if (v.len > 1) qsort(v.items, (size_t)v.len, sizeof(Entry), entry_cmp);
-    /* a function defined in a header is seen once per including unit */
-    int w = 0;
-    for (int i = 0; i < v.len; i++)
-        if (w == 0 || entry_cmp(&v.items[w - 1], &v.items[i]) != 0) v.items[w++] = v.items[i];
     t->entries = v.items;
-    t->n = w;
+    t->n = v.len;
     for (int i = 0; i < t->n; i++) {
         Entry *e = &t->entries[i];
         e->s.name = xstrdup(e->fn->name);

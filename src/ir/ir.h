@@ -252,6 +252,16 @@ IrCond ir_cond_unknown(void);            /* a condition the analysis does not re
 /* `ref op value`; unknown unless ref is testable or a constant. */
 IrCond ir_cond_make(IrRef ref, IrCmp op, long long value);
 
+/* ir_once.c: a function defined in a header is seen by every unit that
+ * includes it; the set tells its first sighting (file, name, line) from
+ * the later ones. Functions of the unit's own file are always first. */
+typedef struct {
+    const IrFunction **items;
+    int len, cap;
+} IrDefinitionSet;
+bool ir_definition_first(IrDefinitionSet *s, const IrFunction *fn);
+void ir_definition_set_free(IrDefinitionSet *s);
+
 /* Writes the stable text form of a function's IR (see --dump-cfg in the
  * README) into a malloc'ed string. */
 char *ir_dump_function(const IrFunction *fn);
