@@ -171,14 +171,15 @@ void check_global_handles(const CheckContext *ctx, IrUnit *const *units, int n_u
         for (int f = 0; f < units[u]->n_functions; f++) collect_released(ctx, &units[u]->functions[f], &rel);
     }
     if (rel.len) qsort(rel.items, (size_t)rel.len, sizeof(const char *), name_cmp);
+    IrDefinitionSet seen = {0}; /* a header's functions are checked once */
     for (int u = 0; u < n_units; u++) {
         if (!units[u] || units[u]->parse_failed) continue;
         for (int f = 0; f < units[u]->n_functions; f++) {
             const IrFunction *fn = &units[u]->functions[f];
-            /* a function in a header is seen by every unit including it: once */
-            if (fn->in_header || fn->truncated || fn->has_errors) continue;
+            if (fn->truncated || fn->has_errors || !ir_definition_first(&seen, fn)) continue;
             check_stores(ctx, fn, &rel, out);
         }
     }
+    ir_definition_set_free(&seen);
     VEC_FREE(rel);
 }
