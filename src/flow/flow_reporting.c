@@ -110,8 +110,9 @@ static void record(FlowRun *run, ReportKind kind, const FlowNote *n, const Place
 
 static const Place *note_holder(const FlowNote *n) { return n->has_holder ? &n->holder : NULL; }
 
-/* The function returns with a live handle: a leak at the return (or the
- * closing brace); a handle no variable ever held is a discarded value. */
+/* What the exit tells the summaries; then, with a live handle, a leak at
+ * the return (or the closing brace), named by its first named holder; a
+ * handle nothing but a call's unstored value holds was thrown away. */
 static void report_exit(FlowRun *run, const FlowNote *n)
 {
     const Tuple *t = &n->t;
