@@ -230,6 +230,10 @@ typedef struct {
     int n_global_refs;
     IrDiag *diags;          /* clang errors (first few), in order */
     int n_diags;
+    const char **includes;  /* every other file the translation unit read (its
+                               headers, system ones included), absolute, for the
+                               cache to tell when the unit must be parsed again */
+    int n_includes;
     bool parse_failed;      /* libclang could not produce a translation unit at all */
     bool has_errors;        /* it did, with errors (analysed as far as recovered) */
 } IrUnit;
