@@ -48,23 +48,59 @@ static int enabled_entries(const CheckContext *ctx, const CheckEntry **out)
     return n;
 }
 
-void checks_run(const CheckContext *ctx, IrUnit *const *units, int n_units, FindingList *out)
+struct HeaderFunctionsSeen {
+    FnKeyVec seen;
+};
+
+HeaderFunctionsSeen *header_functions_seen_new(void)
 {
+    return xcalloc(1, sizeof(HeaderFunctionsSeen));
+}
+
+void header_functions_seen_free(HeaderFunctionsSeen *h)
+{
+    if (!h) return;
+    VEC_FREE(h->seen);
+    free(h);
+}
+
+/* Runs the enabled entries on the unit's functions: those of its main file
+ * (own) or those of headers not seen before (!own), then, for own, on the
+ * unit itself. */
+static void run_unit(const CheckContext *ctx, const IrUnit *u, bool own, HeaderFunctionsSeen *seen,
+                     FindingList *out)
+{
+    if (u->parse_failed) return;
     const CheckEntry **entries = xcalloc((size_t)rule_info_count, sizeof *entries);
     int n_entries = enabled_entries(ctx, entries);
-    FnKeyVec seen = {0};
-    for (int i = 0; i < n_units; i++) {
-        const IrUnit *u = units[i];
-        if (u->parse_failed) continue;
-        for (int f = 0; f < u->n_functions; f++) {
-            const IrFunction *fn = &u->functions[f];
-            if (fn->in_header && fn_seen(&seen, fn)) continue;
-            for (int e = 0; e < n_entries; e++)
-                if (entries[e]->function) entries[e]->function(ctx, fn, out);
-        }
+    for (int f = 0; f < u->n_functions; f++) {
+        const IrFunction *fn = &u->functions[f];
+        if (fn->in_header == own) continue;
+        if (fn->in_header && fn_seen(&seen->seen, fn)) continue;
         for (int e = 0; e < n_entries; e++)
-            if (entries[e]->unit) entries[e]->unit(ctx, u, out);
+            if (entries[e]->function) entries[e]->function(ctx, fn, out);
     }
-    VEC_FREE(seen);
+    for (int e = 0; own && e < n_entries; e++)
+        if (entries[e]->unit) entries[e]->unit(ctx, u, out);
     free(entries);
+}
+
+void checks_run_own(const CheckContext *ctx, const IrUnit *u, FindingList *out)
+{
+    run_unit(ctx, u, true, NULL, out);
+}
+
+void checks_run_headers(const CheckContext *ctx, const IrUnit *u, HeaderFunctionsSeen *seen, FindingList *out)
+{
+    run_unit(ctx, u, false, seen, out);
+}
+
+void checks_run(const CheckContext *ctx, IrUnit *const *units, int n_units, FindingList *out)
+{
+    HeaderFunctionsSeen *seen = header_functions_seen_new();
+    for (int i = 0; i < n_units; i++) {
+        checks_run_headers(ctx, units[i], seen, out);
+        checks_run_own(ctx, units[i], out);
+    }
+    header_functions_seen_free(seen);
 }

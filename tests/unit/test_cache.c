@@ -18,7 +18,7 @@
 #include "cache/ir_codec.h"
 #include "cache/sha256.h"
 #include "cache/shard.h"
-#include "checks/rule_info.h"
+#include "checks/registry.h"
 #include "common/util.h"
 #include "ir/ir.h"
 #include "parse/parse.h"
