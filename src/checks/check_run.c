@@ -3,37 +3,9 @@
  * defined in a header once: the first unit in file order wins), then over
  * each unit. Decides no findings itself. */
 #include <stdlib.h>
-#include <string.h>
 
 #include "checks/registry.h"
 #include "common/util.h"
-
-/* A function defined in a header is seen by every unit that includes it:
- * analyse it once. */
-typedef struct {
-    const char *file;
-    const char *name;
-    int line;
-} FnKey;
-
-typedef VEC(FnKey) FnKeyVec;
-
-static int fnkey_cmp(const FnKey *x, const FnKey *y)
-{
-    int c = strcmp(x->file, y->file);
-    if (c) return c;
-    if (x->line != y->line) return x->line < y->line ? -1 : 1;
-    return strcmp(x->name, y->name);
-}
-
-static bool fn_seen(FnKeyVec *seen, const IrFunction *fn)
-{
-    FnKey key = {fn->file, fn->name, fn->loc.line};
-    for (int i = 0; i < seen->len; i++)
-        if (fnkey_cmp(&seen->items[i], &key) == 0) return true;
-    VEC_PUSH(*seen, key);
-    return false;
-}
 
 /* The distinct enabled entries, in table order. */
 static int enabled_entries(const CheckContext *ctx, const CheckEntry **out)
@@ -49,7 +21,7 @@ static int enabled_entries(const CheckContext *ctx, const CheckEntry **out)
 }
 
 struct HeaderFunctionsSeen {
-    FnKeyVec seen;
+    IrDefinitionSet seen;
 };
 
 HeaderFunctionsSeen *header_functions_seen_new(void)
@@ -60,7 +32,7 @@ HeaderFunctionsSeen *header_functions_seen_new(void)
 void header_functions_seen_free(HeaderFunctionsSeen *h)
 {
     if (!h) return;
-    VEC_FREE(h->seen);
+    ir_definition_set_free(&h->seen);
     free(h);
 }
 
@@ -76,7 +48,7 @@ static void run_unit(const CheckContext *ctx, const IrUnit *u, bool own, HeaderF
     for (int f = 0; f < u->n_functions; f++) {
         const IrFunction *fn = &u->functions[f];
         if (fn->in_header == own) continue;
-        if (fn->in_header && fn_seen(&seen->seen, fn)) continue;
+        if (fn->in_header && !ir_definition_first(&seen->seen, fn)) continue;
         for (int e = 0; e < n_entries; e++)
             if (entries[e]->function) entries[e]->function(ctx, fn, out);
     }
