@@ -29,6 +29,9 @@
 #include "cli/project.h"
 #include "ir/ir.h"
 #include "flow/noreturn_infer.h"
+#include "values/constants.h"
+#include "values/local_pointers.h"
+#include "values/unions.h"
 #include "parse/parse.h"
 #include "report/report.h"
 #include "report/sarif_merge.h"
@@ -412,6 +415,11 @@ static void open_cache(Run *r)
     }
     StrVec handlers = absolute_patterns(r->cfg.handlers, r->cfg.n_handlers, r->o->handlers, r->o->n_handlers, r->cwd);
     for (int i = 0; i < handlers.len; i++) sha256_update_str(&h, handlers.items[i]);
+    /* levels can turn checks on (CheckEntry.enabled reads the config) */
+    for (int i = 0; i < r->cfg.n_levels; i++) {
+        sha256_update_str(&h, r->cfg.levels[i].rule);
+        sha256_update_str(&h, level_name(r->cfg.levels[i].level));
+    }
     strvec_free(&handlers);
     char check_salt[SHA256_HEX_LEN + 1];
     sha256_final_hex(&h, check_salt);
@@ -443,6 +451,9 @@ static void stage_parse(Run *r)
  * project's die()), then what functions do to resources. */
 static void stage_summarise(Run *r)
 {
+    values_fold_constants(r->units, r->files.n_files);
+    values_follow_local_pointers(r->units, r->files.n_files);
+    values_merge_union_members(r->units, r->files.n_files);
     noreturn_refine(r->units, r->files.n_files);
     r->summaries = summaries_build(r->units, r->files.n_files, &r->packs);
 }
@@ -457,6 +468,24 @@ static bool emit_summaries(Run *r)
     free(json);
     free(srcroot);
     return ok;
+}
+
+/* Whole-program rules read every unit of the project; of their findings,
+ * those in the files checked are kept (and those in headers), so a subset
+ * or a shard reports what the whole-tree run reports for its files. */
+static void check_program(Run *r, const CheckContext *cctx)
+{
+    FindingList all = {0};
+    checks_run_program(cctx, r->units, r->files.n_files, &all);
+    for (int k = 0; k < all.len; k++) {
+        Finding *f = &all.items[k];
+        int owner = -1;
+        for (int i = 0; f->loc.file && i < r->files.n_files && owner < 0; i++)
+            if (r->units[i]->main_file && strcmp(r->units[i]->main_file, f->loc.file) == 0) owner = i;
+        if (owner < 0 || r->checked[owner]) findings_add(&r->findings, f);
+        else finding_free(f);
+    }
+    free(all.items);
 }
 
 /* The findings of a unit's own functions: from the cache when neither the
@@ -480,7 +509,7 @@ static void stage_check(Run *r)
 {
     const Options *o = r->o;
     StrVec handlers = absolute_patterns(r->cfg.handlers, r->cfg.n_handlers, o->handlers, o->n_handlers, r->cwd);
-    CheckContext cctx = {&r->packs, r->summaries, handlers.items, handlers.len};
+    CheckContext cctx = {&r->packs, r->summaries, handlers.items, handlers.len, &r->cfg};
     HeaderFunctionsSeen *seen = header_functions_seen_new();
     for (int i = 0; i < r->files.n_files; i++) {
         if (!r->checked[i]) continue;
@@ -488,6 +517,7 @@ static void stage_check(Run *r)
         check_unit_own(r, &cctx, i, &r->findings);
     }
     header_functions_seen_free(seen);
+    check_program(r, &cctx);
     strvec_free(&handlers);
 }
 

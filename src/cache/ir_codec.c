@@ -59,6 +59,8 @@ static void put_event(ByteBuf *b, const IrEvent *e)
         put_ref(b, &e->u.assign.lhs);
         put_ref(b, &e->u.assign.rhs);
         bytes_put_bool(b, e->u.assign.is_init);
+        bytes_put_bool(b, e->u.assign.adds);
+        bytes_put_i64(b, e->u.assign.add);
         break;
     case EV_ASSIGN_COND:
         put_ref(b, &e->u.assign_cond.lhs);
@@ -103,6 +105,7 @@ static void put_var(ByteBuf *b, const IrVar *v)
     bytes_put_str(b, v->type);
     bytes_put_bool(b, v->is_pointer);
     bytes_put_bool(b, v->is_record);
+    bytes_put_bool(b, v->is_union);
     bytes_put_str(b, v->cleanup_fn);
     put_loc(b, &v->loc);
 }
@@ -140,6 +143,17 @@ void ir_unit_encode(ByteBuf *b, const IrUnit *u)
         bytes_put_str(b, u->global_refs[i].file);
         put_loc(b, &u->global_refs[i].loc);
     }
+    bytes_put_u64(b, (uint64_t)u->n_global_vars);
+    for (int i = 0; i < u->n_global_vars; i++) {
+        const IrGlobalVar *g = &u->global_vars[i];
+        bytes_put_str(b, g->name);
+        bytes_put_bool(b, g->is_static);
+        bytes_put_bool(b, g->is_integer);
+        bytes_put_bool(b, g->has_value);
+        bytes_put_i64(b, g->value);
+    }
+    bytes_put_u64(b, (uint64_t)u->n_global_var_escapes);
+    for (int i = 0; i < u->n_global_var_escapes; i++) bytes_put_str(b, u->global_var_escapes[i]);
     bytes_put_u64(b, (uint64_t)u->n_diags);
     for (int i = 0; i < u->n_diags; i++) {
         bytes_put_str(b, u->diags[i].file);
@@ -214,6 +228,8 @@ static void get_event(Dec *d, IrEvent *e)
         get_ref(d, &e->u.assign.lhs);
         get_ref(d, &e->u.assign.rhs);
         e->u.assign.is_init = reader_bool(d->r);
+        e->u.assign.adds = reader_bool(d->r);
+        e->u.assign.add = reader_i64(d->r);
         break;
     case EV_ASSIGN_COND:
         get_ref(d, &e->u.assign_cond.lhs);
@@ -263,6 +279,7 @@ static void get_var(Dec *d, IrVar *v)
     v->type = reader_str(d->r, d->a);
     v->is_pointer = reader_bool(d->r);
     v->is_record = reader_bool(d->r);
+    v->is_union = reader_bool(d->r);
     v->cleanup_fn = reader_str(d->r, d->a);
     get_loc(d, &v->loc);
 }
@@ -312,6 +329,19 @@ IrUnit *ir_unit_decode(ByteReader *r)
         u->global_refs[i].file = reader_str(r, a);
         get_loc(&d, &u->global_refs[i].loc);
     }
+    u->n_global_vars = reader_count(r);
+    u->global_vars = arena_alloc(a, sizeof(IrGlobalVar) * (size_t)(u->n_global_vars + 1));
+    for (int i = 0; i < u->n_global_vars && !r->failed; i++) {
+        IrGlobalVar *g = &u->global_vars[i];
+        g->name = reader_str(r, a);
+        g->is_static = reader_bool(r);
+        g->is_integer = reader_bool(r);
+        g->has_value = reader_bool(r);
+        g->value = reader_i64(r);
+    }
+    u->n_global_var_escapes = reader_count(r);
+    u->global_var_escapes = arena_alloc(a, sizeof(char *) * (size_t)(u->n_global_var_escapes + 1));
+    for (int i = 0; i < u->n_global_var_escapes && !r->failed; i++) u->global_var_escapes[i] = reader_str(r, a);
     u->n_diags = reader_count(r);
     u->diags = arena_alloc(a, sizeof(IrDiag) * (size_t)(u->n_diags + 1));
     for (int i = 0; i < u->n_diags && !r->failed; i++) {

@@ -67,6 +67,15 @@ void checks_run_headers(const CheckContext *ctx, const IrUnit *u, HeaderFunction
     run_unit(ctx, u, false, seen, out);
 }
 
+void checks_run_program(const CheckContext *ctx, IrUnit *const *units, int n_units, FindingList *out)
+{
+    const CheckEntry **entries = xcalloc((size_t)rule_info_count, sizeof *entries);
+    int n_entries = enabled_entries(ctx, entries);
+    for (int e = 0; e < n_entries; e++)
+        if (entries[e]->program) entries[e]->program(ctx, units, n_units, out);
+    free(entries);
+}
+
 void checks_run(const CheckContext *ctx, IrUnit *const *units, int n_units, FindingList *out)
 {
     HeaderFunctionsSeen *seen = header_functions_seen_new();
@@ -75,4 +84,5 @@ void checks_run(const CheckContext *ctx, IrUnit *const *units, int n_units, Find
         checks_run_own(ctx, units[i], out);
     }
     header_functions_seen_free(seen);
+    checks_run_program(ctx, units, n_units, out);
 }
