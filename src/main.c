@@ -13,6 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cache/cache_deps.h"
+#include "cache/cache_session.h"
+#include "cache/cache_store.h"
+#include "cache/shard.h"
+#include "cache/summary_export.h"
 #include "checks/registry.h"
 #include "cli/cli.h"
 #include "cli/compile_db.h"
@@ -21,6 +26,7 @@
 #include "filter/filter.h"
 #include "filter/filter_fingerprint.h"
 #include "cli/glob.h"
+#include "cli/project.h"
 #include "ir/ir.h"
 #include "flow/noreturn_infer.h"
 #include "values/constants.h"
@@ -28,6 +34,7 @@
 #include "values/unions.h"
 #include "parse/parse.h"
 #include "report/report.h"
+#include "report/sarif_merge.h"
 #include "cli/rulepack.h"
 #include "flow/summary.h"
 #include "common/util.h"
@@ -44,8 +51,10 @@ typedef struct {
     const CompileDb *db;
     char **extra_args;      /* config clang_args + -- args */
     int n_extra_args;
+    CacheSession *cache;    /* NULL: no cache */
     atomic_int next;
     atomic_int done;
+    atomic_int parsed;      /* files parsed (not taken from the cache) */
     bool progress;
     double start;
 } ParseJob;
@@ -84,7 +93,13 @@ static void *parse_worker(void *arg)
         if (i >= job->n_files) break;
         int n = 0;
         char **args = file_args(job, job->files[i], &n);
-        job->units[i] = parse_unit(s, job->files[i], (const char *const *)args, n);
+        IrUnit *u = job->cache ? cache_session_load_unit(job->cache, i, job->files[i], args, n) : NULL;
+        if (!u) {
+            u = parse_unit(s, job->files[i], (const char *const *)args, n);
+            atomic_fetch_add(&job->parsed, 1);
+            if (job->cache) cache_session_store_unit(job->cache, i, u);
+        }
+        job->units[i] = u;
         for (int k = 0; k < n; k++) free(args[k]);
         free(args);
         int done = atomic_fetch_add(&job->done, 1) + 1;
@@ -267,7 +282,14 @@ typedef struct {
     Config cfg;
     CompileDb *db;
     PackSet packs;
-    FileList files;            /* discover → parse */
+    FileList files;            /* discover → parse: the files to check and the
+                                  other files of the project */
+    bool *checked;             /* files.files[i] is to be checked (given, and in
+                                  this --shard); the others lend their summaries */
+    int n_checked;
+    int n_project_only;        /* files of the project that were not given */
+    CacheSession *cache;       /* NULL: no cache */
+    int n_parsed;              /* files parsed rather than taken from the cache */
     IrUnit **units;            /* parse → summarise, check, filter */
     NoteVec notes;             /* parse problems, for SARIF's notifications */
     SummaryTable *summaries;   /* summarise → check */
@@ -323,29 +345,106 @@ static void strvec_free(StrVec *v)
     VEC_FREE(*v);
 }
 
+/* The given files, less those of other shards, are checked; the rest of
+ * the project's files (and, when sharding, the other shards' files) are
+ * parsed or taken from the cache for their summaries only. */
 static void stage_discover(Run *r)
 {
     const Options *o = r->o;
     StrVec excludes = absolute_patterns(r->cfg.exclude, r->cfg.n_exclude, o->exclude, o->n_exclude, r->cwd);
     char *default_path[] = {"."};
+    FileList given = {0}, project = {0};
     bool discovered = discover_files(o->n_paths ? o->paths : default_path, o->n_paths ? o->n_paths : 1,
-                                     excludes.items, excludes.len, &r->files);
-    r->io_error = !discovered || r->files.n_errors > 0;
+                                     excludes.items, excludes.len, &given);
+    r->io_error = !discovered || given.n_errors > 0;
+    if (!o->no_project) project_files(&r->cfg, r->db, excludes.items, excludes.len, &project);
+    filelist_union(&given, &project, &r->files, &r->checked);
+    bool *in_shard = xcalloc((size_t)given.n_files + 1, sizeof(bool));
+    if (o->shard_n > 0) {
+        long long *sizes = shard_file_sizes(given.files, given.n_files);
+        shard_select(given.files, sizes, given.n_files, o->shard_k, o->shard_n, in_shard);
+        free(sizes);
+    }
+    /* given and r->files are both sorted: walk them together */
+    for (int i = 0, g = 0; i < r->files.n_files; i++) {
+        if (!r->checked[i]) {
+            r->n_project_only++;
+            continue;
+        }
+        while (g < given.n_files && strcmp(given.files[g], r->files.files[i]) != 0) g++;
+        if (o->shard_n > 0 && g < given.n_files && !in_shard[g]) r->checked[i] = false;
+        if (r->checked[i]) r->n_checked++;
+    }
+    free(in_shard);
+    filelist_free(&given);
+    filelist_free(&project);
     strvec_free(&excludes);
+}
+
+/* --cache-dir, else the config's cache_dir, else the default folder of
+ * the project (the configuration's folder); none with --no-cache. */
+static void open_cache(Run *r)
+{
+    if (r->o->no_cache) return;
+    char *dir = r->o->cache_dir ? path_normalize(r->o->cache_dir, r->cwd)
+                : r->cfg.cache_dir ? xstrdup(r->cfg.cache_dir)
+                                   : cache_default_dir(r->cfg.dir);
+    if (!dir) return;
+    /* the IR depends on the libclang in use and on connlint's own code: a
+     * rebuilt connlint with the same version number must not trust what
+     * the previous build stored, so the executable's content is in the key */
+    char *libclang = parse_libclang_version();
+    size_t exe_len = 0;
+    char *exe = read_file_all("/proc/self/exe", &exe_len);
+    char exe_hash[SHA256_HEX_LEN + 1] = "";
+    if (exe) sha256_hex_of(exe, exe_len, exe_hash);
+    free(exe);
+    char *clang = xasprintf("%s|%s", libclang, exe_hash);
+    free(libclang);
+    /* what configures the checks: the packs (their resources, by content)
+     * and the handler globs */
+    Sha256 h;
+    sha256_init(&h);
+    for (int p = 0; p < r->packs.n_packs; p++) {
+        const RulePack *pack = &r->packs.packs[p];
+        sha256_update_str(&h, pack->source);
+        size_t len = 0;
+        char *text = strncmp(pack->source, "<built-in>/", 11) == 0 ? NULL : read_file_all(pack->source, &len);
+        if (text) sha256_update(&h, text, len);
+        free(text);
+    }
+    StrVec handlers = absolute_patterns(r->cfg.handlers, r->cfg.n_handlers, r->o->handlers, r->o->n_handlers, r->cwd);
+    for (int i = 0; i < handlers.len; i++) sha256_update_str(&h, handlers.items[i]);
+    /* levels can turn checks on (CheckEntry.enabled reads the config) */
+    for (int i = 0; i < r->cfg.n_levels; i++) {
+        sha256_update_str(&h, r->cfg.levels[i].rule);
+        sha256_update_str(&h, level_name(r->cfg.levels[i].level));
+    }
+    strvec_free(&handlers);
+    char check_salt[SHA256_HEX_LEN + 1];
+    sha256_final_hex(&h, check_salt);
+    r->cache = cache_session_new(dir, clang, check_salt);
+    if (r->cache) cache_session_reserve(r->cache, r->files.n_files);
+    free(clang);
+    free(dir);
 }
 
 static void stage_parse(Run *r)
 {
     int n_files = r->files.n_files;
     StrVec extra = extra_clang_args(r->o, &r->cfg);
-    ParseJob job = {.files = r->files.files, .n_files = n_files, .db = r->db};
+    ParseJob job = {.files = r->files.files, .n_files = n_files, .db = r->db, .cache = r->cache};
     job.units = r->units = xcalloc((size_t)(n_files ? n_files : 1), sizeof(IrUnit *));
     job.extra_args = extra.items;
     job.n_extra_args = extra.len;
     job.progress = isatty(STDERR_FILENO) && getenv("CI") == NULL;
     parse_all(&job, r->o->jobs);
+    r->n_parsed = job.parsed;
     VEC_FREE(extra);
-    for (int i = 0; i < n_files; i++) notify_parse_problems(r->units[i], r->cwd, &r->notes, &r->parse_error);
+    /* the problems of the files checked; a project file that does not
+     * parse only lends no summaries, as in a whole-tree run */
+    for (int i = 0; i < n_files; i++)
+        if (r->checked[i]) notify_parse_problems(r->units[i], r->cwd, &r->notes, &r->parse_error);
 }
 
 /* First the calls that never return although nothing declares it (a
@@ -359,12 +458,66 @@ static void stage_summarise(Run *r)
     r->summaries = summaries_build(r->units, r->files.n_files, &r->packs);
 }
 
+/* --emit-summary FILE: the summaries of the checked files' functions. */
+static bool emit_summaries(Run *r)
+{
+    if (!r->o->emit_summary) return true;
+    char *srcroot = r->o->srcroot ? path_normalize(r->o->srcroot, r->cwd) : xstrdup(r->cwd);
+    char *json = summary_export_json(r->units, r->files.n_files, r->checked, r->summaries, srcroot);
+    bool ok = output_write_atomic(r->o->emit_summary, json, strlen(json));
+    free(json);
+    free(srcroot);
+    return ok;
+}
+
+/* Whole-program rules read every unit of the project; of their findings,
+ * those in the files checked are kept (and those in headers), so a subset
+ * or a shard reports what the whole-tree run reports for its files. */
+static void check_program(Run *r, const CheckContext *cctx)
+{
+    FindingList all = {0};
+    checks_run_program(cctx, r->units, r->files.n_files, &all);
+    for (int k = 0; k < all.len; k++) {
+        Finding *f = &all.items[k];
+        int owner = -1;
+        for (int i = 0; f->loc.file && i < r->files.n_files && owner < 0; i++)
+            if (r->units[i]->main_file && strcmp(r->units[i]->main_file, f->loc.file) == 0) owner = i;
+        if (owner < 0 || r->checked[owner]) findings_add(&r->findings, f);
+        else finding_free(f);
+    }
+    free(all.items);
+}
+
+/* The findings of a unit's own functions: from the cache when neither the
+ * unit nor anything its checks read has changed, else checked (and
+ * stored). */
+static void check_unit_own(Run *r, const CheckContext *cctx, int i, FindingList *out)
+{
+    const IrUnit *u = r->units[i];
+    char deps[SHA256_HEX_LEN + 1];
+    if (r->cache && !u->parse_failed && !u->has_errors) {
+        cache_deps_digest(u, r->summaries, deps);
+        if (cache_session_load_results(r->cache, i, deps, out)) return;
+    }
+    int before = out->len;
+    checks_run_own(cctx, u, out);
+    if (r->cache && !u->parse_failed && !u->has_errors)
+        cache_session_store_results(r->cache, i, deps, out->items + before, out->len - before);
+}
+
 static void stage_check(Run *r)
 {
     const Options *o = r->o;
     StrVec handlers = absolute_patterns(r->cfg.handlers, r->cfg.n_handlers, o->handlers, o->n_handlers, r->cwd);
     CheckContext cctx = {&r->packs, r->summaries, handlers.items, handlers.len, &r->cfg};
-    checks_run(&cctx, r->units, r->files.n_files, &r->findings);
+    HeaderFunctionsSeen *seen = header_functions_seen_new();
+    for (int i = 0; i < r->files.n_files; i++) {
+        if (!r->checked[i]) continue;
+        checks_run_headers(&cctx, r->units[i], seen, &r->findings);
+        check_unit_own(r, &cctx, i, &r->findings);
+    }
+    header_functions_seen_free(seen);
+    check_program(r, &cctx);
     strvec_free(&handlers);
 }
 
@@ -374,7 +527,7 @@ static void apply_suppressions(Run *r)
 {
     StrVec parsed = {0};
     for (int i = 0; i < r->files.n_files; i++)
-        if (!r->units[i]->parse_failed) VEC_PUSH(parsed, r->files.files[i]);
+        if (r->checked[i] && !r->units[i]->parse_failed) VEC_PUSH(parsed, r->files.files[i]);
     Suppressions *sup = suppressions_new();
     suppressions_scan_files(sup, parsed.items, parsed.len);
     VEC_FREE(parsed);
@@ -421,7 +574,7 @@ static bool stage_report(Run *r)
     rctx.execution_successful = !r->parse_error && !r->io_error;
     rctx.notifications = r->notes.items;
     rctx.n_notifications = r->notes.len;
-    rctx.n_files = r->files.n_files;
+    rctx.n_files = r->n_checked;
     char *text = report_render(o->format, &r->findings, &rctx);
     bool written = write_report(o, text);
     free(text);
@@ -460,9 +613,28 @@ static void run_free(Run *r)
     for (int i = 0; r->units && i < r->files.n_files; i++) ir_unit_free(r->units[i]);
     free(r->units);
     filelist_free(&r->files);
+    free(r->checked);
+    cache_session_free(r->cache);
     packset_free(&r->packs);
     compile_db_free(r->db);
     if (r->cfg_loaded) config_free(&r->cfg);
+}
+
+/* --verbose: what was checked, what only lent summaries, what came from
+ * the cache. */
+static void report_progress(const Run *r, double seconds)
+{
+    fprintf(stderr, "connlint: %d files checked, %d more files of the project for their summaries\n",
+            r->n_checked, r->n_project_only);
+    fprintf(stderr, "connlint: %d files parsed in %.2f s (parse, summaries and checks)\n", r->n_parsed, seconds);
+    if (!r->cache) {
+        fprintf(stderr, "connlint: cache off\n");
+        return;
+    }
+    CacheStats st = cache_session_stats(r->cache);
+    fprintf(stderr, "connlint: cache %s: units %d from cache, %d new, %d rebuilt; results %d from cache, %d new, %d rebuilt\n",
+            cache_session_dir(r->cache), st.unit_hits, st.unit_misses, st.unit_invalid, st.result_hits,
+            st.result_misses, st.result_invalid);
 }
 
 static int run(const Options *o)
@@ -475,9 +647,13 @@ static int run(const Options *o)
         status = dump_cfg(o, &r.cfg, r.db, r.cwd);
     } else if (load_packs(&r)) {
         stage_discover(&r);
+        open_cache(&r);
+        double t0 = now_seconds();
         stage_parse(&r);
         stage_summarise(&r);
+        if (!emit_summaries(&r)) r.io_error = true;
         stage_check(&r);
+        if (o->verbose) report_progress(&r, now_seconds() - t0);
         stage_filter(&r);
         bool written = stage_report(&r);
         status = exit_status(&r, written);
@@ -502,6 +678,7 @@ int main(int argc, char **argv)
     case ACTION_LIST_RULES: st = list_rules(); break;
     case ACTION_LIST_PACKS: st = list_packs(); break;
     case ACTION_EXPLAIN: st = explain_rule(o.explain_rule); break;
+    case ACTION_MERGE: st = sarif_merge_files(o.paths, o.n_paths, o.output); break;
     case ACTION_DUMP_CFG:
     case ACTION_RUN: st = run(&o); break;
     }

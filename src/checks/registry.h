@@ -69,6 +69,19 @@ int rule_info_index(const char *id);            /* -1 if unknown */
  * units that parsed, appending to `out` in unit, function, table order. */
 void checks_run(const CheckContext *ctx, IrUnit *const *units, int n_units, FindingList *out);
 
+/* checks_run in two halves, for the cache: the findings of a unit's own
+ * functions and of the unit itself depend on that unit (and the summaries
+ * it reads) only; those of functions defined in headers are made once per
+ * run, by the first unit that has them. */
+typedef struct HeaderFunctionsSeen HeaderFunctionsSeen;
+HeaderFunctionsSeen *header_functions_seen_new(void);
+void header_functions_seen_free(HeaderFunctionsSeen *h);
+void checks_run_own(const CheckContext *ctx, const IrUnit *u, FindingList *out);
+void checks_run_headers(const CheckContext *ctx, const IrUnit *u, HeaderFunctionsSeen *seen, FindingList *out);
+/* The whole-program entries over all units (not cached: they read every
+ * unit). */
+void checks_run_program(const CheckContext *ctx, IrUnit *const *units, int n_units, FindingList *out);
+
 /* ---- the entry points, one file each ---------------------------------- */
 
 /* resource_flow.c: connection-leak, double-release and use-after-release. */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache/shard.h"
 #include "common/util.h"
 #include "common/version.h"
 
@@ -18,7 +19,8 @@ typedef enum {
     OPT_CONFIG, OPT_RULES, OPT_HANDLERS, OPT_EXCLUDE, OPT_COMPILE_COMMANDS, OPT_FORMAT,
     OPT_OUTPUT, OPT_JOBS, OPT_SRCROOT, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_FAIL_ON,
     OPT_KEEP_GOING, OPT_LIST_RULES, OPT_LIST_PACKS, OPT_EXPLAIN, OPT_VERSION, OPT_HELP,
-    OPT_DUMP_CFG, OPT_REPORT_UNUSED, OPT_CATEGORY,
+    OPT_DUMP_CFG, OPT_REPORT_UNUSED, OPT_CATEGORY, OPT_CACHE_DIR, OPT_NO_CACHE, OPT_NO_PROJECT,
+    OPT_SHARD, OPT_EMIT_SUMMARY, OPT_VERBOSE,
 } OptId;
 
 typedef struct {
@@ -50,6 +52,12 @@ static const OptDef opt_defs[] = {
     {"dump-cfg", 0, true, OPT_DUMP_CFG},
     {"report-unused-suppressions", 0, false, OPT_REPORT_UNUSED},
     {"category", 0, true, OPT_CATEGORY},
+    {"cache-dir", 0, true, OPT_CACHE_DIR},
+    {"no-cache", 0, false, OPT_NO_CACHE},
+    {"no-project", 0, false, OPT_NO_PROJECT},
+    {"shard", 0, true, OPT_SHARD},
+    {"emit-summary", 0, true, OPT_EMIT_SUMMARY},
+    {"verbose", 'v', false, OPT_VERBOSE},
 };
 #define N_OPTS ((int)(sizeof opt_defs / sizeof opt_defs[0]))
 
@@ -146,6 +154,15 @@ static int apply_option(Options *o, const OptDef *d, const char *v, const char *
         break;
     case OPT_REPORT_UNUSED: o->report_unused_suppressions = true; break;
     case OPT_CATEGORY: set_string(&o->category, v); break;
+    case OPT_CACHE_DIR: set_string(&o->cache_dir, v); break;
+    case OPT_NO_CACHE: o->no_cache = true; break;
+    case OPT_NO_PROJECT: o->no_project = true; break;
+    case OPT_SHARD:
+        if (!shard_parse(v, &o->shard_k, &o->shard_n))
+            return usage_error("invalid value '%s' for %s (expected K/N with 1 <= K <= N)", v, spelled);
+        break;
+    case OPT_EMIT_SUMMARY: set_string(&o->emit_summary, v); break;
+    case OPT_VERBOSE: o->verbose = true; break;
     }
     return 0;
 }
@@ -200,6 +217,30 @@ static int parse_short(Options *o, int argc, char **argv, int *i)
     return apply_option(o, d, argv[++*i], spelled);
 }
 
+/* `connlint merge A.sarif B.sarif ... [-o OUT]`: the SARIF files of the
+ * shards of one run (--shard) into one. */
+static int parse_merge(int argc, char **argv, Options *out)
+{
+    out->action = ACTION_MERGE;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+            if (i + 1 >= argc) return usage_error("option '%s' requires a value%s", a, "");
+            set_string(&out->output, argv[++i]);
+        } else if (strncmp(a, "--output=", 9) == 0) {
+            set_string(&out->output, a + 9);
+        } else if (strncmp(a, "-o", 2) == 0 && a[2]) {
+            set_string(&out->output, a + 2);
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error("merge: unrecognized option '%s'%s", a, "");
+        } else {
+            push_string(&out->paths, &out->n_paths, a);
+        }
+    }
+    if (out->n_paths == 0) return usage_error("merge: give the SARIF files of the shards%s%s", "", "");
+    return 0;
+}
+
 int cli_parse(int argc, char **argv, Options *out)
 {
     memset(out, 0, sizeof *out);
@@ -207,6 +248,11 @@ int cli_parse(int argc, char **argv, Options *out)
     out->format = FORMAT_TEXT;
     out->fail_on = LEVEL_WARNING;
     out->jobs = 0;
+    if (argc > 1 && strcmp(argv[1], "merge") == 0) {
+        int st = parse_merge(argc, argv, out);
+        if (st != 0) options_free(out);
+        return st;
+    }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int st = 0;
@@ -277,6 +323,21 @@ static const char help_text[] =
     "  -j, --jobs N             parallel workers (default: number of cores)\n"
     "  --keep-going             a file that fails to parse is reported but does\n"
     "                           not by itself make the exit status 2\n"
+    "  --cache-dir DIR          keep the cache (parsed files, results) in DIR\n"
+    "                           (default: $XDG_CACHE_HOME/connlint/<project>,\n"
+    "                           or ~/.cache/connlint/<project>)\n"
+    "  --no-cache               neither read nor write the cache\n"
+    "  --no-project             use only the given files' functions for the\n"
+    "                           summaries (by default, the summaries of every\n"
+    "                           file of the project count, as in a whole-tree\n"
+    "                           run)\n"
+    "  --shard K/N              check the K-th of N parts of the files (split\n"
+    "                           by size, the same on every machine); merge\n"
+    "                           the parts' SARIF with 'connlint merge'\n"
+    "  --emit-summary FILE      write the summaries of the checked files'\n"
+    "                           functions as JSON to FILE\n"
+    "  -v, --verbose            say on standard error what was parsed, taken\n"
+    "                           from the cache and checked\n"
     "\n"
     "Information:\n"
     "  --list-rules             print the rule ids and their descriptions\n"
@@ -313,6 +374,11 @@ static const char help_text[] =
     "  2  usage, configuration or I/O error, or a file that did not parse\n"
     "     (unless --keep-going)\n"
     "\n"
+    "Merging shards:\n"
+    "  connlint merge A.sarif B.sarif ... [-o OUT.sarif]\n"
+    "                           one SARIF log from the logs of --shard runs,\n"
+    "                           equal to the log of an unsharded run\n"
+    "\n"
     "Examples:\n"
     "  connlint src/\n"
     "  connlint --rules libpq --handlers 'src/handlers/**' src/\n"
@@ -348,6 +414,8 @@ void options_free(Options *o)
     free(o->baseline);
     free(o->write_baseline);
     free(o->category);
+    free(o->cache_dir);
+    free(o->emit_summary);
     free_strings(o->paths, o->n_paths);
     free_strings(o->clang_args, o->n_clang_args);
     memset(o, 0, sizeof *o);

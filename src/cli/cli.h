@@ -17,6 +17,7 @@ typedef enum {
     ACTION_LIST_PACKS,
     ACTION_EXPLAIN,
     ACTION_DUMP_CFG,
+    ACTION_MERGE,             /* connlint merge A.sarif B.sarif ... (paths = inputs) */
 } CliAction;
 
 typedef struct {
@@ -41,6 +42,12 @@ typedef struct {
     bool keep_going;
     bool report_unused_suppressions;
     char *category;           /* --category: SARIF automationDetails.id */
+    char *cache_dir;          /* --cache-dir */
+    bool no_cache;            /* --no-cache */
+    bool no_project;          /* --no-project: summaries from the given files only */
+    int shard_k, shard_n;     /* --shard K/N; 0/0 = no sharding */
+    char *emit_summary;       /* --emit-summary FILE */
+    bool verbose;             /* -v, --verbose */
     char **paths;             /* PATH... */
     int n_paths;
     char **clang_args;        /* after -- */

@@ -34,6 +34,7 @@ typedef struct {
 struct CompileDb {
     DbEntry *entries; /* sorted by file, then order; one per file */
     int n;
+    char **files;     /* entries[i].file, for compile_db_files */
 };
 
 typedef VEC(char *) ArgVec;
@@ -255,6 +256,8 @@ static void dedupe_entries(CompileDb *db)
         else db->entries[w++] = db->entries[r];
     }
     db->n = w;
+    db->files = xcalloc((size_t)w + 1, sizeof(char *));
+    for (int i = 0; i < w; i++) db->files[i] = db->entries[i].file;
     for (int i = 0; i < db->n; i++) db->entries[i].real = realpath(db->entries[i].file, NULL);
 }
 
@@ -348,9 +351,16 @@ char **compile_db_flags(const CompileDb *db, const char *file, int *n)
     return flags_by_realpath(db, file, n);
 }
 
+char *const *compile_db_files(const CompileDb *db, int *n)
+{
+    *n = db->n;
+    return db->files;
+}
+
 void compile_db_free(CompileDb *db)
 {
     if (!db) return;
+    free(db->files);
     for (int i = 0; i < db->n; i++) entry_free(&db->entries[i]);
     free(db->entries);
     free(db);

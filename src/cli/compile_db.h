@@ -15,6 +15,9 @@ CompileDb *compile_db_load(const char *path);
 /* Flags for `file` (absolute); NULL when the database has no entry. The
  * array is owned by the database; *n receives its length. */
 char **compile_db_flags(const CompileDb *db, const char *file, int *n);
+/* The files the database has entries for (absolute, normalised, sorted,
+ * one each); borrowed, valid until compile_db_free. */
+char *const *compile_db_files(const CompileDb *db, int *n);
 void compile_db_free(CompileDb *db);
 
 #endif

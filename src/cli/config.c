@@ -21,7 +21,7 @@
 #define CONFIG_NAME ".connlint.json"
 
 static const char *const config_keys[] = {
-    "version", "rules", "handlers", "exclude", "compile_commands", "clang_args", "levels", NULL,
+    "version", "rules", "handlers", "exclude", "compile_commands", "clang_args", "levels", "cache_dir", NULL,
 };
 
 static char *dir_of(const char *path)
@@ -146,6 +146,12 @@ static bool parse_fields(JsonCheck *jc, const cJSON *root, Config *out)
     } else {
         ok = false;
     }
+    const char *cd = NULL;
+    if (jsoncheck_string(jc, root, "cache_dir", false, &cd)) {
+        if (cd) out->cache_dir = path_normalize(cd, out->dir);
+    } else {
+        ok = false;
+    }
     ok = parse_levels(jc, root, out) && ok;
     return ok;
 }
@@ -251,6 +257,7 @@ void config_free(Config *c)
     free_strings(c->handlers, c->n_handlers);
     free_strings(c->exclude, c->n_exclude);
     free(c->compile_commands);
+    free(c->cache_dir);
     free_strings(c->clang_args, c->n_clang_args);
     for (int i = 0; i < c->n_levels; i++) free(c->levels[i].rule);
     free(c->levels);

@@ -26,6 +26,7 @@ typedef struct {
     char **exclude;          /* absolute glob patterns */
     int n_exclude;
     char *compile_commands;  /* absolute path (folder or file), or NULL */
+    char *cache_dir;         /* absolute: where the cache lives, or NULL (default) */
     char **clang_args;
     int n_clang_args;
     LevelOverride *levels;

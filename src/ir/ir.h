@@ -251,6 +251,10 @@ typedef struct {
     int n_global_var_escapes;
     IrDiag *diags;          /* clang errors (first few), in order */
     int n_diags;
+    const char **includes;  /* every other file the translation unit read (its
+                               headers, system ones included), absolute, for the
+                               cache to tell when the unit must be parsed again */
+    int n_includes;
     bool parse_failed;      /* libclang could not produce a translation unit at all */
     bool has_errors;        /* it did, with errors (analysed as far as recovered) */
 } IrUnit;

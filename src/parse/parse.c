@@ -349,6 +349,7 @@ IrUnit *parse_unit(ParseSession *s, const char *path, const char *const *args, i
         return ub.unit;
     }
     collect_clang_diags(&ub);
+    unit_record_includes(ub.unit, ub.tu);
     ub.macros = macro_cache_new();
     clang_visitChildren(clang_getTranslationUnitCursor(ub.tu), visit_top, &ub);
     macro_cache_free(ub.macros);

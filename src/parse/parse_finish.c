@@ -220,6 +220,7 @@ static void remap_event(IrEvent *e, int n_locals)
     case EV_ASSIGN_COND:
         remap_ref(&e->u.assign_cond.lhs, n_locals);
         remap_ref(&e->u.assign_cond.cond.ref, n_locals);
+        remap_ref(&e->u.assign_cond.cond.ref2, n_locals);
         break;
     case EV_USE: remap_ref(&e->u.use.ref, n_locals); break;
     case EV_RETURN: remap_ref(&e->u.ret.value, n_locals); break;
@@ -254,6 +255,7 @@ static void copy_block(IrBlock *out, BBlock *in, const int *fwd, const int *newi
     out->term = in->ended ? in->term : TERM_NORETURN;
     out->cond = in->cond;
     remap_ref(&out->cond.ref, n_locals);
+    remap_ref(&out->cond.ref2, n_locals);
     out->cond_text = in->cond_text;
     out->switch_on = in->switch_on;
     remap_ref(&out->switch_on, n_locals);

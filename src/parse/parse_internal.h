@@ -218,6 +218,9 @@ void expr_assign_gnu_conditional(Builder *b, IrRef lhs, CXCursor common, CXCurso
 /* `return c;` */
 void expr_return(Builder *b, CXCursor c, IrLoc loc, int depth);
 
+/* parse_includes.c: the headers the unit read, for the cache */
+void unit_record_includes(IrUnit *u, CXTranslationUnit tu);
+
 /* parse_finish.c */
 IrFunction *builder_finish(Builder *b, IrFunction *fn);
 void builder_free(Builder *b);

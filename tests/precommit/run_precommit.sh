@@ -123,3 +123,76 @@ fi
 grep -q "connlint" "$tmp/clean.log" || { cat "$tmp/clean.log"; fail "the hook did not run on clean.c"; }
 [ "$(git rev-list --count HEAD)" = 2 ] || fail "clean.c was not committed"
 echo "ok: committing clean.c succeeds (hook ran: $(grep connlint "$tmp/clean.log" | tr -s ' .' ' '))"
+
+# Subset mode (the default): the hook checks the staged files with the
+# summaries of the whole project, so an acquire wrapper and a release
+# helper committed earlier count for a staged caller.
+cat > wrappers.c <<'C'
+/* wrappers.c: the project's acquire wrapper and release helper. */
+typedef struct pg_conn PGconn;
+PGconn *PQconnectdb(const char *conninfo);
+void PQfinish(PGconn *conn);
+
+PGconn *db_open(void)
+{
+    return PQconnectdb("service=app");
+}
+
+void db_close(PGconn *c)
+{
+    PQfinish(c);
+}
+C
+git add wrappers.c
+git commit -q -m "wrappers" >"$tmp/wrappers.log" 2>&1 || { cat "$tmp/wrappers.log"; fail "cannot commit wrappers.c"; }
+cat > uses_helper.c <<'C'
+/* uses_helper.c: releases through the helper of wrappers.c. */
+typedef struct pg_conn PGconn;
+PGconn *db_open(void);
+void db_close(PGconn *c);
+int run_query(PGconn *conn, const char *sql);
+
+int helper_touch(void)
+{
+    PGconn *c = db_open();
+    if (c == 0)
+        return -1;
+    int rc = run_query(c, "UPDATE t SET x = 1");
+    db_close(c);
+    return rc;
+}
+C
+git add uses_helper.c
+if ! git commit -m "release through a helper" >"$tmp/helper.log" 2>&1; then
+    cat "$tmp/helper.log"
+    fail "uses_helper.c was refused: the release helper in the committed wrappers.c was not known"
+fi
+echo "ok: a caller releasing through a helper in an unchanged file is committed"
+cat > wrapper_leak.c <<'C'
+/* wrapper_leak.c: keeps the wrapper's connection when the query fails. */
+typedef struct pg_conn PGconn;
+PGconn *db_open(void);
+void db_close(PGconn *c);
+int run_query(PGconn *conn, const char *sql);
+
+int wrapper_touch(void)
+{
+    PGconn *c = db_open();
+    if (c == 0)
+        return -1;
+    if (run_query(c, "UPDATE t SET x = 1") != 0)
+        return -2;
+    db_close(c);
+    return 0;
+}
+C
+git add wrapper_leak.c
+if git commit -m "leak through a wrapper" >"$tmp/wrapper.log" 2>&1; then
+    cat "$tmp/wrapper.log"
+    fail "wrapper_leak.c was committed: the acquire wrapper in the committed wrappers.c was not known"
+fi
+grep -q "wrapper_leak.c:13:[0-9]*: error: .*\[connection-leak\]" "$tmp/wrapper.log" || {
+    cat "$tmp/wrapper.log"
+    fail "the blocked commit did not print the leak at wrapper_leak.c:13"
+}
+echo "ok: a leak of a connection from a wrapper in an unchanged file is refused"
