@@ -22,6 +22,7 @@
 #include "filter/filter_fingerprint.h"
 #include "cli/glob.h"
 #include "ir/ir.h"
+#include "ir/ir_coverage.h"
 #include "flow/noreturn_infer.h"
 #include "parse/parse.h"
 #include "report/report.h"
@@ -117,6 +118,30 @@ static void parse_all(ParseJob *job, int jobs)
         free(threads);
     }
     if (job->progress && now_seconds() - job->start > 1.0) fputs("\r\033[K", stderr);
+}
+
+/* Functions of the unit's file skipped whole because of parse errors in
+ * their bodies: a SARIF notification (a warning: the rest of the file was
+ * analysed), and with --verbose a line on stderr. The message is kept in
+ * `texts` until the run ends. */
+static void notify_skipped_functions(IrUnit *u, const char *cwd, bool verbose, NoteVec *notes, StrVec *texts)
+{
+    if (u->parse_failed || !u->has_errors) return;
+    int n = 0;
+    char *names = ir_unit_skipped_functions(u, &n);
+    if (n > 0) {
+        char *msg = xasprintf("%d function%s not analysed (parse errors in %s body): %s", n, n == 1 ? "" : "s",
+                              n == 1 ? "its" : "their", names);
+        VEC_PUSH(*texts, msg);
+        ToolNotification note = {u->main_file, 0, 0, msg, false};
+        VEC_PUSH(*notes, note);
+        if (verbose) {
+            char *shown = path_display(u->main_file, cwd, false);
+            tool_warning(shown, 0, 0, "%s", msg);
+            free(shown);
+        }
+    }
+    free(names);
 }
 
 /* Parse errors go to stderr (files named relative to `cwd` when below it)
@@ -267,6 +292,7 @@ typedef struct {
     FileList files;            /* discover → parse */
     IrUnit **units;            /* parse → summarise, check, filter */
     NoteVec notes;             /* parse problems, for SARIF's notifications */
+    StrVec note_texts;         /* messages of notes made here, freed at the end */
     SummaryTable *summaries;   /* summarise → check */
     FindingList findings;      /* check → filter → report */
     char *srcroot;
@@ -342,7 +368,18 @@ static void stage_parse(Run *r)
     job.progress = isatty(STDERR_FILENO) && getenv("CI") == NULL;
     parse_all(&job, r->o->jobs);
     VEC_FREE(extra);
-    for (int i = 0; i < n_files; i++) notify_parse_problems(r->units[i], r->cwd, &r->notes, &r->parse_error);
+    for (int i = 0; i < n_files; i++) {
+        notify_parse_problems(r->units[i], r->cwd, &r->notes, &r->parse_error);
+        notify_skipped_functions(r->units[i], r->cwd, r->o->verbose, &r->notes, &r->note_texts);
+    }
+    if (r->o->verbose) {
+        IrCoverage c = ir_coverage(r->units, n_files);
+        fprintf(stderr,
+                "connlint: %d function%s analysed; skipped: %d with parse errors in the body, "
+                "%d nested too deeply; %d file%s not parsed\n",
+                c.analysed, c.analysed == 1 ? "" : "s", c.skipped_errors, c.skipped_depth, c.files_not_parsed,
+                c.files_not_parsed == 1 ? "" : "s");
+    }
 }
 
 /* First the calls that never return although nothing declares it (a
@@ -451,6 +488,8 @@ static void run_free(Run *r)
     findings_free(&r->findings);
     summaries_free(r->summaries);
     VEC_FREE(r->notes);
+    for (int i = 0; i < r->note_texts.len; i++) free(r->note_texts.items[i]);
+    VEC_FREE(r->note_texts);
     for (int i = 0; r->units && i < r->files.n_files; i++) ir_unit_free(r->units[i]);
     free(r->units);
     filelist_free(&r->files);

@@ -18,7 +18,7 @@ typedef enum {
     OPT_CONFIG, OPT_RULES, OPT_HANDLERS, OPT_EXCLUDE, OPT_COMPILE_COMMANDS, OPT_FORMAT,
     OPT_OUTPUT, OPT_JOBS, OPT_SRCROOT, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_FAIL_ON,
     OPT_KEEP_GOING, OPT_LIST_RULES, OPT_LIST_PACKS, OPT_EXPLAIN, OPT_VERSION, OPT_HELP,
-    OPT_DUMP_CFG, OPT_REPORT_UNUSED, OPT_CATEGORY,
+    OPT_DUMP_CFG, OPT_REPORT_UNUSED, OPT_CATEGORY, OPT_VERBOSE,
 } OptId;
 
 typedef struct {
@@ -50,6 +50,7 @@ static const OptDef opt_defs[] = {
     {"dump-cfg", 0, true, OPT_DUMP_CFG},
     {"report-unused-suppressions", 0, false, OPT_REPORT_UNUSED},
     {"category", 0, true, OPT_CATEGORY},
+    {"verbose", 'v', false, OPT_VERBOSE},
 };
 #define N_OPTS ((int)(sizeof opt_defs / sizeof opt_defs[0]))
 
@@ -132,6 +133,7 @@ static int apply_option(Options *o, const OptDef *d, const char *v, const char *
             return usage_error("invalid value '%s' for %s (expected error, warning, note or none)", v, spelled);
         break;
     case OPT_KEEP_GOING: o->keep_going = true; break;
+    case OPT_VERBOSE: o->verbose = true; break;
     case OPT_LIST_RULES: set_action(o, ACTION_LIST_RULES); break;
     case OPT_LIST_PACKS: set_action(o, ACTION_LIST_PACKS); break;
     case OPT_EXPLAIN:
@@ -277,6 +279,8 @@ static const char help_text[] =
     "  -j, --jobs N             parallel workers (default: number of cores)\n"
     "  --keep-going             a file that fails to parse is reported but does\n"
     "                           not by itself make the exit status 2\n"
+    "  -v, --verbose            say on stderr how many functions were analysed\n"
+    "                           and which were skipped (parse errors, depth)\n"
     "\n"
     "Information:\n"
     "  --list-rules             print the rule ids and their descriptions\n"

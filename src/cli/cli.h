@@ -39,6 +39,7 @@ typedef struct {
     char *write_baseline;     /* --write-baseline FILE (SARIF) */
     Level fail_on;            /* --fail-on; default LEVEL_WARNING */
     bool keep_going;
+    bool verbose;           /* -v: coverage (analysed / skipped functions) on stderr */
     bool report_unused_suppressions;
     char *category;           /* --category: SARIF automationDetails.id */
     char **paths;             /* PATH... */
