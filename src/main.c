@@ -28,6 +28,7 @@
 #include "cli/glob.h"
 #include "cli/project.h"
 #include "ir/ir.h"
+#include "ir/ir_coverage.h"
 #include "flow/noreturn_infer.h"
 #include "values/constants.h"
 #include "values/local_pointers.h"
@@ -135,6 +136,30 @@ static void parse_all(ParseJob *job, int jobs)
         free(threads);
     }
     if (job->progress && now_seconds() - job->start > 1.0) fputs("\r\033[K", stderr);
+}
+
+/* Functions of the unit's file skipped whole because of parse errors in
+ * their bodies: a SARIF notification (a warning: the rest of the file was
+ * analysed), and with --verbose a line on stderr. The message is kept in
+ * `texts` until the run ends. */
+static void notify_skipped_functions(IrUnit *u, const char *cwd, bool verbose, NoteVec *notes, StrVec *texts)
+{
+    if (u->parse_failed || !u->has_errors) return;
+    int n = 0;
+    char *names = ir_unit_skipped_functions(u, &n);
+    if (n > 0) {
+        char *msg = xasprintf("%d function%s not analysed (parse errors in %s body): %s", n, n == 1 ? "" : "s",
+                              n == 1 ? "its" : "their", names);
+        VEC_PUSH(*texts, msg);
+        ToolNotification note = {u->main_file, 0, 0, msg, false};
+        VEC_PUSH(*notes, note);
+        if (verbose) {
+            char *shown = path_display(u->main_file, cwd, false);
+            tool_warning(shown, 0, 0, "%s", msg);
+            free(shown);
+        }
+    }
+    free(names);
 }
 
 /* Parse errors go to stderr (files named relative to `cwd` when below it)
@@ -292,6 +317,7 @@ typedef struct {
     int n_parsed;              /* files parsed rather than taken from the cache */
     IrUnit **units;            /* parse → summarise, check, filter */
     NoteVec notes;             /* parse problems, for SARIF's notifications */
+    StrVec note_texts;         /* messages of notes made here, freed at the end */
     SummaryTable *summaries;   /* summarise → check */
     FindingList findings;      /* check → filter → report */
     char *srcroot;
@@ -443,8 +469,23 @@ static void stage_parse(Run *r)
     VEC_FREE(extra);
     /* the problems of the files checked; a project file that does not
      * parse only lends no summaries, as in a whole-tree run */
-    for (int i = 0; i < n_files; i++)
-        if (r->checked[i]) notify_parse_problems(r->units[i], r->cwd, &r->notes, &r->parse_error);
+    IrUnit **checked_units = xcalloc(n_files ? n_files : 1, sizeof *checked_units);
+    int n_checked_units = 0;
+    for (int i = 0; i < n_files; i++) {
+        if (!r->checked[i]) continue;
+        checked_units[n_checked_units++] = r->units[i];
+        notify_parse_problems(r->units[i], r->cwd, &r->notes, &r->parse_error);
+        notify_skipped_functions(r->units[i], r->cwd, r->o->verbose, &r->notes, &r->note_texts);
+    }
+    if (r->o->verbose) {
+        IrCoverage c = ir_coverage(checked_units, n_checked_units);
+        fprintf(stderr,
+                "connlint: %d function%s analysed; skipped: %d with parse errors in the body, "
+                "%d nested too deeply; %d file%s not parsed\n",
+                c.analysed, c.analysed == 1 ? "" : "s", c.skipped_errors, c.skipped_depth, c.files_not_parsed,
+                c.files_not_parsed == 1 ? "" : "s");
+    }
+    free(checked_units);
 }
 
 /* First the calls that never return although nothing declares it (a
@@ -610,6 +651,8 @@ static void run_free(Run *r)
     findings_free(&r->findings);
     summaries_free(r->summaries);
     VEC_FREE(r->notes);
+    for (int i = 0; i < r->note_texts.len; i++) free(r->note_texts.items[i]);
+    VEC_FREE(r->note_texts);
     for (int i = 0; r->units && i < r->files.n_files; i++) ir_unit_free(r->units[i]);
     free(r->units);
     filelist_free(&r->files);

@@ -118,6 +118,34 @@ def case_bad_pack_file(connlint, root, tmp):
                   in proc.stderr, "position", proc))
 
 
+def case_verbose_coverage(connlint, root, tmp):
+    """--verbose counts analysed and skipped functions; a function with a
+    parse error in its body is named on stderr and in SARIF's
+    notifications (as a warning), the others are still analysed."""
+    with open(os.path.join(tmp, "t.c"), "w") as f:
+        f.write("int ok(int a) { return a + 1; }\n"
+                "int broken(int a) { return a + ; }\n"
+                "int fine(void) { return 0; }\n")
+    sarif = os.path.join(tmp, "out.sarif")
+    proc = run(connlint, ["-v", "--keep-going", "--format", "sarif", "-o", sarif, "t.c"], tmp)
+    ok = (check(proc.returncode == 0, "exit status 0 with --keep-going", proc) and
+          check("t.c: 1 function not analysed (parse errors in its body): broken" in proc.stderr,
+                "skipped function named", proc) and
+          check("connlint: 2 functions analysed; skipped: 1 with parse errors in the body, "
+                "0 nested too deeply; 0 files not parsed" in proc.stderr, "coverage line", proc))
+    if not ok:
+        return False
+    import json
+    with open(sarif) as f:
+        notes = json.load(f)["runs"][0]["invocations"][0].get("toolExecutionNotifications", [])
+    texts = [(n["level"], n["message"]["text"]) for n in notes]
+    ok = check(("warning", "1 function not analysed (parse errors in its body): broken") in texts,
+               "SARIF notification", proc)
+    quiet = run(connlint, ["--keep-going", "t.c"], tmp)
+    return ok and check("functions analysed" not in quiet.stderr and "not analysed" not in quiet.stderr,
+                        "nothing extra without --verbose", quiet)
+
+
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 

@@ -140,6 +140,7 @@ static int apply_option(Options *o, const OptDef *d, const char *v, const char *
             return usage_error("invalid value '%s' for %s (expected error, warning, note or none)", v, spelled);
         break;
     case OPT_KEEP_GOING: o->keep_going = true; break;
+    case OPT_VERBOSE: o->verbose = true; break;
     case OPT_LIST_RULES: set_action(o, ACTION_LIST_RULES); break;
     case OPT_LIST_PACKS: set_action(o, ACTION_LIST_PACKS); break;
     case OPT_EXPLAIN:
@@ -162,7 +163,6 @@ static int apply_option(Options *o, const OptDef *d, const char *v, const char *
             return usage_error("invalid value '%s' for %s (expected K/N with 1 <= K <= N)", v, spelled);
         break;
     case OPT_EMIT_SUMMARY: set_string(&o->emit_summary, v); break;
-    case OPT_VERBOSE: o->verbose = true; break;
     }
     return 0;
 }
@@ -337,7 +337,9 @@ static const char help_text[] =
     "  --emit-summary FILE      write the summaries of the checked files'\n"
     "                           functions as JSON to FILE\n"
     "  -v, --verbose            say on standard error what was parsed, taken\n"
-    "                           from the cache and checked\n"
+    "                           from the cache and checked, how many functions\n"
+    "                           were analysed and which were skipped (parse\n"
+    "                           errors, depth)\n"
     "\n"
     "Information:\n"
     "  --list-rules             print the rule ids and their descriptions\n"

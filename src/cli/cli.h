@@ -40,6 +40,7 @@ typedef struct {
     char *write_baseline;     /* --write-baseline FILE (SARIF) */
     Level fail_on;            /* --fail-on; default LEVEL_WARNING */
     bool keep_going;
+    bool verbose;           /* -v: coverage (analysed / skipped functions) on stderr */
     bool report_unused_suppressions;
     char *category;           /* --category: SARIF automationDetails.id */
     char *cache_dir;          /* --cache-dir */
@@ -47,7 +48,6 @@ typedef struct {
     bool no_project;          /* --no-project: summaries from the given files only */
     int shard_k, shard_n;     /* --shard K/N; 0/0 = no sharding */
     char *emit_summary;       /* --emit-summary FILE */
-    bool verbose;             /* -v, --verbose */
     char **paths;             /* PATH... */
     int n_paths;
     char **clang_args;        /* after -- */

@@ -98,9 +98,24 @@ static const char *const dropped_value_flags[] = {
     "-arch", "-z", "-T", "-u", NULL,
 };
 
+/* -include FILE / -imacros FILE: the compiler looks for a relative FILE in
+ * its working directory (the entry's directory) first, then along the
+ * include path like #include "FILE". Found in the directory: made absolute;
+ * otherwise kept as written, so libclang searches the (absolute) include
+ * path the same way. */
+static bool forced_include_flag(const char *flag)
+{
+    return strcmp(flag, "-include") == 0 || strcmp(flag, "-imacros") == 0;
+}
+
 static void push_path_flag(ArgVec *out, const char *flag, const char *value, const char *dir)
 {
     char *abs = path_normalize(value, dir);
+    struct stat st;
+    if (forced_include_flag(flag) && value[0] != '/' && stat(abs, &st) != 0) {
+        free(abs);
+        abs = xstrdup(value);
+    }
     VEC_PUSH(*out, xstrdup(flag));
     VEC_PUSH(*out, abs);
 }

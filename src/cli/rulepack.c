@@ -236,6 +236,26 @@ static bool status_needs_out_params(JsonCheck *jc, const cJSON *obj, const Resou
     return true;
 }
 
+/* "negative" is a test of the handle's own value (a descriptor below 0);
+ * an out-parameter acquire returns a status instead, and its failure is
+ * "status-negative" (or "status-nonzero"). Written the other way, every
+ * failure branch would be read as holding a handle. */
+static bool negative_needs_returned_handles(JsonCheck *jc, const cJSON *obj, const Resource *r)
+{
+    if (r->failure != FAILURE_NEGATIVE) return true;
+    for (int i = 0; i < r->n_acquire; i++) {
+        if (r->acquire[i].result_arg >= 0) {
+            jsoncheck_error(jc, obj, "failure",
+                            "failure \"negative\" tests a returned handle, but '%s' writes the handle through "
+                            "argument %d; for a call that returns a status below 0 on failure use "
+                            "\"status-negative\"",
+                            r->acquire[i].name, r->acquire[i].result_arg);
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool parse_resource(JsonCheck *jc, const cJSON *obj, const char *pack, Resource *r)
 {
     if (!jsoncheck_is_object(jc, obj, "a resource")) return false;
@@ -262,7 +282,7 @@ static bool parse_resource(JsonCheck *jc, const cJSON *obj, const char *pack, Re
     ok = parse_entries(jc, obj, "transfer", false, sizeof(TransferSpec), transfer_one,
                        (void **)&r->transfer, &r->n_transfer) && ok;
     ok = parse_failure(jc, obj, r) && ok;
-    return ok && status_needs_out_params(jc, obj, r);
+    return ok && status_needs_out_params(jc, obj, r) && negative_needs_returned_handles(jc, obj, r);
 }
 
 static bool check_pack_header(JsonCheck *jc, const cJSON *root, RulePack *out)

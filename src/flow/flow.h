@@ -203,6 +203,10 @@ enum {
  * recognised from the condition's text (known, cond = {*p OP 0}); any other
  * such test leaves the handle quiet on both ways. `(*p = f()) == NULL`
  * tests what was just stored. var = -1: none. */
+/* The condition text is a NULL test of `*NAME` alone (`*p`, `!*p`,
+ * `*p == NULL`, ...); *ne: it holds when *NAME is not NULL. */
+bool flow_text_tests_deref_null(const char *cond_text, const char *name, bool *ne);
+
 typedef struct FlowDerefTest {
     int var;
     bool known;
@@ -369,5 +373,15 @@ IrLoc flow_event_loc(const IrFunction *fn, int block, int event);
 
 /* Name of a place for messages ("conn", "s.db"); malloc'ed. */
 char *flow_place_name(const IrFunction *fn, const Place *p);
+
+/* Order of effects of one call (flow_replace.c): its effects on its
+ * arguments happen before its result is stored. flow_call_consumes: the
+ * call releases or transfers an argument that holds T's handle, so its own
+ * result (or out-parameter write) replaces that handle rather than
+ * overwriting it. flow_call_returns_replacement: the call is an acquire
+ * returning its handle, whose failure value may mean the argument it
+ * consumes was left as it was. */
+bool flow_call_consumes(FlowRun *run, const Tuple *t, const IrCall *c);
+bool flow_call_returns_replacement(const FlowRun *run, const IrCall *c);
 
 #endif

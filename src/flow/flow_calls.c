@@ -17,11 +17,12 @@ static void maybe_refused(FlowRun *run, Tuple *t, int b, int e, PendingStack *st
     const IrCall *c = &run->fn->blocks[b].events[e].u.call;
     if (t->hs == HS_RELEASED || !run->call_tested[c->id]) return;
     Place res = place_call(c->id);
+    bool replacement = flow_call_returns_replacement(run, c);
     Tuple refused = *t;
     refused.quiet = 1;
-    tuple_set_fact(run, &refused, &res, FACT_NONZERO, 0, NULL, true);
+    tuple_set_fact(run, &refused, &res, replacement ? FACT_EQ : FACT_NONZERO, 0, NULL, true);
     flow_pending_push(st, &refused, e + 1);
-    tuple_set_fact(run, t, &res, FACT_EQ, 0, NULL, true);
+    tuple_set_fact(run, t, &res, replacement ? FACT_NONZERO : FACT_EQ, 0, NULL, true);
 }
 
 static void release(FlowRun *run, Tuple *t, int b, int e, int in_idx, const Place *h)
@@ -88,7 +89,7 @@ static void acquire_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
 {
     const IrCall *c = run->site_call;
     const IrBlock *blk = &run->fn->blocks[b];
-    if (flow_is_live(t)) {
+    if (flow_is_live(t) && !flow_call_consumes(run, t, c)) {
         /* the same site again (a loop): does the new handle overwrite the old one? */
         Place target;
         bool have = false;

@@ -107,7 +107,7 @@ static bool run_param(FlowRun *run, int param_var, int given_var, bool zero)
     run->param_var = param_var;
     Tuple t;
     memset(&t, 0, sizeof t);
-    t.hs = HS_HELD;
+    t.hs = HS_MAYBE; /* NULL tests of the parameter: nothing to release there */
     t.esc_param = -1;
     Place p = {PLACE_VAR, param_var, NULL, -1};
     tuple_add_holder(&t, &p);

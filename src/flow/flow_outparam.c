@@ -205,6 +205,12 @@ static bool null_test_text(const char *text, const char *name, bool *ne)
     return true;
 }
 
+bool flow_text_tests_deref_null(const char *cond_text, const char *name, bool *ne)
+{
+    char buf[TEXT_MAX];
+    return cond_text && name && squeeze(cond_text, buf) && null_test_text(buf, name, ne);
+}
+
 /* The condition's text names `*p` (not inside a longer name). */
 static bool text_reads_star(const char *text, const char *name)
 {

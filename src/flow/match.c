@@ -117,6 +117,22 @@ static bool standard_transfer(const IrCall *call, int arg)
     return false;
 }
 
+/* Two resources one release call ends alike (hiredis: a reply from
+ * redisCommand and one from redisGetReply both end with freeReplyObject):
+ * a project helper found releasing one releases the other too. */
+static bool share_a_release(const Resource *a, const Resource *b)
+{
+    for (int i = 0; i < a->n_release; i++) {
+        const ReleaseSpec *x = &a->release[i];
+        for (int k = 0; k < b->n_release; k++) {
+            const ReleaseSpec *y = &b->release[k];
+            if (x->name && y->name && x->kind == y->kind && strcmp(x->name, y->name) == 0) return true;
+            if (x->field && y->field && strcmp(x->field, y->field) == 0) return true;
+        }
+    }
+    return false;
+}
+
 ArgEffect match_arg_effect(const MatchContext *m, const IrCall *call, int arg, const Resource *res)
 {
     if (arg < 0 || arg >= call->nargs) return ARG_BORROW;
@@ -135,7 +151,7 @@ ArgEffect match_arg_effect(const MatchContext *m, const IrCall *call, int arg, c
     const FunctionSummary *s = callee_summary(m, call);
     if (!s || !s->params || arg >= s->n_params) return ARG_BORROW;
     const Resource *pr = s->param_res ? s->param_res[arg] : NULL;
-    if (res && pr && pr != res) return ARG_BORROW;
+    if (res && pr && pr != res && !share_a_release(pr, res)) return ARG_BORROW;
     switch (s->params[arg]) {
     case PARAM_RELEASES: return ARG_RELEASE;
     case PARAM_MAYBE_RELEASES: return ARG_MAYBE_RELEASE;

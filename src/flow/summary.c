@@ -115,12 +115,15 @@ static bool returns_param_itself(unsigned m)
 
 /* ---- release helpers taking T **: close_conn(&c) -------------------------- */
 
-/* Does some call pass *p (or p[i]) as an argument? */
+/* Does some call pass *p (or p[i]) as an argument, or is *p copied into a
+ * local (`d = *dp; *dp = NULL; deinit(&d);`)? */
 static bool passes_deref_of(const IrFunction *fn, int p)
 {
     for (int b = 0; b < fn->n_blocks; b++)
         for (int e = 0; e < fn->blocks[b].n_events; e++) {
             const IrEvent *ev = &fn->blocks[b].events[e];
+            if (ev->kind == EV_ASSIGN && ev->u.assign.rhs.kind == REF_DEREF && ev->u.assign.rhs.var == p)
+                return true;
             if (ev->kind != EV_CALL) continue;
             for (int i = 0; i < ev->u.call.nargs; i++)
                 if (ev->u.call.args[i].kind == REF_DEREF && ev->u.call.args[i].var == p) return true;
@@ -147,8 +150,17 @@ static void deref_ref(IrRef *r, int p)
     }
 }
 
+/* `if (p && *p)`: callers pass the address of their variable, never NULL,
+ * so a NULL test of p itself is decided (p is not NULL) rather than read as
+ * an unknown condition whose other side would keep the handle. */
 static void deref_cond(IrCond *c, int p)
 {
+    if (c->known && c->ref.kind == REF_VAR && c->ref.var == p && c->value == 0 && c->ref2.kind == REF_NONE) {
+        c->ref.kind = REF_CONST;
+        c->ref.var = -1;
+        c->ref.value = 1;
+        return;
+    }
     deref_ref(&c->ref, p);
     deref_ref(&c->ref2, p);
 }
@@ -196,6 +208,17 @@ static IrFunction *deref_copy(const IrFunction *fn, int p)
         }
         deref_cond(&blk->cond, p);
         deref_ref(&blk->switch_on, p);
+        bool ne;
+        if (blk->term == TERM_BRANCH && !blk->cond.known &&
+            flow_text_tests_deref_null(blk->cond_text, fn->vars[p].name, &ne)) {
+            /* `if (*p)` is not reduced by the parse stage: in the copy it
+             * is the NULL test of the handle */
+            blk->cond.known = true;
+            blk->cond.ref = ir_ref_var(p);
+            blk->cond.ref2 = ir_ref_none();
+            blk->cond.op = ne ? CMP_NE : CMP_EQ;
+            blk->cond.value = 0;
+        }
     }
     return c;
 }

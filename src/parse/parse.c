@@ -333,11 +333,22 @@ IrUnit *parse_unit(ParseSession *s, const char *path, const char *const *args, i
         return ub.unit;
     }
     /* -w: warnings are never used, some are costly (quadratic on long &&
-     * chains), and a project's -Werror must not turn them into errors */
-    const char **all = xcalloc((size_t)nargs + 2, sizeof(char *));
+     * chains), and a project's -Werror must not turn them into errors.
+     * Lenient: clang 16+ makes implicit function declarations, implicit int
+     * and int/pointer conversions errors, which GCC (building most of these
+     * projects) accepts; as warnings they are silenced by -w and the
+     * functions holding them are analysed. Nothing else is downgraded. */
+    static const char *const lenient[] = {
+        "-w",
+        "-Wno-error=implicit-function-declaration",
+        "-Wno-error=implicit-int",
+        "-Wno-error=int-conversion",
+    };
+    int n_lenient = (int)(sizeof lenient / sizeof lenient[0]);
+    const char **all = xcalloc((size_t)nargs + (size_t)n_lenient + 1, sizeof(char *));
     for (int i = 0; i < nargs; i++) all[i] = args[i];
-    all[nargs] = "-w";
-    enum CXErrorCode err = clang_parseTranslationUnit2(s->index, path, all, nargs + 1, NULL, 0,
+    for (int i = 0; i < n_lenient; i++) all[nargs + i] = lenient[i];
+    enum CXErrorCode err = clang_parseTranslationUnit2(s->index, path, all, nargs + n_lenient, NULL, 0,
                                                        CXTranslationUnit_KeepGoing | CXTranslationUnit_DetailedPreprocessingRecord, &ub.tu);
     free(all);
     if (err != CXError_Success || !ub.tu) {

@@ -522,7 +522,7 @@ static void mark_label_address(Builder *b, CXCursor c)
 {
     CursorVec k = {0};
     cursor_children(c, &k); /* a LabelRef naming the label */
-    char *name = k.len ? cursor_spelling(k.items[0]) : xstrdup("");
+    char *name = k.len ? label_key(clang_getCursorReferenced(k.items[0]), k.items[0]) : xstrdup("");
     VEC_FREE(k);
     if (!*name) {
         free(name);

@@ -161,6 +161,9 @@ typedef struct {
 int bb_new(Builder *b);
 /* The label of that name (created, with its block, when first named). */
 int label_index(Builder *b, const char *name);
+/* The key of a label statement (name + identity; see parse_stmt.c), or of
+ * FALLBACK's spelling when LABEL_STMT is not one; malloc'ed. */
+char *label_key(CXCursor label_stmt, CXCursor fallback);
 void bb_emit(Builder *b, IrEvent ev);
 void bb_jump(Builder *b, int to);              /* ends cur with a jump */
 void bb_end(Builder *b, IrTermKind term);       /* ends cur without successors */

@@ -4,6 +4,7 @@
  * the finished graph is compacted and copied into the arena by
  * parse_finish.c.
  * Nesting deeper than PARSE_MAX_DEPTH marks the function truncated. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -168,6 +169,23 @@ static char *cursor_name(CXCursor c)
     char *r = xstrdup(p ? p : "");
     clang_disposeString(s);
     return r;
+}
+
+/* A label is the label statement, not its name: a GNU local label
+ * (`__label__ again;` in a statement expression) is declared afresh by each
+ * expansion of the macro that holds it, so one function can have several
+ * labels called `again`, and each `goto again` goes to its own. The key is
+ * the name plus the statement's identity; a label that does not resolve
+ * (code with errors) is keyed by its name alone. */
+char *label_key(CXCursor label_stmt, CXCursor fallback)
+{
+    if (clang_getCursorKind(label_stmt) != CXCursor_LabelStmt) return cursor_name(fallback);
+    char *name = cursor_name(label_stmt);
+    size_t n = strlen(name) + 16;
+    char *key = xmalloc(n);
+    snprintf(key, n, "%s#%08x", name, clang_hashCursor(label_stmt));
+    free(name);
+    return key;
 }
 
 /* ---- statements ---- */
@@ -454,7 +472,7 @@ static void stmt_label(Builder *b, CXCursor c, int depth)
 {
     CursorVec k = {0};
     while (clang_getCursorKind(c) == CXCursor_LabelStmt) {
-        char *name = cursor_name(c);
+        char *name = label_key(c, c);
         int li = label_index(b, name);
         free(name);
         b->labels.items[li].scope = b->scope;
@@ -474,11 +492,7 @@ static void stmt_label(Builder *b, CXCursor c, int depth)
 static void stmt_goto(Builder *b, CXCursor c, CursorVec *k)
 {
     if (k->len < 1) return;
-    char *name = cursor_name(clang_getCursorReferenced(k->items[0]));
-    if (!*name) {
-        free(name);
-        name = cursor_name(k->items[0]);
-    }
+    char *name = label_key(clang_getCursorReferenced(k->items[0]), k->items[0]);
     int li = label_index(b, name);
     free(name);
     int g = bb_new(b);

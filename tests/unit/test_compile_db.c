@@ -68,7 +68,7 @@ static void test_forms(void)
     check_flags(db, "%s/src/a.c",
                 "-I %s/include -isystem /opt/x -DA=1 -D B -UC -std=gnu11 -fms-extensions -m64");
     check_flags(db, "%s/src/b.c",
-                "-DMSG=hello world -DE=\"q\" -DQ=a b -I %s/inc -include %s/cfg.h");
+                "-DMSG=hello world -DE=\"q\" -DQ=a b -I %s/inc -include cfg.h");
     check_flags(db, "%s/src/c.c", "");            /* an entry with no flags still counts */
     check_flags(db, "%s/src/zzz.c", "(none)");    /* no entry */
     int n = -1;
@@ -76,6 +76,24 @@ static void test_forms(void)
     CHECK(compile_db_flags(db, abs, &n) != NULL && n == 0);
     free(abs);
     compile_db_free(db);
+}
+
+/* -include FILE: found in the entry's directory it is made absolute; not
+ * found there it stays as written, for libclang to find along the include
+ * path as the compiler does. */
+static void test_forced_include(void)
+{
+    char *present = xasprintf("%s/present.h", dir);
+    FILE *f = fopen(present, "w");
+    if (f) fclose(f);
+    write_db("[{\"directory\": \"%s\", \"file\": \"d.c\", \"arguments\": [\"cc\", \"-include\", \"present.h\",\n"
+             "  \"-include\", \"config/forced.h\", \"-imacros\", \"/abs/m.h\", \"-Iinc\", \"d.c\"]}]");
+    CompileDb *db = compile_db_load(dir);
+    CHECK(db != NULL);
+    if (db) check_flags(db, "%s/d.c", "-include %s/present.h -include config/forced.h -imacros /abs/m.h -I %s/inc");
+    compile_db_free(db);
+    remove(present);
+    free(present);
 }
 
 static void test_file_path_form(void)
@@ -156,6 +174,7 @@ int main(void)
 {
     if (!mkdtemp(dir)) return 1;
     test_forms();
+    test_forced_include();
     test_file_path_form();
     test_symlinked_file();
     test_broken();

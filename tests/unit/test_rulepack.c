@@ -116,6 +116,7 @@ static void test_bad_packs(void)
     expect_bad("duplicate_id.json", "5:6", "duplicate resource id 'r'");
     expect_bad("unknown_resource_key.json", "5:6", "unknown key 'per-request'");
     expect_bad("in_place_with_arg_result.json", "5:94", "'in_place_arg' is only meaningful with");
+    expect_bad("negative_out_param.json", "8:6", "use \"status-negative\"");
     expect_bad("error_field_no_field.json", "5:82", "missing required key 'field'");
 }
 
