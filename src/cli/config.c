@@ -193,15 +193,10 @@ static char *find_config(const char *cwd)
 
 static bool load_file(const char *path, Config *out)
 {
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        tool_error(path, 0, 0, "cannot read configuration: it is a directory");
-        return false;
-    }
     size_t len = 0;
     char *text = read_file_all(path, &len);
     if (!text) {
-        tool_error(path, 0, 0, "cannot read configuration: %s", strerror(errno));
+        tool_error(path, 0, 0, "cannot read configuration: %s", read_error_text(errno));
         memset(out, 0, sizeof *out);
         return false;
     }

@@ -427,15 +427,10 @@ bool packset_load(PackSet *set, const char *name_or_path)
         return ok;
     }
     if (already_loaded(set, name_or_path, true)) return true;
-    struct stat st;
-    if (stat(name_or_path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        tool_error(name_or_path, 0, 0, "cannot read rule pack: it is a directory");
-        return false;
-    }
     size_t len = 0;
     char *text = read_file_all(name_or_path, &len);
     if (!text) {
-        tool_error(name_or_path, 0, 0, "cannot read rule pack: %s", strerror(errno));
+        tool_error(name_or_path, 0, 0, "cannot read rule pack: %s", read_error_text(errno));
         return false;
     }
     bool ok = strlen(text) == len;

@@ -3,10 +3,13 @@
 #include "common/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void out_of_memory(void)
 {
@@ -129,24 +132,48 @@ void sb_free(StrBuf *sb)
     sb->len = sb->cap = 0;
 }
 
+/* Opened without blocking (a FIFO without a writer would block open()),
+ * then checked on the open descriptor, so the file cannot be swapped for
+ * a device between the check and the read. */
 char *read_file_all(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return NULL;
+    struct stat st;
+    int err = 0;
+    if (fstat(fd, &st) != 0) err = errno;
+    else if (S_ISDIR(st.st_mode)) err = EISDIR;
+    else if (!S_ISREG(st.st_mode)) err = ENODEV;
+    else if ((unsigned long long)st.st_size > INPUT_SIZE_LIMIT) err = EFBIG;
     StrBuf sb;
     sb_init(&sb);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) sb_append_n(&sb, buf, n);
-    int err = ferror(f);
-    fclose(f);
+    while (!err) {
+        char buf[65536];
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) err = errno;
+        if (n <= 0) break;
+        if (sb.len + (size_t)n > INPUT_SIZE_LIMIT) err = EFBIG; /* it grew while read */
+        else sb_append_n(&sb, buf, (size_t)n);
+    }
+    close(fd);
     if (err) {
         sb_free(&sb);
-        errno = EIO;
+        errno = err;
         return NULL;
     }
     if (len) *len = sb.len;
     return sb_take(&sb);
+}
+
+const char *read_error_text(int err)
+{
+    switch (err) {
+    case EISDIR: return "it is a directory";
+    case ENODEV: return "not a regular file (a device, FIFO or socket)";
+    case EFBIG: return "larger than the 256 MiB limit";
+    default: return strerror(err);
+    }
 }
 
 static pthread_mutex_t diag_lock = PTHREAD_MUTEX_INITIALIZER;

@@ -52,9 +52,18 @@ void sb_vprintf(StrBuf *sb, const char *fmt, va_list ap);
 char *sb_take(StrBuf *sb); /* returns the string (caller frees) and resets sb */
 void sb_free(StrBuf *sb);
 
-/* Reads a whole file; returns NULL and sets errno on failure.
- * *len receives the size (the buffer is NUL-terminated as well). */
+/* The largest file connlint reads itself (configuration, rule packs,
+ * compile_commands.json, baselines, sources for suppressions and hashes). */
+#define INPUT_SIZE_LIMIT ((size_t)256 << 20)
+
+/* Reads a whole regular file of at most INPUT_SIZE_LIMIT bytes; returns NULL
+ * and sets errno on failure: EISDIR for a folder, ENODEV for anything else
+ * that is not a regular file (a device, FIFO or socket: never read, never
+ * waited on), EFBIG past the limit. *len receives the size (the buffer is
+ * NUL-terminated as well). */
 char *read_file_all(const char *path, size_t *len);
+/* The reason of a read_file_all() failure, for "cannot read X: REASON". */
+const char *read_error_text(int err);
 
 /* Tool diagnostics: "connlint: error: FILE:LINE:COL: message" on stderr.
  * file may be NULL; line/col 0 are left out. Thread-safe. */

@@ -113,7 +113,7 @@ static bool file_is_parsable(UnitBuild *ub, const char *path)
     size_t len = 0;
     char *text = read_file_all(path, &len);
     if (!text) {
-        char *m = xasprintf("cannot read file: %s", strerror(errno));
+        char *m = xasprintf("cannot read file: %s", read_error_text(errno));
         add_diag(ub, path, 0, 0, m, true);
         free(m);
         return false;
