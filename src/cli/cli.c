@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/glob.h"
 #include "common/util.h"
 #include "common/version.h"
 
@@ -98,6 +99,19 @@ static bool parse_jobs(const char *s, int *out)
     return true;
 }
 
+/* `--exclude ''` would skip the whole tree and `--handlers ''` make every
+ * file a handler: such patterns (relative to the cwd) are usage errors. */
+static bool pattern_matches_everything(const char *v)
+{
+    if (!*v) return true;
+    char *abs = path_normalize(v, NULL);
+    char *cwd = path_normalize(".", NULL);
+    bool all = glob_covers_folder(abs, cwd);
+    free(abs);
+    free(cwd);
+    return all;
+}
+
 static void set_action(Options *o, CliAction a)
 {
     /* --help and --version win over everything; otherwise the first one given */
@@ -112,8 +126,13 @@ static int apply_option(Options *o, const OptDef *d, const char *v, const char *
     switch (d->id) {
     case OPT_CONFIG: set_string(&o->config, v); break;
     case OPT_RULES: push_string(&o->rules, &o->n_rules, v); break;
-    case OPT_HANDLERS: push_string(&o->handlers, &o->n_handlers, v); break;
-    case OPT_EXCLUDE: push_string(&o->exclude, &o->n_exclude, v); break;
+    case OPT_HANDLERS:
+    case OPT_EXCLUDE:
+        if (pattern_matches_everything(v))
+            return usage_error("%s '%s' matches every file (an empty or match-all pattern)", spelled, v);
+        if (d->id == OPT_HANDLERS) push_string(&o->handlers, &o->n_handlers, v);
+        else push_string(&o->exclude, &o->n_exclude, v);
+        break;
     case OPT_COMPILE_COMMANDS: set_string(&o->compile_commands, v); break;
     case OPT_FORMAT:
         if (!parse_format(v, &o->format))

@@ -301,6 +301,11 @@ CompileDb *compile_db_load(const char *path)
         free(file);
         return NULL;
     }
+    if (!json_text_check(text, len, file, "compilation database")) {
+        free(text);
+        free(file);
+        return NULL;
+    }
     char *db_dir = path_normalize("..", file); /* the folder holding the file */
     CompileDb *db = xcalloc(1, sizeof *db);
     bool ok = parse_database(text, file, db_dir, db);

@@ -9,6 +9,12 @@
 
 bool glob_match(const char *pattern, const char *path);
 
+/* True when absolute `pattern` matches `folder` or one of the folders above
+ * it, or every file below it (a probe file directly in it and one a level
+ * deeper): as an exclude it would skip the whole tree, as a handler glob it
+ * would make every file a handler. "" made absolute is such a pattern. */
+bool glob_covers_folder(const char *pattern, const char *folder);
+
 /* Normalises an absolute or relative path lexically: makes it absolute
  * against `base` (or the cwd when base is NULL), folds "//", "/./" and
  * "x/../". Returns a malloc'ed string. Does not touch the file system. */

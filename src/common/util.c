@@ -176,6 +176,69 @@ const char *read_error_text(int err)
     }
 }
 
+int utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
+{
+    if (n == 0) return 0;
+    unsigned c = s[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    int len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+    if (c >= 0xF5) len = 0;
+    if (len == 0 || (size_t)len > n) return 0;
+    unsigned v = c & (0x7F >> len);
+    for (int i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        v = v << 6 | (s[i] & 0x3F);
+    }
+    static const unsigned min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (v < min_for_len[len] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
+    *cp = v;
+    return len;
+}
+
+static bool is_bidi_control(unsigned cp)
+{
+    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+void sb_append_escaped(StrBuf *sb, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    while (n > 0) {
+        unsigned cp = 0;
+        int len = utf8_decode(p, n, &cp);
+        if (len == 0) {
+            sb_printf(sb, "\\x%02x", *p);
+            len = 1;
+        } else if (cp == '\n') {
+            sb_append(sb, "\\n");
+        } else if (cp == '\t') {
+            sb_append(sb, "\\t");
+        } else if (cp == '\r') {
+            sb_append(sb, "\\r");
+        } else if (cp < 0x20 || cp == 0x7F) {
+            sb_printf(sb, "\\x%02x", cp);
+        } else if ((cp >= 0x80 && cp <= 0x9F) || is_bidi_control(cp)) {
+            sb_printf(sb, "\\u%04x", cp);
+        } else {
+            sb_append_n(sb, (const char *)p, (size_t)len);
+        }
+        p += len;
+        n -= (size_t)len;
+    }
+}
+
+char *escape_controls(const char *s)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    sb_append_escaped(&sb, s);
+    return sb_take(&sb);
+}
+
 static pthread_mutex_t diag_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void tool_diag(const char *kind, const char *file, int line, int col, const char *fmt,
@@ -185,12 +248,16 @@ static void tool_diag(const char *kind, const char *file, int line, int col, con
     sb_init(&sb);
     sb_printf(&sb, "connlint: %s: ", kind);
     if (file) {
-        sb_append(&sb, file);
+        sb_append_escaped(&sb, file);
         if (line > 0) sb_printf(&sb, ":%d", line);
         if (line > 0 && col > 0) sb_printf(&sb, ":%d", col);
         sb_append(&sb, ": ");
     }
-    sb_vprintf(&sb, fmt, ap);
+    StrBuf msg;
+    sb_init(&msg);
+    sb_vprintf(&msg, fmt, ap);
+    sb_append_escaped(&sb, msg.data);
+    sb_free(&msg);
     sb_append_char(&sb, '\n');
     pthread_mutex_lock(&diag_lock);
     fputs(sb.data, stderr);

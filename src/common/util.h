@@ -65,7 +65,21 @@ char *read_file_all(const char *path, size_t *len);
 /* The reason of a read_file_all() failure, for "cannot read X: REASON". */
 const char *read_error_text(int err);
 
-/* Tool diagnostics: "connlint: error: FILE:LINE:COL: message" on stderr.
+/* Untrusted text (file names, literals, comments, JSON keys) made safe to
+ * print on a terminal or in a line-based log: control characters (C0,
+ * DEL, C1) become \n, \t, \r or \xHH / \u0085, the bidirectional
+ * overrides and isolates (U+202A-202E, U+2066-2069) become \u202e, and
+ * bytes that are not UTF-8 become \xHH. Everything else is copied. */
+void sb_append_escaped(StrBuf *sb, const char *s);
+char *escape_controls(const char *s); /* the same, malloc'ed */
+
+/* Length (1-4) of the valid, shortest-form UTF-8 sequence at s (at most n
+ * bytes), its code point in *cp; 0 when the bytes are not UTF-8. */
+int utf8_decode(const unsigned char *s, size_t n, unsigned *cp);
+
+/* Tool diagnostics: "connlint: error: FILE:LINE:COL: message" on stderr,
+ * one line: file and message are escaped (sb_append_escaped), so nothing
+ * taken from an input can forge a line or drive the terminal.
  * file may be NULL; line/col 0 are left out. Thread-safe. */
 void tool_error(const char *file, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

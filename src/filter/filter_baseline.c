@@ -76,10 +76,7 @@ static cJSON *load_sarif(const char *path, char **text_out)
         tool_error(path, 0, 0, "cannot read the baseline: %s", read_error_text(errno));
         return NULL;
     }
-    if (strlen(text) != len) {
-        int line = 0, col = 0;
-        json_offset_to_linecol(text, strlen(text), &line, &col);
-        tool_error(path, line, col, "the baseline is not text (it contains a NUL byte)");
+    if (!json_text_check(text, len, path, "baseline")) {
         free(text);
         return NULL;
     }
