@@ -457,7 +457,8 @@ bool jsoncheck_int(JsonCheck *c, const cJSON *obj, const char *key, bool require
         return !required;
     }
     double d = cJSON_IsNumber(v) ? v->valuedouble : 0.5;
-    if (!cJSON_IsNumber(v) || d != (double)(long long)d || d < -1e9 || d > 1e9) {
+    /* the range first: converting 1e999 (inf) to an integer is undefined */
+    if (!cJSON_IsNumber(v) || !(d >= -1e9 && d <= 1e9) || d != (double)(long long)d) {
         jsoncheck_error(c, v, NULL, "'%s' must be an integer", key);
         return false;
     }

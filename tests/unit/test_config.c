@@ -301,6 +301,17 @@ static void test_nul_and_utf16(void)
     free(path);
 }
 
+/* Found by fuzz/fuzz_config: an integer key given 1e999 (infinity) was
+ * converted to long long (undefined behaviour) before its range was checked. */
+static void test_huge_number(void)
+{
+    bool ok = true;
+    char *err = parse_text("{\"version\": 1e999}", &ok);
+    CHECK(!ok);
+    CHECK(capture_has(err, "in-memory.json:1:13: 'version' must be an integer"));
+    free(err);
+}
+
 /* Item 2: a device or FIFO as the configuration is refused at once. */
 static void test_special_files(void)
 {
@@ -337,5 +348,6 @@ int main(void)
     test_rules_entries_positions();
     test_nul_and_utf16();
     test_special_files();
+    test_huge_number();
     UNIT_MAIN_END();
 }
