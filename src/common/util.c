@@ -231,6 +231,27 @@ void sb_append_escaped(StrBuf *sb, const char *s)
     }
 }
 
+char *utf8_sanitize(const char *s)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    while (n > 0) {
+        unsigned cp;
+        int len = utf8_decode(p, n, &cp);
+        if (len == 0) {
+            sb_append(&sb, "\xEF\xBF\xBD");
+            len = 1;
+        } else {
+            sb_append_n(&sb, (const char *)p, (size_t)len);
+        }
+        p += len;
+        n -= (size_t)len;
+    }
+    return sb_take(&sb);
+}
+
 char *escape_controls(const char *s)
 {
     StrBuf sb;

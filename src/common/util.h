@@ -73,6 +73,10 @@ const char *read_error_text(int err);
 void sb_append_escaped(StrBuf *sb, const char *s);
 char *escape_controls(const char *s); /* the same, malloc'ed */
 
+/* `s` with every byte sequence that is not UTF-8 replaced by U+FFFD, so a
+ * JSON document built from untrusted strings stays valid UTF-8. Malloc'ed. */
+char *utf8_sanitize(const char *s);
+
 /* Length (1-4) of the valid, shortest-form UTF-8 sequence at s (at most n
  * bytes), its code point in *cp; 0 when the bytes are not UTF-8. */
 int utf8_decode(const unsigned char *s, size_t n, unsigned *cp);
