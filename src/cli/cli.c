@@ -101,13 +101,10 @@ static bool parse_jobs(const char *s, int *out)
 
 /* `--exclude ''` would skip the whole tree and `--handlers ''` make every
  * file a handler: such patterns (relative to the cwd) are usage errors. */
-static bool pattern_matches_everything(const char *v)
+static bool pattern_matches_everything(const char *v, bool is_exclude)
 {
-    if (!*v) return true;
-    char *abs = path_normalize(v, NULL);
     char *cwd = path_normalize(".", NULL);
-    bool all = glob_covers_folder(abs, cwd);
-    free(abs);
+    bool all = glob_pattern_matches_everything(v, cwd, is_exclude);
     free(cwd);
     return all;
 }
@@ -128,7 +125,7 @@ static int apply_option(Options *o, const OptDef *d, const char *v, const char *
     case OPT_RULES: push_string(&o->rules, &o->n_rules, v); break;
     case OPT_HANDLERS:
     case OPT_EXCLUDE:
-        if (pattern_matches_everything(v))
+        if (pattern_matches_everything(v, d->id == OPT_EXCLUDE))
             return usage_error("%s '%s' matches every file (an empty or match-all pattern)", spelled, v);
         if (d->id == OPT_HANDLERS) push_string(&o->handlers, &o->n_handlers, v);
         else push_string(&o->exclude, &o->n_exclude, v);

@@ -184,20 +184,19 @@ static bool check_rules(JsonCheck *jc, const cJSON *root, const char *dir)
 }
 
 /* "" (the configuration's own folder), "**" and the like would exclude the
- * whole tree, or make every file a handler. */
+ * whole tree; "", "." or "/" as a handler pattern would make every file a
+ * handler without saying so ("**" says so, and is allowed). */
 static bool check_patterns(JsonCheck *jc, const cJSON *root, const char *key, const char *dir)
 {
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, key);
     bool ok = true;
     for (const cJSON *e = cJSON_IsArray(arr) ? arr->child : NULL; e; e = e->next) {
         if (!cJSON_IsString(e)) continue;
-        char *abs = path_normalize(e->valuestring, dir);
-        if (!*e->valuestring || glob_covers_folder(abs, dir)) {
+        if (glob_pattern_matches_everything(e->valuestring, dir, strcmp(key, "exclude") == 0)) {
             jsoncheck_error(jc, e, NULL, "'%s' pattern \"%s\" matches every file (an empty or match-all pattern)",
                             key, e->valuestring);
             ok = false;
         }
-        free(abs);
     }
     return ok;
 }

@@ -123,6 +123,16 @@ bool glob_covers_folder(const char *pattern, const char *folder)
     return covers;
 }
 
+bool glob_pattern_matches_everything(const char *raw, const char *folder, bool is_exclude)
+{
+    if (!*raw) return true;
+    if (!is_exclude && strpbrk(raw, "*?")) return false;
+    char *abs = path_normalize(raw, folder);
+    bool all = glob_covers_folder(abs, folder);
+    free(abs);
+    return all;
+}
+
 char *path_normalize(const char *path, const char *base)
 {
     char *joined;

@@ -109,6 +109,29 @@ static bool write_special(const char *path, const char *data, size_t len)
     return ok;
 }
 
+static bool same_file(const struct stat *a, const char *path)
+{
+    struct stat b;
+    return stat(path, &b) == 0 && a->st_dev == b.st_dev && a->st_ino == b.st_ino;
+}
+
+static bool is_c_file(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 2 && path[n - 2] == '.' && (path[n - 1] == 'c' || path[n - 1] == 'h');
+}
+
+bool output_target_allowed(const char *path, const char *const *inputs, int n_inputs)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return true; /* new, or a device */
+    const char *hit = is_c_file(path) ? path : NULL;
+    for (int i = 0; !hit && i < n_inputs; i++)
+        if (inputs[i] && same_file(&st, inputs[i])) hit = inputs[i];
+    if (hit) tool_error(path, 0, 0, "refusing to write over the input %s (a source, configuration, rule pack or compilation database)", hit);
+    return hit == NULL;
+}
+
 /* ---- a temporary file is removed when SIGINT, SIGTERM or SIGHUP ends
  * the run while it exists (the old report stays, as it should) ---- */
 

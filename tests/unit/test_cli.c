@@ -150,7 +150,9 @@ static void test_match_all_patterns(void)
     expect_error(ARGC(e3), e3, "--exclude '**' matches every file (an empty or match-all pattern)");
     char *e4[] = {"connlint", "--exclude", "."};
     expect_error(ARGC(e4), e4, "--exclude '.' matches every file (an empty or match-all pattern)");
-    char *ok[] = {"connlint", "--exclude", "third_party/**", "--handlers", "src/handlers/*.c"};
+    char *e5[] = {"connlint", "--handlers", "."};
+    expect_error(ARGC(e5), e5, "--handlers '.' matches every file (an empty or match-all pattern)");
+    char *ok[] = {"connlint", "--exclude", "third_party/**", "--handlers", "src/handlers/*.c", "--handlers", "**"};
     Options o;
     CHECK(parse(ARGC(ok), ok, &o) == 0);
     options_free(&o);
