@@ -120,10 +120,28 @@ static void parse_all(ParseJob *job, int jobs)
     if (job->progress && now_seconds() - job->start > 1.0) fputs("\r\033[K", stderr);
 }
 
+/* A function the depth limit cut short (a warning diagnostic of the parse
+ * stage) was not analysed: said on stderr and in SARIF, and the run counts
+ * as not clean (like a parse error: exit 2 without --keep-going). */
+static void notify_truncations(IrUnit *u, const char *cwd, NoteVec *notes, bool *parse_error)
+{
+    for (int d = 0; d < u->n_diags; d++) {
+        if (u->diags[d].is_error) continue;
+        const char *file = u->diags[d].file ? u->diags[d].file : u->main_file;
+        char *shown_path = path_display(file, cwd, false);
+        tool_warning(shown_path, u->diags[d].line, u->diags[d].col, "%s", u->diags[d].message);
+        free(shown_path);
+        ToolNotification n = {file, u->diags[d].line, u->diags[d].col, u->diags[d].message, false};
+        VEC_PUSH(*notes, n);
+        *parse_error = true;
+    }
+}
+
 /* Parse errors go to stderr (files named relative to `cwd` when below it)
  * and into `notes` for SARIF's notifications. */
 static void notify_parse_problems(IrUnit *u, const char *cwd, NoteVec *notes, bool *parse_error)
 {
+    notify_truncations(u, cwd, notes, parse_error);
     if (!u->parse_failed && !u->has_errors) return;
     *parse_error = true;
     int shown = 0;

@@ -109,6 +109,43 @@ def case_stdout_failures(connlint, root, tmp):
     return ok
 
 
+def case_deep_nesting(connlint, root, tmp):
+    """Item 1: files that overflowed the parse thread's stack (SIGSEGV, no
+    report at all) are parsed; the other files' findings are reported."""
+    write(os.path.join(tmp, "a.c"), LEAK)
+    write(os.path.join(tmp, "ifs.c"), "int f(int x) {\n" + "if (x) " * 10000 + "return 1;\nreturn 0;\n}\n")
+    write(os.path.join(tmp, "ands.c"), "int g(int x) { return " + " && ".join(["x"] * 100000) + "; }\n")
+    write(os.path.join(tmp, "casts.c"), "int h(int x) { return " + "(int)" * 1000 + "x; }\n")
+    write(os.path.join(tmp, "nots.c"), "int k(int x) { return " + "!" * 3000 + "x; }\n")
+    proc = run(connlint, ["--keep-going", "."], tmp, timeout=500)
+    ok = check(proc.returncode == 1, "no crash; exit status 1 for the leak", proc)
+    return check("a.c:8:" in proc.out and "connection-leak" in proc.out, "the leak of a.c reported", proc) and ok
+
+
+def nested_leak(depth):
+    # unbraced ifs: clang allows 256 nested brackets only
+    return (LEAK.split("int f(")[0] + "int f(int x) {\n" + "if (x) " * depth +
+            "{\nPGconn *c = PQconnectdb(\"\");\nif (!c) return 0;\nif (x) return 1;\nPQfinish(c);\n}\n" +
+            "return 0;\n}\n")
+
+
+def case_depth_truncation(connlint, root, tmp):
+    """Item 5: a function cut short by the depth limit is reported on stderr
+    and in SARIF and the run is not clean; 400 levels (the old limit, where
+    a leak vanished) are now analysed."""
+    write(os.path.join(tmp, "deep.c"), nested_leak(4100))
+    proc = run(connlint, ["--format", "sarif", "deep.c"], tmp, timeout=300)
+    ok = check(proc.returncode == 2, "exit status 2", proc)
+    ok = check("deep.c:5:5: function 'f' is nested too deeply" in proc.err, "warning on stderr", proc) and ok
+    ok = check('"toolExecutionNotifications"' in proc.out and "nested too deeply" in proc.out,
+               "SARIF tool notification", proc) and ok
+    ok = check('"executionSuccessful":\ttrue' not in proc.out and '"executionSuccessful": true' not in proc.out,
+               "SARIF run not successful", proc) and ok
+    write(os.path.join(tmp, "deep.c"), nested_leak(400))
+    proc = run(connlint, ["deep.c"], tmp, timeout=300)
+    return check(proc.returncode == 1 and "connection-leak" in proc.out, "400 levels: the leak is found", proc) and ok
+
+
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 
