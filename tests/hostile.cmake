@@ -4,7 +4,7 @@
 find_package(Python3 COMPONENTS Interpreter QUIET)
 if(Python3_Interpreter_FOUND)
   foreach(case special_files outputs_over_inputs stdout_failures deep_nesting depth_truncation
-               many_exits)
+               many_exits include_device)
     add_test(NAME hostile.${case}
              COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/hostile_test.py
                      $<TARGET_FILE:connlint> ${CMAKE_SOURCE_DIR} ${case})

@@ -165,6 +165,25 @@ def case_many_exits(connlint, root, tmp):
     return check(len(proc.out) < 20_000_000, f"report under 20 MB (got {len(proc.out)} bytes)") and ok
 
 
+def case_include_device(connlint, root, tmp):
+    """Item 2: a source (or a header it includes) that #includes a device or
+    a FIFO is a parse failure naming the include, not a run that reads
+    /dev/zero without end or blocks on the FIFO; the other files are
+    analysed."""
+    write(os.path.join(tmp, "a.c"), LEAK)
+    write(os.path.join(tmp, "zero.c"), '#include "/dev/zero"\nint z;\n')
+    os.mkfifo(os.path.join(tmp, "fifo.h"))
+    write(os.path.join(tmp, "fifo.c"), '#include "fifo.h"\nint f2;\n')
+    write(os.path.join(tmp, "inc.h"), '#include <fifo.h>\n')
+    write(os.path.join(tmp, "indirect.c"), '#include "inc.h"\nint i;\n')
+    proc = run(connlint, ["--keep-going", "a.c", "zero.c", "fifo.c", "indirect.c"], tmp, timeout=60)
+    ok = check(proc.returncode == 1 and "connection-leak" in proc.out, "a.c still analysed", proc)
+    for name, inc in (("zero.c", "/dev/zero"), ("fifo.c", "fifo.h"), ("indirect.c", "fifo.h")):
+        ok = check(f"{name}: includes '{inc}', which is not a regular file" in proc.err,
+                   f"{name}: the include named", proc) and ok
+    return ok
+
+
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 

@@ -327,6 +327,16 @@ static IrUnit *parse_unit_here(ParseSession *s, const char *path, const char *co
         unit_copy_out(&ub);
         return ub.unit;
     }
+    char *special = parse_find_special_include(path, args, nargs);
+    if (special) {
+        char *m = xasprintf("includes '%s', which is not a regular file (a device, FIFO or socket): not parsed", special);
+        add_diag(&ub, path, 0, 0, m, true);
+        free(m);
+        free(special);
+        ub.unit->parse_failed = true;
+        unit_copy_out(&ub);
+        return ub.unit;
+    }
     /* -w: warnings are never used, some are costly (quadratic on long &&
      * chains), and a project's -Werror must not turn them into errors */
     const char **all = xcalloc((size_t)nargs + 2, sizeof(char *));
