@@ -4,6 +4,7 @@
  * stage, and decides the exit status (SPEC §2): 0 clean, 1 findings at or
  * above --fail-on, 2 usage, configuration, I/O or parse errors. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -162,10 +163,28 @@ static void notify_skipped_functions(IrUnit *u, const char *cwd, bool verbose, N
     free(names);
 }
 
+/* A function the depth limit cut short (a warning diagnostic of the parse
+ * stage) was not analysed: said on stderr and in SARIF, and the run counts
+ * as not clean (like a parse error: exit 2 without --keep-going). */
+static void notify_truncations(IrUnit *u, const char *cwd, NoteVec *notes, bool *parse_error)
+{
+    for (int d = 0; d < u->n_diags; d++) {
+        if (u->diags[d].is_error) continue;
+        const char *file = u->diags[d].file ? u->diags[d].file : u->main_file;
+        char *shown_path = path_display(file, cwd, false);
+        tool_warning(shown_path, u->diags[d].line, u->diags[d].col, "%s", u->diags[d].message);
+        free(shown_path);
+        ToolNotification n = {file, u->diags[d].line, u->diags[d].col, u->diags[d].message, false};
+        VEC_PUSH(*notes, n);
+        *parse_error = true;
+    }
+}
+
 /* Parse errors go to stderr (files named relative to `cwd` when below it)
  * and into `notes` for SARIF's notifications. */
 static void notify_parse_problems(IrUnit *u, const char *cwd, NoteVec *notes, bool *parse_error)
 {
+    notify_truncations(u, cwd, notes, parse_error);
     if (!u->parse_failed && !u->has_errors) return;
     *parse_error = true;
     int shown = 0;
@@ -237,6 +256,24 @@ static StrVec extra_clang_args(const Options *o, const Config *cfg)
     return extra;
 }
 
+/* --dump-cfg prints names and literals of the source: one escaped line
+ * per line of the dump. */
+static void print_escaped_lines(const char *text)
+{
+    const char *p = text;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        char *line = xstrndup(p, n);
+        char *safe = escape_controls(line);
+        fputs(safe, stdout);
+        if (nl) fputc('\n', stdout);
+        free(safe);
+        free(line);
+        p += n + (nl ? 1 : 0);
+    }
+}
+
 /* Prints the CFG of every function of `u` defined in its main file (or
  * only `fn_name`); returns how many it printed. */
 static int print_cfgs(const IrUnit *u, const char *fn_name)
@@ -247,7 +284,7 @@ static int print_cfgs(const IrUnit *u, const char *fn_name)
         if (fn->in_header) continue;
         if (fn_name && strcmp(fn->name, fn_name) != 0) continue;
         char *text = ir_dump_function(fn);
-        fputs(text, stdout);
+        print_escaped_lines(text);
         free(text);
         printed++;
     }
@@ -593,6 +630,26 @@ static void stage_filter(Run *r)
     findings_sort(&r->findings);
 }
 
+/* Issue 13: `-o x.c`, `-o .connlint.json` or `--write-baseline pack.json`
+ * must not replace what the run reads. */
+static bool outputs_spare_inputs(const Run *r)
+{
+    VEC(const char *) inputs = {0};
+    for (int i = 0; i < r->files.n_files; i++) VEC_PUSH(inputs, r->files.files[i]);
+    if (r->cfg.path) VEC_PUSH(inputs, r->cfg.path);
+    for (int i = 0; i < r->packs.n_packs; i++) VEC_PUSH(inputs, r->packs.packs[i].source);
+    const char *db_path = r->o->compile_commands ? r->o->compile_commands : r->cfg.compile_commands;
+    char *db_file = db_path ? xasprintf("%s/compile_commands.json", db_path) : NULL;
+    if (db_path) VEC_PUSH(inputs, db_path);
+    if (db_file) VEC_PUSH(inputs, db_file);
+    bool ok = true;
+    if (r->o->output) ok = output_target_allowed(r->o->output, inputs.items, inputs.len);
+    if (ok && r->o->write_baseline) ok = output_target_allowed(r->o->write_baseline, inputs.items, inputs.len);
+    free(db_file);
+    VEC_FREE(inputs);
+    return ok;
+}
+
 static bool write_report(const Options *o, const char *text)
 {
     if (o->output) return output_write_atomic(o->output, text, strlen(text));
@@ -690,6 +747,10 @@ static int run(const Options *o)
         status = dump_cfg(o, &r.cfg, r.db, r.cwd);
     } else if (load_packs(&r)) {
         stage_discover(&r);
+        if (!outputs_spare_inputs(&r)) {
+            run_free(&r);
+            return 2;
+        }
         open_cache(&r);
         double t0 = now_seconds();
         stage_parse(&r);
@@ -705,8 +766,41 @@ static int run(const Options *o)
     return status;
 }
 
+/* A closed standard stream would be reused by the next open(): the report
+ * could land in a temporary file. A closed stdout becomes /dev/full, so
+ * that writing the output fails (exit 2) instead of vanishing; a closed
+ * stdin or stderr becomes /dev/null. */
+static void reopen_closed_std_streams(void)
+{
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+        int nfd = open(fd == 1 ? "/dev/full" : "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+        if (nfd < 0 && fd == 1) nfd = open("/dev/null", O_WRONLY);
+        if (nfd >= 0 && nfd != fd) {
+            dup2(nfd, fd);
+            close(nfd);
+        }
+    }
+}
+
+/* Every action's output is checked: a full disk, /dev/full or a closed
+ * stdout gives exit 2, never a silent 0. */
+static int finish_stdout(int status)
+{
+    bool failed = fflush(stdout) != 0 || ferror(stdout);
+    int err = errno;
+    if (fclose(stdout) != 0 && !failed) {
+        failed = true;
+        err = errno;
+    }
+    if (!failed) return status;
+    tool_error(NULL, 0, 0, "cannot write to standard output: %s", strerror(err));
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
+    reopen_closed_std_streams();
     Options o;
     int st = cli_parse(argc, argv, &o);
     if (st != 0) return st;
@@ -726,5 +820,5 @@ int main(int argc, char **argv)
     case ACTION_RUN: st = run(&o); break;
     }
     options_free(&o);
-    return st;
+    return finish_stdout(st);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cache/shard.h"
+#include "cli/glob.h"
 #include "common/util.h"
 #include "common/version.h"
 
@@ -106,6 +107,16 @@ static bool parse_jobs(const char *s, int *out)
     return true;
 }
 
+/* `--exclude ''` would skip the whole tree and `--handlers ''` make every
+ * file a handler: such patterns (relative to the cwd) are usage errors. */
+static bool pattern_matches_everything(const char *v, bool is_exclude)
+{
+    char *cwd = path_normalize(".", NULL);
+    bool all = glob_pattern_matches_everything(v, cwd, is_exclude);
+    free(cwd);
+    return all;
+}
+
 static void set_action(Options *o, CliAction a)
 {
     /* --help and --version win over everything; otherwise the first one given */
@@ -120,8 +131,13 @@ static int apply_option(Options *o, const OptDef *d, const char *v, const char *
     switch (d->id) {
     case OPT_CONFIG: set_string(&o->config, v); break;
     case OPT_RULES: push_string(&o->rules, &o->n_rules, v); break;
-    case OPT_HANDLERS: push_string(&o->handlers, &o->n_handlers, v); break;
-    case OPT_EXCLUDE: push_string(&o->exclude, &o->n_exclude, v); break;
+    case OPT_HANDLERS:
+    case OPT_EXCLUDE:
+        if (pattern_matches_everything(v, d->id == OPT_EXCLUDE))
+            return usage_error("%s '%s' matches every file (an empty or match-all pattern)", spelled, v);
+        if (d->id == OPT_HANDLERS) push_string(&o->handlers, &o->n_handlers, v);
+        else push_string(&o->exclude, &o->n_exclude, v);
+        break;
     case OPT_COMPILE_COMMANDS: set_string(&o->compile_commands, v); break;
     case OPT_FORMAT:
         if (!parse_format(v, &o->format))

@@ -315,7 +315,12 @@ CompileDb *compile_db_load(const char *path)
     size_t len = 0;
     char *text = read_file_all(file, &len);
     if (!text) {
-        tool_error(file, 0, 0, "cannot read compilation database: %s", strerror(errno));
+        tool_error(file, 0, 0, "cannot read compilation database: %s", read_error_text(errno));
+        free(file);
+        return NULL;
+    }
+    if (!json_text_check(text, len, file, "compilation database")) {
+        free(text);
         free(file);
         return NULL;
     }

@@ -1,8 +1,11 @@
 /* config.c — the project configuration `.connlint.json` (SPEC §3): looked
  * up from the current directory upwards (or named by --config), parsed with
  * cJSON and validated strictly; every error names FILE:LINE:COL. Relative
- * paths and globs are made absolute against the file's folder. Does not
- * load the rule packs it names (rulepack.c does) nor check that paths exist. */
+ * paths and globs are made absolute against the file's folder. Checks that
+ * each rules entry names a built-in pack or a regular file, that
+ * compile_commands can be read and that no exclude/handlers pattern is
+ * empty or matches everything (so those errors carry the config's
+ * position); does not load the packs (rulepack.c does). */
 #include "cli/config.h"
 
 #include <cjson/cJSON.h>
@@ -13,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/builtin_packs.h"
 #include "cli/glob.h"
 #include "cli/json_pos.h"
 #include "checks/registry.h"
@@ -106,17 +110,12 @@ static bool parse_levels(JsonCheck *jc, const cJSON *root, Config *out)
         jsoncheck_error(jc, lv, NULL, "'levels' must be an object mapping rule ids to levels");
         return false;
     }
-    bool ok = true;
+    bool ok = jsoncheck_duplicates(jc, lv, "in 'levels'");
     out->levels = xcalloc((size_t)(cJSON_GetArraySize(lv) + 1), sizeof(LevelOverride));
-    for (const cJSON *m = lv->child; m; m = m->next) {
+    for (const cJSON *m = lv->child; m && jc->n_errors < JSONCHECK_MAX_ERRORS; m = m->next) {
         Level level;
-        bool duplicate = false;
-        for (int i = 0; i < out->n_levels; i++) duplicate |= strcmp(out->levels[i].rule, m->string) == 0;
-        if (duplicate) {
-            jsoncheck_error(jc, m, NULL, "duplicate key '%s' in 'levels'", m->string);
-            ok = false;
-        } else if (!rule_info_find(m->string)) {
-            jsoncheck_error(jc, lv, m->string, "unknown rule '%s' in 'levels' (see --list-rules)", m->string);
+        if (!rule_info_find(m->string)) {
+            jsoncheck_error_at_name(jc, m, "unknown rule '%s' in 'levels' (see --list-rules)", m->string);
             ok = false;
         } else if (!cJSON_IsString(m) || !level_parse(m->valuestring, &level)) {
             jsoncheck_error(jc, m, NULL, "level of '%s' must be \"error\", \"warning\", \"note\" or \"none\"",
@@ -131,6 +130,91 @@ static bool parse_levels(JsonCheck *jc, const cJSON *root, Config *out)
     return ok;
 }
 
+/* ---- entries checked where they stand, so that every error names the
+ * configuration's FILE:LINE:COL (the packs and the database are read
+ * later, by rulepack.c and compile_db.c) ---- */
+
+static void list_builtin_packs(StrBuf *sb)
+{
+    for (int i = 0; i < builtin_pack_count; i++) sb_printf(sb, "%s%s", i ? ", " : "", builtin_packs[i].name);
+}
+
+/* Why path cannot be read as a file (NULL when it can): missing, a
+ * folder, a device or FIFO. */
+static const char *unreadable_file(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) return strerror(errno);
+    if (S_ISDIR(st.st_mode)) return read_error_text(EISDIR);
+    if (!S_ISREG(st.st_mode)) return read_error_text(ENODEV);
+    return NULL;
+}
+
+static bool check_rule_entry(JsonCheck *jc, const cJSON *e, const char *dir)
+{
+    const char *name = e->valuestring;
+    if (!*name) {
+        jsoncheck_error(jc, e, NULL, "empty entry in 'rules' (a built-in pack name or a pack file)");
+        return false;
+    }
+    if (!names_a_file(name)) {
+        if (builtin_pack_find(name)) return true;
+        StrBuf known;
+        sb_init(&known);
+        list_builtin_packs(&known);
+        jsoncheck_error(jc, e, NULL, "unknown rule pack '%s' (built-in packs: %s; a pack file needs a '/' or a .json name)",
+                        name, known.data);
+        sb_free(&known);
+        return false;
+    }
+    char *abs = path_normalize(name, dir);
+    const char *why = unreadable_file(abs);
+    if (why) jsoncheck_error(jc, e, NULL, "cannot read rule pack '%s': %s", name, why);
+    free(abs);
+    return why == NULL;
+}
+
+static bool check_rules(JsonCheck *jc, const cJSON *root, const char *dir)
+{
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "rules");
+    bool ok = true;
+    for (const cJSON *e = cJSON_IsArray(arr) ? arr->child : NULL; e; e = e->next)
+        if (cJSON_IsString(e)) ok = check_rule_entry(jc, e, dir) && ok;
+    return ok;
+}
+
+/* "" (the configuration's own folder), "**" and the like would exclude the
+ * whole tree; "", "." or "/" as a handler pattern would make every file a
+ * handler without saying so ("**" says so, and is allowed). */
+static bool check_patterns(JsonCheck *jc, const cJSON *root, const char *key, const char *dir)
+{
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, key);
+    bool ok = true;
+    for (const cJSON *e = cJSON_IsArray(arr) ? arr->child : NULL; e; e = e->next) {
+        if (!cJSON_IsString(e)) continue;
+        if (glob_pattern_matches_everything(e->valuestring, dir, strcmp(key, "exclude") == 0)) {
+            jsoncheck_error(jc, e, NULL, "'%s' pattern \"%s\" matches every file (an empty or match-all pattern)",
+                            key, e->valuestring);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+/* A folder holding compile_commands.json, or the file itself. */
+static bool check_compile_commands(JsonCheck *jc, const cJSON *root, const char *value, const char *dir)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, "compile_commands");
+    char *abs = path_normalize(value, dir);
+    struct stat st;
+    char *file = stat(abs, &st) == 0 && S_ISDIR(st.st_mode) ? xasprintf("%s/compile_commands.json", abs) : xstrdup(abs);
+    const char *why = *value ? unreadable_file(file) : "the path is empty";
+    if (why) jsoncheck_error(jc, item, NULL, "cannot read compilation database '%s': %s", file, why);
+    free(file);
+    free(abs);
+    return why == NULL;
+}
+
 static bool parse_fields(JsonCheck *jc, const cJSON *root, Config *out)
 {
     if (!jsoncheck_is_object(jc, root, "the configuration")) return false;
@@ -140,8 +224,12 @@ static bool parse_fields(JsonCheck *jc, const cJSON *root, Config *out)
     ok = jsoncheck_string_array(jc, root, "handlers", &out->handlers, &out->n_handlers) && ok;
     ok = jsoncheck_string_array(jc, root, "exclude", &out->exclude, &out->n_exclude) && ok;
     ok = jsoncheck_string_array(jc, root, "clang_args", &out->clang_args, &out->n_clang_args) && ok;
+    ok = check_rules(jc, root, out->dir) && ok;
+    ok = check_patterns(jc, root, "handlers", out->dir) && ok;
+    ok = check_patterns(jc, root, "exclude", out->dir) && ok;
     const char *cc = NULL;
     if (jsoncheck_string(jc, root, "compile_commands", false, &cc)) {
+        if (cc) ok = check_compile_commands(jc, root, cc, out->dir) && ok;
         if (cc) out->compile_commands = path_normalize(cc, out->dir);
     } else {
         ok = false;
@@ -199,20 +287,14 @@ static char *find_config(const char *cwd)
 
 static bool load_file(const char *path, Config *out)
 {
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        tool_error(path, 0, 0, "cannot read configuration: it is a directory");
-        return false;
-    }
     size_t len = 0;
     char *text = read_file_all(path, &len);
     if (!text) {
-        tool_error(path, 0, 0, "cannot read configuration: %s", strerror(errno));
+        tool_error(path, 0, 0, "cannot read configuration: %s", read_error_text(errno));
         memset(out, 0, sizeof *out);
         return false;
     }
-    if (strlen(text) != len) {
-        tool_error(path, 0, 0, "configuration is not text (contains a NUL byte)");
+    if (!json_text_check(text, len, path, "configuration")) {
         free(text);
         memset(out, 0, sizeof *out);
         return false;

@@ -3,7 +3,10 @@
  * walked without recursion for *.c (hidden folders such as .git are not
  * entered), excludes applied to files and folders (an excluded folder is
  * not entered), each file listed once even when reached through several
- * links, symlink loops and unreadable entries reported and counted. Paths
+ * links, symlink loops and unreadable entries reported and counted; a
+ * symbolic link to a folder outside the analysed paths (their real paths)
+ * is not followed, with a warning (a link to /proc/self must not crawl the
+ * whole file system). Paths
  * come out absolute and lexically normalised; realpath is used only to
  * recognise loops. Does not read file contents. */
 #include "cli/discover.h"
@@ -87,8 +90,32 @@ typedef struct {
     int n_exclude;
     InodeSet dirs, files;
     PathVec out;
+    PathVec roots;  /* real paths of the folders given as arguments */
     int n_errors;
 } Walk;
+
+static bool inside(const char *path, const char *folder)
+{
+    size_t n = strlen(folder);
+    if (n == 1 && folder[0] == '/') return true;
+    return strncmp(path, folder, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+/* A symbolic link to a folder is followed only when the folder lies inside
+ * one of the analysed folders. */
+static bool link_stays_inside(Walk *w, const char *path)
+{
+    struct stat lst;
+    if (lstat(path, &lst) != 0 || !S_ISLNK(lst.st_mode)) return true;
+    char *real = realpath(path, NULL);
+    bool ok = false;
+    for (int i = 0; real && i < w->roots.len && !ok; i++) ok = inside(real, w->roots.items[i]);
+    if (!ok)
+        tool_warning(path, 0, 0, "symbolic link to a folder outside the analysed paths (%s); not followed",
+                     real ? real : "unresolved");
+    free(real);
+    return ok;
+}
 
 static bool excluded(const Walk *w, const char *path)
 {
@@ -170,7 +197,9 @@ static void walk_one_dir(Walk *w, const char *dir, PathVec *stack)
             }
             free(path);
         } else if (S_ISDIR(st.st_mode)) {
-            if (inodeset_insert(&w->dirs, &st)) {
+            if (!link_stays_inside(w, path)) {
+                free(path);
+            } else if (inodeset_insert(&w->dirs, &st)) {
                 VEC_PUSH(subdirs, path);
             } else {
                 report_revisit(w, path, dir);
@@ -223,7 +252,15 @@ bool discover_files(char **paths, int n_paths, char **exclude, int n_exclude, Fi
     Walk w = {0};
     w.exclude = exclude;
     w.n_exclude = n_exclude;
+    for (int i = 0; i < n_paths; i++) {
+        char *abs = path_normalize(paths[i], NULL);
+        char *real = realpath(abs, NULL);
+        if (real) VEC_PUSH(w.roots, real);
+        free(abs);
+    }
     for (int i = 0; i < n_paths; i++) add_argument(&w, paths[i]);
+    for (int i = 0; i < w.roots.len; i++) free(w.roots.items[i]);
+    VEC_FREE(w.roots);
     if (w.out.len) qsort(w.out.items, (size_t)w.out.len, sizeof(char *), cmp_str);
     out->files = w.out.items;
     out->n_files = w.out.len;

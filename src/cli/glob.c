@@ -104,6 +104,35 @@ static char *current_dir(void)
     return xstrdup("/");
 }
 
+bool glob_covers_folder(const char *pattern, const char *folder)
+{
+    char *probe = xasprintf("%s/connlint-probe.c", strcmp(folder, "/") == 0 ? "" : folder);
+    char *deeper = xasprintf("%s/connlint-probe/connlint-probe.c", strcmp(folder, "/") == 0 ? "" : folder);
+    bool covers = glob_match(pattern, probe) && glob_match(pattern, deeper);
+    free(probe);
+    free(deeper);
+    char *dir = xstrdup(folder);
+    while (!covers) {
+        covers = glob_match(pattern, dir);
+        char *slash = strrchr(dir, '/');
+        if (!slash || strcmp(dir, "/") == 0) break;
+        if (slash == dir) slash[1] = '\0';
+        else *slash = '\0';
+    }
+    free(dir);
+    return covers;
+}
+
+bool glob_pattern_matches_everything(const char *raw, const char *folder, bool is_exclude)
+{
+    if (!*raw) return true;
+    if (!is_exclude && strpbrk(raw, "*?")) return false;
+    char *abs = path_normalize(raw, folder);
+    bool all = glob_covers_folder(abs, folder);
+    free(abs);
+    return all;
+}
+
 char *path_normalize(const char *path, const char *base)
 {
     char *joined;

@@ -9,6 +9,19 @@
 
 bool glob_match(const char *pattern, const char *path);
 
+/* True when absolute `pattern` matches `folder` or one of the folders above
+ * it, or every file below it (a probe file directly in it and one a level
+ * deeper): as an exclude it would skip the whole tree, as a handler glob it
+ * would make every file a handler. "" made absolute is such a pattern. */
+bool glob_covers_folder(const char *pattern, const char *folder);
+
+/* Whether `raw` (as written, before it is made absolute against `folder`)
+ * cannot be meant: every exclude pattern that covers the folder, and a
+ * handler pattern that is empty or names the folder itself or one above it
+ * without a wildcard ("", ".", "/"). A deliberate handler glob "**" (every
+ * file is a handler) is allowed. */
+bool glob_pattern_matches_everything(const char *raw, const char *folder, bool is_exclude);
+
 /* Normalises an absolute or relative path lexically: makes it absolute
  * against `base` (or the cwd when base is NULL), folds "//", "/./" and
  * "x/../". Returns a malloc'ed string. Does not touch the file system. */

@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,10 +40,77 @@ static size_t skip_string(const char *text, size_t i)
     return text[i] ? i + 1 : i;
 }
 
+static int hex4(const char *p)
+{
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0) return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+static void append_utf8(StrBuf *sb, unsigned cp)
+{
+    char b[4];
+    int n = 0;
+    if (cp < 0x80) b[n++] = (char)cp;
+    else if (cp < 0x800) { b[n++] = (char)(0xC0 | cp >> 6); b[n++] = (char)(0x80 | (cp & 0x3F)); }
+    else if (cp < 0x10000) {
+        b[n++] = (char)(0xE0 | cp >> 12); b[n++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        b[n++] = (char)(0x80 | (cp & 0x3F));
+    } else {
+        b[n++] = (char)(0xF0 | cp >> 18); b[n++] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        b[n++] = (char)(0x80 | ((cp >> 6) & 0x3F)); b[n++] = (char)(0x80 | (cp & 0x3F));
+    }
+    sb_append_n(sb, b, (size_t)n);
+}
+
+/* The decoded value of the JSON string between quote and end (exclusive of
+ * the quotes), as cJSON decodes it: escapes and \uXXXX (with surrogate
+ * pairs) become UTF-8, so a key written "ver\u0073ion" is "version". */
+static void decode_string(const char *text, size_t quote, size_t end, StrBuf *out)
+{
+    for (size_t i = quote + 1; i + 1 < end; i++) {
+        char c = text[i];
+        if (c != '\\') {
+            sb_append_char(out, c);
+            continue;
+        }
+        char e = text[++i];
+        const char *simple = strchr("\"\\/bfnrt", e);
+        if (e && simple) {
+            static const char decoded[] = "\"\\/\b\f\n\r\t";
+            sb_append_char(out, decoded[simple - "\"\\/bfnrt"]);
+        } else if (e == 'u' && i + 4 < end && hex4(text + i + 1) >= 0) {
+            unsigned cp = (unsigned)hex4(text + i + 1);
+            i += 4;
+            if (cp >= 0xD800 && cp < 0xDC00 && i + 6 < end && text[i + 1] == '\\' && text[i + 2] == 'u') {
+                int lo = hex4(text + i + 3);
+                if (lo >= 0xDC00 && lo < 0xE000) {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + ((unsigned)lo - 0xDC00);
+                    i += 6;
+                }
+            }
+            append_utf8(out, cp);
+        }
+    }
+}
+
 static bool key_equals(const char *text, size_t quote, size_t end, const char *key)
 {
+    if (end < quote + 2) return false;
     size_t len = end - quote - 2;
-    return strlen(key) == len && memcmp(text + quote + 1, key, len) == 0;
+    if (!memchr(text + quote + 1, '\\', len)) return strlen(key) == len && memcmp(text + quote + 1, key, len) == 0;
+    StrBuf sb;
+    sb_init(&sb);
+    decode_string(text, quote, end, &sb);
+    bool eq = strcmp(sb.data, key) == 0;
+    sb_free(&sb);
+    return eq;
 }
 
 size_t json_key_offset(const char *text, size_t object_offset, const char *key)
@@ -68,21 +136,32 @@ size_t json_key_offset(const char *text, size_t object_offset, const char *key)
     return object_offset;
 }
 
-typedef VEC(size_t) OffsetVec;
+/* Where a value starts and, for an object member, where its name's
+ * opening quote stands (NO_KEY otherwise). */
+typedef struct {
+    size_t value, key;
+} ValuePos;
+typedef VEC(ValuePos) OffsetVec;
+
+#define NO_KEY ((size_t)-1)
 
 /* Offsets of every value start, in document order. */
 static void scan_value_offsets(const char *text, OffsetVec *out)
 {
     VEC(char) stack = {0};
     bool expect_key = false;
+    size_t key = NO_KEY;
     for (size_t i = 0; text[i]; i++) {
         char ch = text[i];
         if (ch == '"') {
-            if (!expect_key) VEC_PUSH(*out, i);
+            if (expect_key) key = i;
+            else VEC_PUSH(*out, ((ValuePos){i, key}));
+            if (!expect_key) key = NO_KEY;
             expect_key = false;
             i = skip_string(text, i) - 1;
         } else if (ch == '{' || ch == '[') {
-            VEC_PUSH(*out, i);
+            VEC_PUSH(*out, ((ValuePos){i, key}));
+            key = NO_KEY;
             VEC_PUSH(stack, ch);
             expect_key = ch == '{';
         } else if (ch == '}' || ch == ']') {
@@ -91,11 +170,34 @@ static void scan_value_offsets(const char *text, OffsetVec *out)
         } else if (ch == ',') {
             expect_key = stack.len && stack.items[stack.len - 1] == '{';
         } else if (ch == '-' || (ch >= '0' && ch <= '9') || ch == 't' || ch == 'f' || ch == 'n') {
-            VEC_PUSH(*out, i);
+            VEC_PUSH(*out, ((ValuePos){i, key}));
+            key = NO_KEY;
             while (text[i + 1] && !strchr(",]} \t\r\n", text[i + 1])) i++;
         }
     }
     VEC_FREE(stack);
+}
+
+/* The map's items sorted by address, for lookups in O(log n). */
+static const JsonPosMap *sort_map;
+
+static int by_item_address(const void *a, const void *b)
+{
+    const cJSON *x = sort_map->items[*(const int *)a], *y = sort_map->items[*(const int *)b];
+    return x < y ? -1 : x > y;
+}
+
+static int map_index(const JsonPosMap *m, const cJSON *item)
+{
+    int lo = 0, hi = m->n - 1;
+    while (lo <= hi) {
+        int mid = lo + (hi - lo) / 2;
+        const cJSON *at = m->items[m->by_address[mid]];
+        if (at == item) return m->by_address[mid];
+        if ((uintptr_t)at < (uintptr_t)item) lo = mid + 1;
+        else hi = mid - 1;
+    }
+    return -1;
 }
 
 void jsonpos_map_build(JsonPosMap *m, const char *text, const cJSON *root)
@@ -121,7 +223,16 @@ void jsonpos_map_build(JsonPosMap *m, const char *text, const cJSON *root)
     m->n = items.len;
     m->items = items.items;
     m->offsets = xcalloc((size_t)(items.len ? items.len : 1), sizeof(size_t));
-    for (int i = 0; i < items.len && i < offs.len; i++) m->offsets[i] = offs.items[i];
+    m->key_offsets = xcalloc((size_t)(items.len ? items.len : 1), sizeof(size_t));
+    m->by_address = xcalloc((size_t)(items.len ? items.len : 1), sizeof(int));
+    for (int i = 0; i < items.len; i++) {
+        m->offsets[i] = i < offs.len ? offs.items[i].value : 0;
+        m->key_offsets[i] = i < offs.len ? offs.items[i].key : NO_KEY;
+        m->by_address[i] = i;
+    }
+    sort_map = m; /* qsort has no context argument; config loading is single-threaded */
+    qsort(m->by_address, (size_t)m->n, sizeof(int), by_item_address);
+    sort_map = NULL;
     VEC_FREE(offs);
     VEC_FREE(stack);
 }
@@ -130,14 +241,43 @@ void jsonpos_map_free(JsonPosMap *m)
 {
     free(m->items);
     free(m->offsets);
+    free(m->key_offsets);
+    free(m->by_address);
     memset(m, 0, sizeof *m);
 }
 
 size_t jsonpos_value_offset(const JsonPosMap *m, const cJSON *item)
 {
-    for (int i = 0; i < m->n; i++)
-        if (m->items[i] == item) return m->offsets[i];
-    return 0;
+    int i = map_index(m, item);
+    return i >= 0 ? m->offsets[i] : 0;
+}
+
+size_t jsonpos_key_offset(const JsonPosMap *m, const cJSON *obj, const char *key)
+{
+    for (const cJSON *ch = obj ? obj->child : NULL; ch; ch = ch->next) {
+        if (!ch->string || strcmp(ch->string, key) != 0) continue;
+        int i = map_index(m, ch);
+        if (i >= 0 && m->key_offsets[i] != NO_KEY) return m->key_offsets[i];
+        break;
+    }
+    return jsonpos_value_offset(m, obj);
+}
+
+bool json_text_check(const char *text, size_t len, const char *source, const char *what)
+{
+    const unsigned char *u = (const unsigned char *)text;
+    bool bom16 = len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF));
+    bool ascii_nul_pairs = len >= 2 && ((u[0] && !u[1]) || (!u[0] && u[1]));
+    if (bom16 || ascii_nul_pairs) {
+        tool_error(source, 1, 1, "the %s is UTF-16 text: save it as UTF-8", what);
+        return false;
+    }
+    size_t nul = strlen(text);
+    if (nul == len) return true;
+    int line, col;
+    json_offset_to_linecol(text, nul, &line, &col);
+    tool_error(source, line, col, "the %s is not text (it contains a NUL byte)", what);
+    return false;
 }
 
 cJSON *json_parse_reporting(const char *text, const char *source)
@@ -171,21 +311,43 @@ void jsoncheck_free(JsonCheck *c)
     jsonpos_map_free(&c->map);
 }
 
-void jsoncheck_error(JsonCheck *c, const cJSON *item, const char *key, const char *fmt, ...)
+/* Prints one error at byte `off`; past JSONCHECK_MAX_ERRORS only counts
+ * (a file with 100,000 bad keys gets 20 lines and a note, not 100,000). */
+static void report_at(JsonCheck *c, size_t off, const char *fmt, va_list ap)
 {
-    size_t off = jsonpos_value_offset(&c->map, item);
-    if (key) off = json_key_offset(c->map.text, off, key);
+    if (c->n_errors++ >= JSONCHECK_MAX_ERRORS) {
+        if (c->n_errors == JSONCHECK_MAX_ERRORS + 1)
+            tool_error(c->source, 0, 0, "too many errors; the first %d are shown", JSONCHECK_MAX_ERRORS);
+        return;
+    }
     int line, col;
     json_offset_to_linecol(c->map.text, off, &line, &col);
     StrBuf sb;
     sb_init(&sb);
-    va_list ap;
-    va_start(ap, fmt);
     sb_vprintf(&sb, fmt, ap);
-    va_end(ap);
     tool_error(c->source, line, col, "%s", sb.data);
     sb_free(&sb);
-    c->n_errors++;
+}
+
+void jsoncheck_error(JsonCheck *c, const cJSON *item, const char *key, const char *fmt, ...)
+{
+    size_t off = 0;
+    if (c->n_errors < JSONCHECK_MAX_ERRORS)
+        off = key ? jsonpos_key_offset(&c->map, item, key) : jsonpos_value_offset(&c->map, item);
+    va_list ap;
+    va_start(ap, fmt);
+    report_at(c, off, fmt, ap);
+    va_end(ap);
+}
+
+void jsoncheck_error_at_name(JsonCheck *c, const cJSON *member, const char *fmt, ...)
+{
+    int i = c->n_errors < JSONCHECK_MAX_ERRORS ? map_index(&c->map, member) : -1;
+    size_t off = i < 0 ? 0 : c->map.key_offsets[i] != NO_KEY ? c->map.key_offsets[i] : c->map.offsets[i];
+    va_list ap;
+    va_start(ap, fmt);
+    report_at(c, off, fmt, ap);
+    va_end(ap);
 }
 
 static bool name_in(const char *name, const char *const *list)
@@ -195,31 +357,61 @@ static bool name_in(const char *name, const char *const *list)
     return false;
 }
 
-/* The key is found by json_key_offset, which finds the first of equal
- * names; for a duplicate the position of the member's value is used. */
+typedef struct {
+    const cJSON *member;
+    int order;
+} NamedMember;
+
+static int by_name_then_order(const void *a, const void *b)
+{
+    const NamedMember *x = a, *y = b;
+    int c = strcmp(x->member->string, y->member->string);
+    return c ? c : (x->order > y->order) - (x->order < y->order);
+}
+
+static int by_order(const void *a, const void *b)
+{
+    const NamedMember *x = a, *y = b;
+    return (x->order > y->order) - (x->order < y->order);
+}
+
+bool jsoncheck_duplicates(JsonCheck *c, const cJSON *obj, const char *what)
+{
+    VEC(NamedMember) all = {0};
+    for (const cJSON *m = obj->child; m; m = m->next)
+        if (m->string) VEC_PUSH(all, ((NamedMember){m, all.len}));
+    if (all.len > 1) qsort(all.items, (size_t)all.len, sizeof *all.items, by_name_then_order);
+    /* keep every repetition (not the first of its name), then report them
+     * in document order */
+    int n_dup = 0;
+    for (int i = 1; i < all.len; i++)
+        if (strcmp(all.items[i].member->string, all.items[i - 1].member->string) == 0) all.items[n_dup++] = all.items[i];
+    if (n_dup > 1) qsort(all.items, (size_t)n_dup, sizeof *all.items, by_order);
+    for (int i = 0; i < n_dup; i++)
+        jsoncheck_error_at_name(c, all.items[i].member, "duplicate key '%s'%s%s", all.items[i].member->string,
+                                what ? " " : "", what ? what : "");
+    VEC_FREE(all);
+    return n_dup == 0;
+}
+
 bool jsoncheck_keys(JsonCheck *c, const cJSON *obj, const char *const *allowed)
 {
     bool ok = true;
     for (const cJSON *m = obj->child; m; m = m->next) {
         const char *name = m->string ? m->string : "";
-        if (!name_in(name, allowed)) {
-            StrBuf list;
-            sb_init(&list);
-            for (int i = 0; allowed[i]; i++) sb_printf(&list, "%s%s", i ? ", " : "", allowed[i]);
-            jsoncheck_error(c, obj, name, "unknown key '%s' (expected one of: %s)", name, list.data);
-            sb_free(&list);
-            ok = false;
+        if (name_in(name, allowed)) continue;
+        ok = false;
+        if (c->n_errors >= JSONCHECK_MAX_ERRORS) {
+            c->n_errors++; /* counted, not printed: see report_at */
             continue;
         }
-        for (const cJSON *p = obj->child; p != m; p = p->next) {
-            if (p->string && strcmp(p->string, name) == 0) {
-                jsoncheck_error(c, m, NULL, "duplicate key '%s'", name);
-                ok = false;
-                break;
-            }
-        }
+        StrBuf list;
+        sb_init(&list);
+        for (int i = 0; allowed[i]; i++) sb_printf(&list, "%s%s", i ? ", " : "", allowed[i]);
+        jsoncheck_error_at_name(c, m, "unknown key '%s' (expected one of: %s)", name, list.data);
+        sb_free(&list);
     }
-    return ok;
+    return jsoncheck_duplicates(c, obj, NULL) && ok;
 }
 
 bool jsoncheck_is_object(JsonCheck *c, const cJSON *item, const char *what)
@@ -265,7 +457,8 @@ bool jsoncheck_int(JsonCheck *c, const cJSON *obj, const char *key, bool require
         return !required;
     }
     double d = cJSON_IsNumber(v) ? v->valuedouble : 0.5;
-    if (!cJSON_IsNumber(v) || d != (double)(long long)d || d < -1e9 || d > 1e9) {
+    /* the range first: converting 1e999 (inf) to an integer is undefined */
+    if (!cJSON_IsNumber(v) || !(d >= -1e9 && d <= 1e9) || d != (double)(long long)d) {
         jsoncheck_error(c, v, NULL, "'%s' must be an integer", key);
         return false;
     }

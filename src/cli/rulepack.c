@@ -273,7 +273,7 @@ static bool parse_resource(JsonCheck *jc, const cJSON *obj, const char *pack, Re
     r->description = xstrdup(desc ? desc : r->id);
     r->shared_alternative = alt ? xstrdup(alt) : NULL;
     r->pack = xstrdup(pack);
-    size_t off = json_key_offset(jc->map.text, jsonpos_value_offset(&jc->map, obj), "id");
+    size_t off = jsonpos_key_offset(&jc->map, obj, "id");
     json_offset_to_linecol(jc->map.text, off, &r->src_line, &r->src_col);
     ok = parse_entries(jc, obj, "acquire", true, sizeof(AcquireSpec), acquire_one,
                        (void **)&r->acquire, &r->n_acquire) && ok;
@@ -305,20 +305,38 @@ static bool check_pack_header(JsonCheck *jc, const cJSON *root, RulePack *out)
     return ok;
 }
 
+typedef struct {
+    const Resource *r;
+    const cJSON *item;
+    int order;
+} IdRef;
+
+static int by_id_then_order(const void *a, const void *b)
+{
+    const IdRef *x = a, *y = b;
+    int c = strcmp(x->r->id, y->r->id);
+    return c ? c : (x->order > y->order) - (x->order < y->order);
+}
+
+/* Sorted, so that a pack of many resources is checked in O(n log n). */
 static bool check_duplicate_ids(JsonCheck *jc, const cJSON *arr, const RulePack *p)
 {
-    bool ok = true;
+    IdRef *refs = xcalloc((size_t)p->n_resources + 1, sizeof *refs);
     const cJSON *e = arr->child;
-    for (int i = 0; i < p->n_resources; i++, e = e->next) {
-        for (int k = 0; k < i; k++) {
-            if (strcmp(p->resources[i].id, p->resources[k].id) == 0) {
-                jsoncheck_error(jc, e, "id", "duplicate resource id '%s' (first defined at line %d)",
-                                p->resources[i].id, p->resources[k].src_line);
-                ok = false;
-                break;
-            }
+    for (int i = 0; i < p->n_resources; i++, e = e->next) refs[i] = (IdRef){&p->resources[i], e, i};
+    qsort(refs, (size_t)p->n_resources, sizeof *refs, by_id_then_order);
+    bool ok = true;
+    int first = 0;
+    for (int i = 1; i < p->n_resources; i++) {
+        if (strcmp(refs[i].r->id, refs[first].r->id) != 0) {
+            first = i;
+            continue;
         }
+        jsoncheck_error(jc, refs[i].item, "id", "duplicate resource id '%s' (first defined at line %d)",
+                        refs[i].r->id, refs[first].r->src_line);
+        ok = false;
     }
+    free(refs);
     return ok;
 }
 
@@ -447,20 +465,13 @@ bool packset_load(PackSet *set, const char *name_or_path)
         return ok;
     }
     if (already_loaded(set, name_or_path, true)) return true;
-    struct stat st;
-    if (stat(name_or_path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        tool_error(name_or_path, 0, 0, "cannot read rule pack: it is a directory");
-        return false;
-    }
     size_t len = 0;
     char *text = read_file_all(name_or_path, &len);
     if (!text) {
-        tool_error(name_or_path, 0, 0, "cannot read rule pack: %s", strerror(errno));
+        tool_error(name_or_path, 0, 0, "cannot read rule pack: %s", read_error_text(errno));
         return false;
     }
-    bool ok = strlen(text) == len;
-    if (!ok) tool_error(name_or_path, 0, 0, "rule pack is not text (contains a NUL byte)");
-    ok = ok && add_parsed(set, text, name_or_path);
+    bool ok = json_text_check(text, len, name_or_path, "rule pack") && add_parsed(set, text, name_or_path);
     free(text);
     return ok;
 }

@@ -3,10 +3,13 @@
 #include "common/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void out_of_memory(void)
 {
@@ -129,23 +132,131 @@ void sb_free(StrBuf *sb)
     sb->len = sb->cap = 0;
 }
 
+/* Opened without blocking (a FIFO without a writer would block open()),
+ * then checked on the open descriptor, so the file cannot be swapped for
+ * a device between the check and the read. */
 char *read_file_all(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return NULL;
+    struct stat st;
+    int err = 0;
+    if (fstat(fd, &st) != 0) err = errno;
+    else if (S_ISDIR(st.st_mode)) err = EISDIR;
+    else if (!S_ISREG(st.st_mode)) err = ENODEV;
+    else if ((unsigned long long)st.st_size > INPUT_SIZE_LIMIT) err = EFBIG;
     StrBuf sb;
     sb_init(&sb);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) sb_append_n(&sb, buf, n);
-    int err = ferror(f);
-    fclose(f);
+    while (!err) {
+        char buf[65536];
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) err = errno;
+        if (n <= 0) break;
+        if (sb.len + (size_t)n > INPUT_SIZE_LIMIT) err = EFBIG; /* it grew while read */
+        else sb_append_n(&sb, buf, (size_t)n);
+    }
+    close(fd);
     if (err) {
         sb_free(&sb);
-        errno = EIO;
+        errno = err;
         return NULL;
     }
     if (len) *len = sb.len;
+    return sb_take(&sb);
+}
+
+const char *read_error_text(int err)
+{
+    switch (err) {
+    case EISDIR: return "it is a directory";
+    case ENODEV: return "not a regular file (a device, FIFO or socket)";
+    case EFBIG: return "larger than the 256 MiB limit";
+    default: return strerror(err);
+    }
+}
+
+int utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
+{
+    if (n == 0) return 0;
+    unsigned c = s[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    int len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+    if (c >= 0xF5) len = 0;
+    if (len == 0 || (size_t)len > n) return 0;
+    unsigned v = c & (0x7F >> len);
+    for (int i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        v = v << 6 | (s[i] & 0x3F);
+    }
+    static const unsigned min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (v < min_for_len[len] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
+    *cp = v;
+    return len;
+}
+
+static bool is_bidi_control(unsigned cp)
+{
+    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+void sb_append_escaped(StrBuf *sb, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    while (n > 0) {
+        unsigned cp = 0;
+        int len = utf8_decode(p, n, &cp);
+        if (len == 0) {
+            sb_printf(sb, "\\x%02x", *p);
+            len = 1;
+        } else if (cp == '\n') {
+            sb_append(sb, "\\n");
+        } else if (cp == '\t') {
+            sb_append(sb, "\\t");
+        } else if (cp == '\r') {
+            sb_append(sb, "\\r");
+        } else if (cp < 0x20 || cp == 0x7F) {
+            sb_printf(sb, "\\x%02x", cp);
+        } else if ((cp >= 0x80 && cp <= 0x9F) || is_bidi_control(cp)) {
+            sb_printf(sb, "\\u%04x", cp);
+        } else {
+            sb_append_n(sb, (const char *)p, (size_t)len);
+        }
+        p += len;
+        n -= (size_t)len;
+    }
+}
+
+char *utf8_sanitize(const char *s)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    while (n > 0) {
+        unsigned cp;
+        int len = utf8_decode(p, n, &cp);
+        if (len == 0) {
+            sb_append(&sb, "\xEF\xBF\xBD");
+            len = 1;
+        } else {
+            sb_append_n(&sb, (const char *)p, (size_t)len);
+        }
+        p += len;
+        n -= (size_t)len;
+    }
+    return sb_take(&sb);
+}
+
+char *escape_controls(const char *s)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    sb_append_escaped(&sb, s);
     return sb_take(&sb);
 }
 
@@ -158,12 +269,16 @@ static void tool_diag(const char *kind, const char *file, int line, int col, con
     sb_init(&sb);
     sb_printf(&sb, "connlint: %s: ", kind);
     if (file) {
-        sb_append(&sb, file);
+        sb_append_escaped(&sb, file);
         if (line > 0) sb_printf(&sb, ":%d", line);
         if (line > 0 && col > 0) sb_printf(&sb, ":%d", col);
         sb_append(&sb, ": ");
     }
-    sb_vprintf(&sb, fmt, ap);
+    StrBuf msg;
+    sb_init(&msg);
+    sb_vprintf(&msg, fmt, ap);
+    sb_append_escaped(&sb, msg.data);
+    sb_free(&msg);
     sb_append_char(&sb, '\n');
     pthread_mutex_lock(&diag_lock);
     fputs(sb.data, stderr);

@@ -52,11 +52,38 @@ void sb_vprintf(StrBuf *sb, const char *fmt, va_list ap);
 char *sb_take(StrBuf *sb); /* returns the string (caller frees) and resets sb */
 void sb_free(StrBuf *sb);
 
-/* Reads a whole file; returns NULL and sets errno on failure.
- * *len receives the size (the buffer is NUL-terminated as well). */
-char *read_file_all(const char *path, size_t *len);
+/* The largest file connlint reads itself (configuration, rule packs,
+ * compile_commands.json, baselines, sources for suppressions and hashes). */
+#define INPUT_SIZE_LIMIT ((size_t)256 << 20)
 
-/* Tool diagnostics: "connlint: error: FILE:LINE:COL: message" on stderr.
+/* Reads a whole regular file of at most INPUT_SIZE_LIMIT bytes; returns NULL
+ * and sets errno on failure: EISDIR for a folder, ENODEV for anything else
+ * that is not a regular file (a device, FIFO or socket: never read, never
+ * waited on), EFBIG past the limit. *len receives the size (the buffer is
+ * NUL-terminated as well). */
+char *read_file_all(const char *path, size_t *len);
+/* The reason of a read_file_all() failure, for "cannot read X: REASON". */
+const char *read_error_text(int err);
+
+/* Untrusted text (file names, literals, comments, JSON keys) made safe to
+ * print on a terminal or in a line-based log: control characters (C0,
+ * DEL, C1) become \n, \t, \r or \xHH / \u0085, the bidirectional
+ * overrides and isolates (U+202A-202E, U+2066-2069) become \u202e, and
+ * bytes that are not UTF-8 become \xHH. Everything else is copied. */
+void sb_append_escaped(StrBuf *sb, const char *s);
+char *escape_controls(const char *s); /* the same, malloc'ed */
+
+/* `s` with every byte sequence that is not UTF-8 replaced by U+FFFD, so a
+ * JSON document built from untrusted strings stays valid UTF-8. Malloc'ed. */
+char *utf8_sanitize(const char *s);
+
+/* Length (1-4) of the valid, shortest-form UTF-8 sequence at s (at most n
+ * bytes), its code point in *cp; 0 when the bytes are not UTF-8. */
+int utf8_decode(const unsigned char *s, size_t n, unsigned *cp);
+
+/* Tool diagnostics: "connlint: error: FILE:LINE:COL: message" on stderr,
+ * one line: file and message are escaped (sb_append_escaped), so nothing
+ * taken from an input can forge a line or drive the terminal.
  * file may be NULL; line/col 0 are left out. Thread-safe. */
 void tool_error(const char *file, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

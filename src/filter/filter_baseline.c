@@ -51,27 +51,42 @@ static const cJSON *json_first(const cJSON *obj, const char *key)
 
 /* ---- reading the file -------------------------------------------------- */
 
+/* A SARIF 2.1.0 log: an object with "version": "2.1.0" and a "runs" array. */
+static bool is_sarif_2_1(const char *path, const cJSON *root)
+{
+    const cJSON *runs = cJSON_GetObjectItemCaseSensitive(root, "runs");
+    if (!cJSON_IsObject(root) || !cJSON_IsArray(runs)) {
+        tool_error(path, 0, 0, "the baseline is not a SARIF file (no \"runs\" array)");
+        return false;
+    }
+    const char *version = json_string(root, "version");
+    if (!version || strcmp(version, "2.1.0") != 0) {
+        tool_error(path, 0, 0, "the baseline is not SARIF 2.1.0 (its \"version\" is %s%s%s)",
+                   version ? "\"" : "", version ? version : "missing", version ? "\"" : "");
+        return false;
+    }
+    return true;
+}
+
 static cJSON *load_sarif(const char *path, char **text_out)
 {
     size_t len = 0;
     char *text = read_file_all(path, &len);
     if (!text) {
-        tool_error(path, 0, 0, "cannot read the baseline: %s", strerror(errno));
+        tool_error(path, 0, 0, "cannot read the baseline: %s", read_error_text(errno));
         return NULL;
     }
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, false);
-    if (!root) {
-        int line = 0, col = 0;
-        size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
-        json_offset_to_linecol(text, off, &line, &col);
-        tool_error(path, line, col, "the baseline is not valid JSON");
+    if (!json_text_check(text, len, path, "baseline")) {
         free(text);
         return NULL;
     }
-    const cJSON *runs = cJSON_GetObjectItemCaseSensitive(root, "runs");
-    if (!cJSON_IsObject(root) || !cJSON_IsArray(runs)) {
-        tool_error(path, 0, 0, "the baseline is not a SARIF file (no \"runs\" array)");
+    /* the whole file must be one JSON value: trailing garbage is an error */
+    cJSON *root = json_parse_reporting(text, path);
+    if (!root) {
+        free(text);
+        return NULL;
+    }
+    if (!is_sarif_2_1(path, root)) {
         cJSON_Delete(root);
         free(text);
         return NULL;
@@ -109,6 +124,7 @@ static int entry_cmp(const void *a, const void *b)
 /* Marks every entry with fingerprint fp matched; false when there is none. */
 static bool match_fingerprint(EntryVec *entries, const char *fp)
 {
+    if (entries->len == 0) return false; /* bsearch() must not see a NULL array */
     BaselineEntry key = {fp, NULL, NULL, false};
     BaselineEntry *hit = bsearch(&key, entries->items, (size_t)entries->len, sizeof key, entry_cmp);
     if (!hit) return false;

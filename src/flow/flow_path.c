@@ -204,6 +204,8 @@ static bool decision_matters(const FlowRun *run, const Hop *h, const int *pos, i
     return false;
 }
 
+#define FLOW_PATH_MAX_DECISIONS 32
+
 FindingLoc *flow_path_build(const FlowRun *run, const FlowReport *r, const char *handle,
                             const char *exit_text, int *n_out)
 {
@@ -237,10 +239,37 @@ FindingLoc *flow_path_build(const FlowRun *run, const FlowReport *r, const char 
     char *acq = xasprintf("'%s' acquired here", handle);
     VEC_PUSH(steps, loc_step(fn, run->site_call->loc, acq));
     free(acq);
-    for (int i = hops.len - 1; i >= 0; i--) {
-        const Hop *h = &hops.items[i];
-        int here = blocks.len - 1 - (i + 1); /* position of h->block */
-        if (h->succ < 0 || !decision_matters(run, h, pos, here)) continue;
+    /* At most FLOW_PATH_MAX_DECISIONS branch steps per finding: the first
+     * half after the acquire and the last half before the exit, with one
+     * step saying how many were left out. A handle with 2,000 early
+     * returns gave each of its 2,000 findings up to 2,000 notes (O(N^2)
+     * output, each decision costing a search): the cap keeps both linear. */
+    int front[FLOW_PATH_MAX_DECISIONS / 2], back[FLOW_PATH_MAX_DECISIONS / 2];
+    int n_front = 0, n_back = 0, first = hops.len - 1, last = 0;
+    for (; first >= 0 && n_front < FLOW_PATH_MAX_DECISIONS / 2; first--) {
+        const Hop *h = &hops.items[first];
+        if (h->succ >= 0 && decision_matters(run, h, pos, blocks.len - 1 - (first + 1))) front[n_front++] = first;
+    }
+    for (; last <= first && n_back < FLOW_PATH_MAX_DECISIONS / 2; last++) {
+        const Hop *h = &hops.items[last];
+        if (h->succ >= 0 && decision_matters(run, h, pos, blocks.len - 1 - (last + 1))) back[n_back++] = last;
+    }
+    int skipped = 0, skipped_at = -1; /* branch hops between front and back, not examined */
+    for (int i = first; i >= last; i--)
+        if (hops.items[i].succ >= 0) {
+            skipped++;
+            if (skipped_at < 0) skipped_at = i;
+        }
+    for (int n = 0; n < n_front + 1 + n_back; n++) {
+        if (n == n_front) {
+            if (!skipped) continue;
+            const IrBlock *p = &fn->blocks[hops.items[skipped_at].block];
+            char *text = xasprintf("... up to %d more branch decision%s not shown", skipped, skipped == 1 ? "" : "s");
+            VEC_PUSH(steps, loc_step(fn, p->term_loc, text));
+            free(text);
+            continue;
+        }
+        const Hop *h = &hops.items[n < n_front ? front[n] : back[n_back - 1 - (n - n_front - 1)]];
         const IrBlock *p = &fn->blocks[h->block];
         char *text = branch_text((FlowRun *)run, h->block, h->succ); /* scratch marks only */
         VEC_PUSH(steps, loc_step(fn, p->term_loc, text));

@@ -10,6 +10,7 @@
  * No global mutable state: one CXIndex per ParseSession. */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +28,15 @@ struct ParseSession {
     CXIndex index;
 };
 
+static void keep_libclang_on_our_thread(void)
+{
+    setenv("LIBCLANG_NOTHREADS", "1", 1);
+}
+
 ParseSession *parse_session_new(void)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, keep_libclang_on_our_thread);
     ParseSession *s = xcalloc(1, sizeof *s);
     s->index = clang_createIndex(0, 0);
     return s;
@@ -116,7 +124,7 @@ static bool file_is_parsable(UnitBuild *ub, const char *path)
     size_t len = 0;
     char *text = read_file_all(path, &len);
     if (!text) {
-        char *m = xasprintf("cannot read file: %s", strerror(errno));
+        char *m = xasprintf("cannot read file: %s", read_error_text(errno));
         add_diag(ub, path, 0, 0, m, true);
         free(m);
         return false;
@@ -320,7 +328,7 @@ static void unit_copy_out(UnitBuild *ub)
     VEC_FREE(ub->errors_at);
 }
 
-IrUnit *parse_unit(ParseSession *s, const char *path, const char *const *args, int nargs)
+static IrUnit *parse_unit_here(ParseSession *s, const char *path, const char *const *args, int nargs)
 {
     char *real = realpath(path, NULL);
     UnitBuild ub;
@@ -328,6 +336,16 @@ IrUnit *parse_unit(ParseSession *s, const char *path, const char *const *args, i
     ub.unit = ir_unit_new(real ? real : path);
     free(real);
     if (!file_is_parsable(&ub, path)) {
+        ub.unit->parse_failed = true;
+        unit_copy_out(&ub);
+        return ub.unit;
+    }
+    char *special = parse_find_special_include(path, args, nargs);
+    if (special) {
+        char *m = xasprintf("includes '%s', which is not a regular file (a device, FIFO or socket): not parsed", special);
+        add_diag(&ub, path, 0, 0, m, true);
+        free(m);
+        free(special);
         ub.unit->parse_failed = true;
         unit_copy_out(&ub);
         return ub.unit;
@@ -367,6 +385,42 @@ IrUnit *parse_unit(ParseSession *s, const char *path, const char *const *args, i
     clang_disposeTranslationUnit(ub.tu);
     unit_copy_out(&ub);
     return ub.unit;
+}
+
+/* ---- parsing on a thread with a large stack ----
+ * Deep nesting (10,000 unbraced ifs, 100,000 &&, 3,000 '!') makes clang's
+ * parser and the IR builder recurse deeply: on the 8 MiB default stack (and
+ * on the 8 MiB thread libclang itself starts unless LIBCLANG_NOTHREADS is
+ * set) that is a SIGSEGV that ends the whole run. Every file is parsed on a
+ * thread of its own with PARSE_STACK_BYTES of stack (address space only:
+ * pages are used as they are touched), and libclang is told to stay on it. */
+
+typedef struct {
+    ParseSession *s;
+    const char *path;
+    const char *const *args;
+    int nargs;
+    IrUnit *unit;
+} ParseCall;
+
+static void *parse_call(void *arg)
+{
+    ParseCall *c = arg;
+    c->unit = parse_unit_here(c->s, c->path, c->args, c->nargs);
+    return NULL;
+}
+
+IrUnit *parse_unit(ParseSession *s, const char *path, const char *const *args, int nargs)
+{
+    ParseCall call = {s, path, args, nargs, NULL};
+    pthread_attr_t attr;
+    pthread_t thread;
+    bool started = pthread_attr_init(&attr) == 0 && pthread_attr_setstacksize(&attr, PARSE_STACK_BYTES) == 0 &&
+                   pthread_create(&thread, &attr, parse_call, &call) == 0;
+    pthread_attr_destroy(&attr);
+    if (started) pthread_join(thread, NULL);
+    else parse_call(&call); /* no address space for the stack: parse here */
+    return call.unit;
 }
 
 char *parse_libclang_version(void)

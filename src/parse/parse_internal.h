@@ -13,7 +13,15 @@
 
 /* Hard limit on nesting (statements and expressions together). Deeper
  * input marks the function truncated instead of recursing further. */
-#define PARSE_MAX_DEPTH 400
+#define PARSE_MAX_DEPTH 4000
+
+/* parse_include_guard.c: the first literal #include of `path` (or of a header
+ * it includes) that names a device, FIFO or socket, malloc'ed; NULL when
+ * there is none. */
+char *parse_find_special_include(const char *path, const char *const *args, int nargs);
+/* The stack every file is parsed on (parse.c): room for clang's parser and
+ * for PARSE_MAX_DEPTH levels of the IR builder, with a wide margin. */
+#define PARSE_STACK_BYTES ((size_t)1 << 30)
 /* Globals get provisional var indices from here; renumbered when the
  * function is finished so that they follow the locals. */
 #define GLOBAL_VAR_BASE (1 << 24)

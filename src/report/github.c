@@ -8,7 +8,10 @@
  * GitHub shows only 10 annotations of each kind per step: the first 10 of a
  * kind become annotations, the rest are printed as plain log lines, and one
  * last annotation (of a kind that still has room) says how many were not
- * annotated and where the full report is. Suppressed and baseline findings
+ * annotated and where the full report is. Every line starts with "::"
+ * followed by our own command, or with "connlint: ": nothing taken from an
+ * input can start a line, and messages have their control characters
+ * escaped. Suppressed and baseline findings
  * are left out, as in text output. */
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +39,7 @@ static int kind_slot(Level l)
 static void append_loc_text(StrBuf *sb, const ReportContext *ctx, const FindingLoc *loc)
 {
     char *rel = path_display(loc->file, ctx->cwd, true);
-    sb_append(sb, rel);
+    sb_append_escaped(sb, rel);
     if (loc->line > 0) sb_printf(sb, ":%d", loc->line);
     if (loc->line > 0 && loc->col > 0) sb_printf(sb, ":%d", loc->col);
     free(rel);
@@ -56,7 +59,7 @@ static char *full_message(const Finding *f, const ReportContext *ctx)
 {
     StrBuf sb;
     sb_init(&sb);
-    sb_append(&sb, f->message ? f->message : "");
+    sb_append_escaped(&sb, f->message ? f->message : "");
     StrBuf seen;
     sb_init(&seen);
     for (int i = 0; i < f->n_related + f->n_path; i++) {
@@ -65,7 +68,9 @@ static char *full_message(const Finding *f, const ReportContext *ctx)
         StrBuf line;
         sb_init(&line);
         append_loc_text(&line, ctx, n);
-        sb_printf(&line, ": note: %s\n", n->message);
+        sb_append(&line, ": note: ");
+        sb_append_escaped(&line, n->message);
+        sb_append_char(&line, '\n');
         if (!strstr(seen.data, line.data)) {
             sb_append_char(&sb, '\n');
             sb_append_n(&sb, line.data, line.len - 1);
@@ -101,10 +106,13 @@ static void annotation(StrBuf *sb, const Finding *f, const ReportContext *ctx)
 }
 
 /* A finding beyond the annotation limit: a plain log line, which GitHub
- * shows in the step's log but does not turn into an annotation. Text that
- * looks like a workflow command is defused by the leading location. */
+ * shows in the step's log but does not turn into an annotation. It starts
+ * with "connlint: ", never with the file name: a file named
+ * "::error file=x::y" or "::stop-commands::t" must not become a workflow
+ * command. */
 static void log_line(StrBuf *sb, const Finding *f, const ReportContext *ctx)
 {
+    sb_append(sb, "connlint: ");
     append_loc_text(sb, ctx, &f->loc);
     char *msg = full_message(f, ctx);
     char *data = github_escape_data(msg);

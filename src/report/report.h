@@ -36,4 +36,9 @@ char *report_render(OutputFormat fmt, const FindingList *list, const ReportConte
  * with a message printed on failure. */
 bool output_write_atomic(const char *path, const char *data, size_t len);
 
+/* False (with "refusing to write over the input FILE") when output `path`
+ * exists and is one of `inputs` (the same file, however named) or a C
+ * source or header (*.c, *.h): a report never replaces what it reads. */
+bool output_target_allowed(const char *path, const char *const *inputs, int n_inputs);
+
 #endif

@@ -11,7 +11,10 @@
  *
  *   3 findings (2 errors, 1 warning) in 12 files
  *
- * and nothing at all is printed for a clean run. Colours (bold locations,
+ * and nothing at all is printed for a clean run. File names and messages
+ * (which quote literals and names from the sources) are printed with their
+ * control characters escaped (sb_append_escaped): one finding is one line
+ * and nothing from an input reaches the terminal raw. Colours (bold locations,
  * red errors, magenta warnings, cyan notes, as clang) only with use_color. */
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +45,7 @@ static void text_line(StrBuf *sb, const ReportContext *ctx, const FindingLoc *lo
     char *rel = path_display(loc->file, ctx->cwd, true);
     bool c = ctx->use_color;
     if (c) sb_append(sb, ANSI_BOLD);
-    sb_append(sb, rel);
+    sb_append_escaped(sb, rel);
     if (loc->line > 0) sb_printf(sb, ":%d", loc->line);
     if (loc->line > 0 && loc->col > 0) sb_printf(sb, ":%d", loc->col);
     sb_append(sb, ": ");
@@ -52,8 +55,12 @@ static void text_line(StrBuf *sb, const ReportContext *ctx, const FindingLoc *lo
     sb_append_char(sb, ' ');
     bool bold_message = c && strcmp(kind, "note") != 0;
     if (bold_message) sb_append(sb, ANSI_BOLD);
-    sb_append(sb, message ? message : "");
-    if (rule) sb_printf(sb, " [%s]", rule);
+    sb_append_escaped(sb, message ? message : "");
+    if (rule) {
+        sb_append(sb, " [");
+        sb_append_escaped(sb, rule);
+        sb_append_char(sb, ']');
+    }
     if (bold_message) sb_append(sb, ANSI_RESET);
     sb_append_char(sb, '\n');
     free(rel);

@@ -162,6 +162,45 @@ static void test_broken_and_missing(void)
     free(not_sarif);
 }
 
+/* Issue 13 item 12: a baseline of a clean tree has no results (bsearch on
+ * an empty array was undefined behaviour), and a file that is not exactly
+ * one SARIF 2.1.0 document is rejected. */
+static void test_empty_wrong_version_trailing(void)
+{
+    char *empty = write_file("empty.sarif", "{\"version\": \"2.1.0\", \"runs\": [{\"results\": []}]}\n");
+    FindingList l = {0};
+    add(&l, RULE_CONNECTION_LEAK, 1, "fp");
+    bool ok = false;
+    char *err = capture_baseline(&l, empty, &ok);
+    CHECK(ok);
+    CHECK(l.len == 1 && l.items[0].baseline == BASELINE_NEW);
+    free(err);
+
+    char *old = write_file("old.sarif", "{\"version\": \"2.0.0\", \"runs\": []}\n");
+    err = capture_baseline(&l, old, &ok);
+    CHECK(!ok);
+    CHECK(err && strstr(err, "not SARIF 2.1.0"));
+    free(err);
+
+    char *trailing = write_file("trailing.sarif", "{\"version\": \"2.1.0\", \"runs\": []}\n}garbage\n");
+    err = capture_baseline(&l, trailing, &ok);
+    CHECK(!ok);
+    char *where = xasprintf("%s:2:1:", trailing);
+    CHECK(err && strstr(err, where));
+    free(where);
+    free(err);
+
+    err = capture_baseline(&l, "/dev/zero", &ok);
+    CHECK(!ok);
+    CHECK(err && strstr(err, "not a regular file"));
+    free(err);
+    CHECK(l.len == 1);
+    findings_free(&l);
+    free(empty);
+    free(old);
+    free(trailing);
+}
+
 static void test_levels(void)
 {
     FindingList l = {0};
@@ -195,6 +234,7 @@ int main(void)
     test_new_unchanged_absent();
     test_relative_to_cwd_without_srcroot();
     test_broken_and_missing();
+    test_empty_wrong_version_trailing();
     test_levels();
     char *cmd = xasprintf("rm -rf '%s'", tmpdir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmpdir);

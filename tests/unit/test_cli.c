@@ -139,6 +139,25 @@ static void test_errors(void)
     expect_error(ARGC(e11), e11, "invalid number '-3' for -j (expected a positive integer)");
 }
 
+/* Issue 13 item 6: empty and match-all patterns are usage errors. */
+static void test_match_all_patterns(void)
+{
+    char *e1[] = {"connlint", "--exclude", ""};
+    expect_error(ARGC(e1), e1, "--exclude '' matches every file (an empty or match-all pattern)");
+    char *e2[] = {"connlint", "--handlers="};
+    expect_error(ARGC(e2), e2, "--handlers '' matches every file (an empty or match-all pattern)");
+    char *e3[] = {"connlint", "--exclude", "**"};
+    expect_error(ARGC(e3), e3, "--exclude '**' matches every file (an empty or match-all pattern)");
+    char *e4[] = {"connlint", "--exclude", "."};
+    expect_error(ARGC(e4), e4, "--exclude '.' matches every file (an empty or match-all pattern)");
+    char *e5[] = {"connlint", "--handlers", "."};
+    expect_error(ARGC(e5), e5, "--handlers '.' matches every file (an empty or match-all pattern)");
+    char *ok[] = {"connlint", "--exclude", "third_party/**", "--handlers", "src/handlers/*.c", "--handlers", "**"};
+    Options o;
+    CHECK(parse(ARGC(ok), ok, &o) == 0);
+    options_free(&o);
+}
+
 int main(void)
 {
     test_defaults();
@@ -146,5 +165,6 @@ int main(void)
     test_short_forms();
     test_actions();
     test_errors();
+    test_match_all_patterns();
     UNIT_MAIN_END();
 }

@@ -149,6 +149,51 @@ static void test_unreadable(void)
     free(locked);
 }
 
+/* Issue 13 item 7: a link to a folder outside the analysed paths is not
+ * followed (with a warning); a link that stays inside still is. */
+static void test_link_out_of_tree(void)
+{
+    char outside[] = "/tmp/connlint-outside-XXXXXX";
+    CHECK(mkdtemp(outside) != NULL);
+    char *outside_c = xasprintf("%s/x.c", outside);
+    FILE *f = fopen(outside_c, "w");
+    if (f) fclose(f);
+    mkdir_rel("linked");
+    touch("linked/in.c");
+    char *out_link = xasprintf("%s/linked/out", top);
+    char *proc_link = xasprintf("%s/linked/proc", top);
+    CHECK(symlink(outside, out_link) == 0);
+    CHECK(symlink("/proc/self", proc_link) == 0);
+    char *root = xasprintf("%s/linked", top);
+    char *paths[] = {root};
+    FileList l = {0};
+    capture_begin();
+    discover_files(paths, 1, NULL, 0, &l);
+    char *err = capture_end();
+    char *got = joined(&l);
+    CHECK_STR(got, "linked/in.c");
+    CHECK(capture_has(err, "linked/out: symbolic link to a folder outside the analysed paths"));
+    CHECK(capture_has(err, "linked/proc: symbolic link to a folder outside the analysed paths"));
+    CHECK(l.n_errors == 0);
+    free(got);
+    free(err);
+    filelist_free(&l);
+    /* analysing the outside folder too makes the link an inside one */
+    char *both[] = {root, outside};
+    capture_begin();
+    discover_files(both, 2, NULL, 0, &l);
+    err = capture_end();
+    CHECK(l.n_files == 2);
+    free(err);
+    filelist_free(&l);
+    unlink(outside_c);
+    rmdir(outside);
+    free(outside_c);
+    free(out_link);
+    free(proc_link);
+    free(root);
+}
+
 int main(void)
 {
     if (!mkdtemp(top)) return 1;
@@ -157,6 +202,7 @@ int main(void)
     test_explicit();
     test_relative_and_excluded_file();
     test_unreadable();
+    test_link_out_of_tree();
     char *cmd = xasprintf("rm -rf '%s'", top);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", top);
     free(cmd);

@@ -232,11 +232,11 @@ static void test_limits(ParseSession *s)
 {
     StrBuf sb;
     sb_init(&sb);
-    /* 250 nested ifs (clang's own bracket limit is 256): over our depth limit */
+    /* 4,100 nested unbraced ifs (clang's own bracket limit is 256): over
+     * our depth limit of 4,000 */
     sb_append(&sb, "int deep(int x) {\n");
-    for (int i = 0; i < 250; i++) sb_append(&sb, "if (x) { x++;\n");
-    for (int i = 0; i < 250; i++) sb_append(&sb, "}\n");
-    sb_append(&sb, "return x; }\n");
+    for (int i = 0; i < 4100; i++) sb_append(&sb, "if (x)\n");
+    sb_append(&sb, "x++;\nreturn x; }\n");
     sb_append(&sb, "int shallow(int x) {\n");
     for (int i = 0; i < 100; i++) sb_append(&sb, "{ x++;\n");
     for (int i = 0; i < 100; i++) sb_append(&sb, "}\n");

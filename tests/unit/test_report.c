@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli/glob.h"
@@ -328,6 +330,140 @@ static void test_write_atomic(void)
     free(path);
 }
 
+/* ---- issue 13 (hostile input) ---- */
+
+static int line_count(const char *s)
+{
+    int n = 0;
+    for (; *s; s++) n += *s == '\n';
+    return n;
+}
+
+/* A file name with a newline and a fake diagnostic, and a message quoting
+ * a literal with an OSC title sequence. */
+#define EVIL_FILE "/proj/x\n/fake.c:1:1: error: forged\x1b[2J.c"
+#define EVIL_MESSAGE "'c' released after PQexec(c, \"\x1b]0;pwned\x07\x9b\")"
+
+/* Item 13: text output escapes every control character. */
+static void test_text_escapes_controls(void)
+{
+    FindingList list = {0};
+    Finding f = simple("use-after-release", LEVEL_WARNING, EVIL_FILE, 3, EVIL_MESSAGE);
+    f.n_path = 1;
+    f.path = xcalloc(1, sizeof(FindingLoc));
+    f.path[0] = findingloc_make(EVIL_FILE, 2, 3, 2, 3, "taking the branch where 'strcmp(s, \"\r\x1b[1A\") == 0'");
+    findings_add(&list, &f);
+    ReportContext ctx = context();
+    char *out = report_render(FORMAT_TEXT, &list, &ctx);
+    CHECK(line_count(out) == 3); /* finding, note, summary */
+    CHECK(strchr(out, '\x1b') == NULL && strchr(out, '\a') == NULL && strchr(out, '\r') == NULL);
+    CHECK(strstr(out, "\x9b") == NULL);
+    CHECK(strstr(out, "x\\n/fake.c:1:1: error: forged\\x1b[2J.c:3:3: warning:") != NULL);
+    CHECK(strstr(out, "\\x1b]0;pwned\\x07\\x9b") != NULL);
+    free(out);
+    findings_free(&list);
+}
+
+/* Item 14: past the annotation cap, no line may start with a file name:
+ * a file called "::error file=x::y" must not become a workflow command. */
+static void test_github_no_injection(void)
+{
+    FindingList list = {0};
+    for (int i = 0; i < 12; i++) {
+        Finding w = simple("double-release", LEVEL_WARNING, i % 2 ? "/proj/::stop-commands::tok" : "/proj/::error file=a.c::pwned",
+                           i + 1, "twice\n::error::forged");
+        findings_add(&list, &w);
+    }
+    ReportContext ctx = context();
+    char *out = report_render(FORMAT_GITHUB, &list, &ctx);
+    int lines = 0, plain = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        lines++;
+        bool ours = strncmp(line, "::warning file=", 15) == 0 || strncmp(line, "::notice title=connlint::", 25) == 0;
+        if (!ours) {
+            plain++;
+            CHECK(strncmp(line, "connlint: ", 10) == 0);
+        }
+    }
+    CHECK(lines == 13 && plain == 2);
+    free(out);
+    findings_free(&list);
+}
+
+static bool is_valid_utf8(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    while (n) {
+        unsigned cp;
+        int len = utf8_decode(p, n, &cp);
+        if (!len) return false;
+        p += len;
+        n -= (size_t)len;
+    }
+    return true;
+}
+
+/* Item 15: bytes that are not UTF-8 in file names and messages: SARIF and
+ * JSON stay valid UTF-8; SARIF's URIs are percent-encoded exactly. */
+static void test_invalid_utf8(void)
+{
+    FindingList list = {0};
+    Finding f = simple("connection-leak", LEVEL_ERROR, "/proj/caf\xe9.c", 3, "'c' acquired by open(\"\xff\xfe\xc0\xaf\")");
+    findings_add(&list, &f);
+    ReportContext ctx = context();
+    ToolNotification note = {"/proj/bad\xed\xa0\x80.c", 1, 1, "error: \xf8\x88\x80\x80\x80", true};
+    ctx.notifications = &note;
+    ctx.n_notifications = 1;
+    char *sarif = report_render(FORMAT_SARIF, &list, &ctx);
+    CHECK(is_valid_utf8(sarif));
+    CHECK(strstr(sarif, "caf%E9.c") != NULL);
+    CHECK(strstr(sarif, "\xef\xbf\xbd") != NULL); /* U+FFFD in the message */
+    free(sarif);
+    char *json = report_render(FORMAT_JSON, &list, &ctx);
+    CHECK(is_valid_utf8(json));
+    free(json);
+    findings_free(&list);
+}
+
+/* Item 11: SIGTERM or SIGINT while the temporary file exists removes it;
+ * the old report stays. A child writes 64 MiB (so the write lasts), the
+ * parent signals it as soon as the temporary file appears. */
+static void test_signal_removes_temporary(int sig)
+{
+    char dir[] = "/tmp/connlint_sig_XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char *path = xasprintf("%s/report.sarif", dir);
+    FILE *f = fopen(path, "w");
+    fputs("old\n", f);
+    fclose(f);
+    size_t big = (size_t)64 << 20;
+    pid_t pid = fork();
+    if (pid == 0) {
+        char *data = malloc(big);
+        if (data) memset(data, 'x', big);
+        _exit(data && output_write_atomic(path, data, big) ? 0 : 3);
+    }
+    char *tmp_glob = xasprintf("ls -A %s | grep -q '^\\.report'", dir);
+    for (int i = 0; i < 20000 && system(tmp_glob) != 0; i++) usleep(1000);
+    kill(pid, sig);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == sig);
+    char *count = xasprintf("test $(ls -A %s | wc -l) -eq 1", dir);
+    CHECK(system(count) == 0);
+    char *text = slurp(path);
+    CHECK_STR(text, "old\n");
+    free(text);
+    char *rm = xasprintf("rm -rf '%s'", dir);
+    CHECK(system(rm) == 0);
+    free(rm);
+    free(count);
+    free(tmp_glob);
+    free(path);
+}
+
 int main(void)
 {
     test_text();
@@ -337,5 +473,10 @@ int main(void)
     test_sarif();
     test_uri_and_paths();
     test_write_atomic();
+    test_text_escapes_controls();
+    test_github_no_injection();
+    test_invalid_utf8();
+    test_signal_removes_temporary(SIGTERM);
+    test_signal_removes_temporary(SIGINT);
     UNIT_MAIN_END();
 }

@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""hostile_test.py — issue 13: runs the connlint binary on generated hostile
+inputs (special files, outputs naming inputs, a full or closed stdout,
+includes of devices, deep nesting, many exits, truncation by the depth
+limit) and checks that the run neither crashes, hangs, overwrites an input
+nor looks clean when it is not.
+
+    hostile_test.py CONNLINT SOURCE_ROOT CASE
+"""
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+LEAK = """#include <stdlib.h>
+typedef struct pg_conn PGconn;
+PGconn *PQconnectdb(const char *conninfo);
+void PQfinish(PGconn *conn);
+int f(int x) {
+    PGconn *c = PQconnectdb("");
+    if (!c) return 0;
+    if (x) return 1;
+    PQfinish(c);
+    return 0;
+}
+"""
+
+
+def run(connlint, args, cwd, timeout=120, stdout=subprocess.PIPE, **kw):
+    start = time.monotonic()
+    proc = subprocess.run([connlint] + args, cwd=cwd, stdout=stdout, stderr=subprocess.PIPE,
+                          timeout=timeout, **kw)
+    proc.elapsed = time.monotonic() - start
+    proc.out = proc.stdout.decode("utf-8", "replace") if isinstance(proc.stdout, bytes) else ""
+    proc.err = proc.stderr.decode("utf-8", "replace")
+    return proc
+
+
+def check(cond, what, proc=None):
+    if not cond:
+        print(f"FAIL: {what}")
+        if proc is not None:
+            print(f"--- status {proc.returncode}\n--- stdout\n{proc.out[:3000]}\n--- stderr\n{proc.err[:3000]}")
+    return cond
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def case_special_files(connlint, root, tmp):
+    """Item 2: devices and FIFOs as config, pack, -p, baseline and
+    --dump-cfg are refused at once, not read until memory runs out."""
+    write(os.path.join(tmp, "a.c"), LEAK)
+    fifo = os.path.join(tmp, "fifo.json")
+    os.mkfifo(fifo)
+    ok = True
+    for args in (["--config", "/dev/zero"], ["--config", fifo], ["--rules", "/dev/zero"],
+                 ["--rules", fifo], ["-p", "/dev/zero"], ["-p", fifo], ["--baseline", "/dev/zero", "a.c"],
+                 ["--baseline", fifo, "a.c"], ["--dump-cfg", "/dev/zero"], ["--dump-cfg", fifo]):
+        proc = run(connlint, args, tmp, timeout=60)
+        ok = check(proc.returncode == 2, f"{args}: exit status 2", proc) and ok
+        ok = check("not a regular file" in proc.err, f"{args}: says it is not a regular file", proc) and ok
+    return ok
+
+
+def case_outputs_over_inputs(connlint, root, tmp):
+    """Item 9: -o and --write-baseline never replace a source, the config,
+    a pack or the compilation database."""
+    write(os.path.join(tmp, "a.c"), LEAK)
+    write(os.path.join(tmp, "b.h"), "int b;\n")
+    write(os.path.join(tmp, ".connlint.json"), '{"version": 1, "rules": ["./pack.json"]}\n')
+    with open(os.path.join(root, "rules", "libpq.json")) as f:
+        write(os.path.join(tmp, "pack.json"), f.read())
+    write(os.path.join(tmp, "compile_commands.json"), "[]\n")
+    before = {n: open(os.path.join(tmp, n)).read() for n in os.listdir(tmp)}
+    ok = True
+    for args in (["-o", "a.c", "a.c"], ["-o", "b.h", "a.c"], ["-o", ".connlint.json", "a.c"],
+                 ["--write-baseline", "a.c", "a.c"], ["--write-baseline", "pack.json", "a.c"],
+                 ["-o", "compile_commands.json", "-p", ".", "a.c"], ["-o", "./x/../a.c", "a.c"]):
+        if "x" in args[1]:
+            os.makedirs(os.path.join(tmp, "x"), exist_ok=True)
+        proc = run(connlint, args, tmp)
+        ok = check(proc.returncode == 2, f"{args}: exit status 2", proc) and ok
+        ok = check("refusing to write over the input" in proc.err, f"{args}: says why", proc) and ok
+    after = {n: open(os.path.join(tmp, n)).read() for n in before}
+    ok = check(before == after, "no input changed") and ok
+    proc = run(connlint, ["-o", "report.txt", "a.c"], tmp)
+    return check(proc.returncode == 1 and os.path.exists(os.path.join(tmp, "report.txt")),
+                 "a new output file is still written", proc) and ok
+
+
+def case_stdout_failures(connlint, root, tmp):
+    """Item 10: every action exits 2 when stdout is /dev/full or closed."""
+    write(os.path.join(tmp, "a.c"), LEAK)
+    ok = True
+    for args in (["--list-rules"], ["--list-packs"], ["--help"], ["--version"],
+                 ["--explain", "connection-leak"], ["--dump-cfg", "a.c"], ["a.c"]):
+        with open("/dev/full", "w") as full:
+            proc = run(connlint, args, tmp, stdout=full)
+        ok = check(proc.returncode == 2, f"{args} > /dev/full: exit status 2", proc) and ok
+        ok = check("cannot write to standard output" in proc.err, f"{args} > /dev/full: says so", proc) and ok
+        proc = subprocess.run(["sh", "-c", 'exec "$@" >&-', "sh", connlint] + args, cwd=tmp,
+                              stderr=subprocess.PIPE, timeout=120)
+        proc.out, proc.err = "", proc.stderr.decode("utf-8", "replace")
+        ok = check(proc.returncode == 2, f"{args} >&-: exit status 2", proc) and ok
+    return ok
+
+
+def case_deep_nesting(connlint, root, tmp):
+    """Item 1: files that overflowed the parse thread's stack (SIGSEGV, no
+    report at all) are parsed; the other files' findings are reported."""
+    write(os.path.join(tmp, "a.c"), LEAK)
+    write(os.path.join(tmp, "ifs.c"), "int f(int x) {\n" + "if (x) " * 10000 + "return 1;\nreturn 0;\n}\n")
+    write(os.path.join(tmp, "ands.c"), "int g(int x) { return " + " && ".join(["x"] * 100000) + "; }\n")
+    write(os.path.join(tmp, "casts.c"), "int h(int x) { return " + "(int)" * 1000 + "x; }\n")
+    write(os.path.join(tmp, "nots.c"), "int k(int x) { return " + "!" * 3000 + "x; }\n")
+    proc = run(connlint, ["--keep-going", "."], tmp, timeout=500)
+    ok = check(proc.returncode == 1, "no crash; exit status 1 for the leak", proc)
+    return check("a.c:8:" in proc.out and "connection-leak" in proc.out, "the leak of a.c reported", proc) and ok
+
+
+def nested_leak(depth):
+    # unbraced ifs: clang allows 256 nested brackets only
+    return (LEAK.split("int f(")[0] + "int f(int x) {\n" + "if (x) " * depth +
+            "{\nPGconn *c = PQconnectdb(\"\");\nif (!c) return 0;\nif (x) return 1;\nPQfinish(c);\n}\n" +
+            "return 0;\n}\n")
+
+
+def case_depth_truncation(connlint, root, tmp):
+    """Item 5: a function cut short by the depth limit is reported on stderr
+    and in SARIF and the run is not clean; 400 levels (the old limit, where
+    a leak vanished) are now analysed."""
+    write(os.path.join(tmp, "deep.c"), nested_leak(4100))
+    proc = run(connlint, ["--format", "sarif", "deep.c"], tmp, timeout=300)
+    ok = check(proc.returncode == 2, "exit status 2", proc)
+    ok = check("deep.c:5:5: function 'f' is nested too deeply" in proc.err, "warning on stderr", proc) and ok
+    ok = check('"toolExecutionNotifications"' in proc.out and "nested too deeply" in proc.out,
+               "SARIF tool notification", proc) and ok
+    ok = check('"executionSuccessful":\ttrue' not in proc.out and '"executionSuccessful": true' not in proc.out,
+               "SARIF run not successful", proc) and ok
+    write(os.path.join(tmp, "deep.c"), nested_leak(400))
+    proc = run(connlint, ["deep.c"], tmp, timeout=300)
+    return check(proc.returncode == 1 and "connection-leak" in proc.out, "400 levels: the leak is found", proc) and ok
+
+
+def case_many_exits(connlint, root, tmp):
+    """Item 3: one handle with 2,000 early returns: each finding's path is
+    capped (the first and last branch decisions, and a step saying how many
+    were left out), so the report stays linear (it was 245 MB in 76 s)."""
+    lines = [LEAK.split("int f(")[0], 'int f(int *a) {\n  PGconn *c = PQconnectdb("");\n  if (!c) return -1;\n']
+    lines += [f"  if (a[{i}]) return {i};\n" for i in range(2000)]
+    lines.append("  PQfinish(c);\n  return 0;\n}\n")
+    write(os.path.join(tmp, "exits.c"), "".join(lines))
+    proc = run(connlint, ["--format", "json", "exits.c"], tmp, timeout=500)
+    ok = check(proc.returncode == 1, "exit status 1", proc)
+    import json
+    findings = json.loads(proc.out) if proc.returncode == 1 else []
+    ok = check(len(findings) == 2000, f"2000 leaks (got {len(findings)})") and ok
+    ok = check(all(len(f["path"]) <= 35 for f in findings), "at most 35 path steps per finding") and ok
+    ok = check(any("more branch decisions not shown" in s["message"] for f in findings for s in f["path"]),
+               "left-out decisions are said") and ok
+    return check(len(proc.out) < 20_000_000, f"report under 20 MB (got {len(proc.out)} bytes)") and ok
+
+
+def case_include_device(connlint, root, tmp):
+    """Item 2: a source (or a header it includes) that #includes a device or
+    a FIFO is a parse failure naming the include, not a run that reads
+    /dev/zero without end or blocks on the FIFO; the other files are
+    analysed."""
+    write(os.path.join(tmp, "a.c"), LEAK)
+    write(os.path.join(tmp, "zero.c"), '#include "/dev/zero"\nint z;\n')
+    os.mkfifo(os.path.join(tmp, "fifo.h"))
+    write(os.path.join(tmp, "fifo.c"), '#include "fifo.h"\nint f2;\n')
+    write(os.path.join(tmp, "inc.h"), '#include <fifo.h>\n')
+    write(os.path.join(tmp, "indirect.c"), '#include "inc.h"\nint i;\n')
+    proc = run(connlint, ["--keep-going", "a.c", "zero.c", "fifo.c", "indirect.c"], tmp, timeout=60)
+    ok = check(proc.returncode == 1 and "connection-leak" in proc.out, "a.c still analysed", proc)
+    for name, inc in (("zero.c", "/dev/zero"), ("fifo.c", "fifo.h"), ("indirect.c", "fifo.h")):
+        ok = check(f"{name}: includes '{inc}', which is not a regular file" in proc.err,
+                   f"{name}: the include named", proc) and ok
+    return ok
+
+
+CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
+
+
+def main():
+    connlint, root, case = os.path.abspath(sys.argv[1]), sys.argv[2], sys.argv[3]
+    with tempfile.TemporaryDirectory(prefix="connlint-hostile-") as tmp:
+        ok = CASES[case](connlint, root, tmp)
+    print(f"{1 if ok else 0} passed, {0 if ok else 1} failed")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
