@@ -193,7 +193,8 @@ static int list_packs(void)
         char source[512];
         snprintf(source, sizeof source, "<built-in>/%s.json", builtin_packs[i].name);
         if (!rulepack_parse(builtin_packs[i].json, source, &p)) return 2;
-        printf("%-12s %s\n", builtin_packs[i].name, p.description ? p.description : "");
+        printf("%-12s %s%s\n", builtin_packs[i].name, p.description ? p.description : "",
+               p.used_by_default ? "" : " (off unless named)");
         for (int r = 0; r < p.n_resources; r++)
             printf("  %-22s %s%s\n", p.resources[r].id, p.resources[r].description,
                    p.resources[r].per_request ? " (per-request)" : "");
@@ -308,13 +309,12 @@ static int run(const Options *o)
         return st;
     }
 
-    /* Rule packs: the config's, then --rules; with neither, every built-in pack. */
+    /* Rule packs: the config's, then --rules; with neither, every built-in pack that is on by default. */
     PackSet packs = {0};
     bool ok = true;
     for (int i = 0; ok && i < cfg.n_rules; i++) ok = packset_load(&packs, cfg.rules[i]);
     for (int i = 0; ok && i < o->n_rules; i++) ok = packset_load(&packs, o->rules[i]);
-    if (ok && cfg.n_rules == 0 && o->n_rules == 0)
-        for (int i = 0; ok && i < builtin_pack_count; i++) ok = packset_load(&packs, builtin_packs[i].name);
+    if (ok && cfg.n_rules == 0 && o->n_rules == 0) ok = packset_load_defaults(&packs);
     if (!ok) {
         packset_free(&packs);
         compile_db_free(db);

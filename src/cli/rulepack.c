@@ -19,7 +19,7 @@
 
 #define MAX_ARG 31
 
-static const char *const pack_keys[] = {"version", "name", "description", "resources", NULL};
+static const char *const pack_keys[] = {"version", "name", "description", "default", "resources", NULL};
 static const char *const resource_keys[] = {
     "id", "description", "acquire", "release", "transfer", "failure", "per_request",
     "shared_alternative", NULL,
@@ -282,6 +282,9 @@ static bool check_pack_header(JsonCheck *jc, const cJSON *root, RulePack *out)
     ok = jsoncheck_string(jc, root, "description", false, &desc) && ok;
     out->name = xstrdup(name ? name : "");
     out->description = xstrdup(desc ? desc : "");
+    out->used_by_default = true;
+    if (cJSON_GetObjectItemCaseSensitive(root, "default"))
+        ok = jsoncheck_bool(jc, root, "default", &out->used_by_default) && ok;
     return ok;
 }
 
@@ -443,6 +446,20 @@ bool packset_load(PackSet *set, const char *name_or_path)
     ok = ok && add_parsed(set, text, name_or_path);
     free(text);
     return ok;
+}
+
+bool packset_load_defaults(PackSet *set)
+{
+    for (int i = 0; i < builtin_pack_count; i++) {
+        char *source = xasprintf("<built-in>/%s.json", builtin_packs[i].name);
+        RulePack p;
+        bool ok = rulepack_parse(builtin_packs[i].json, source, &p);
+        ok = ok && (!p.used_by_default || already_loaded(set, source, false) || packset_add(set, &p));
+        rulepack_free(&p);
+        free(source);
+        if (!ok) return false;
+    }
+    return true;
 }
 
 static void resource_free(Resource *r)
