@@ -77,6 +77,7 @@ static bool parse_format(const char *s, OutputFormat *out)
 {
     static const struct { const char *name; OutputFormat f; } names[] = {
         {"text", FORMAT_TEXT}, {"sarif", FORMAT_SARIF}, {"github", FORMAT_GITHUB}, {"json", FORMAT_JSON},
+        {"codeclimate", FORMAT_CODECLIMATE}, {"checkstyle", FORMAT_CHECKSTYLE},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         if (strcmp(s, names[i].name) == 0) {
@@ -117,7 +118,7 @@ static int apply_option(Options *o, const OptDef *d, const char *v, const char *
     case OPT_COMPILE_COMMANDS: set_string(&o->compile_commands, v); break;
     case OPT_FORMAT:
         if (!parse_format(v, &o->format))
-            return usage_error("invalid value '%s' for %s (expected text, sarif, github or json)", v, spelled);
+            return usage_error("invalid value '%s' for %s (expected text, sarif, github, json, codeclimate or checkstyle)", v, spelled);
         break;
     case OPT_OUTPUT: set_string(&o->output, v); break;
     case OPT_JOBS:
@@ -257,7 +258,8 @@ static const char help_text[] =
     "                           (e.g. -- -Iinclude -DNDEBUG)\n"
     "\n"
     "Output:\n"
-    "  --format FORMAT          text (default), sarif, github or json\n"
+    "  --format FORMAT          text (default), sarif, github, json, codeclimate\n"
+    "                           (GitLab Code Quality) or checkstyle (XML)\n"
     "  -o, --output FILE        write the report to FILE (whole or not at all)\n"
     "  --srcroot DIR            folder that SARIF's %SRCROOT% is (default: the\n"
     "                           current directory)\n"

@@ -7,7 +7,7 @@
 
 #include "common/finding.h"
 
-typedef enum { FORMAT_TEXT, FORMAT_SARIF, FORMAT_GITHUB, FORMAT_JSON } OutputFormat;
+typedef enum { FORMAT_TEXT, FORMAT_SARIF, FORMAT_GITHUB, FORMAT_JSON, FORMAT_CODECLIMATE, FORMAT_CHECKSTYLE } OutputFormat;
 
 typedef enum {
     ACTION_RUN,

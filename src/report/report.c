@@ -2,7 +2,8 @@
  * format's renderer; output_write_atomic() writes a report whole or not at
  * all (temporary file in the target's folder, fsync, rename; devices and
  * pipes such as /dev/stdout are written directly). The formats
- * themselves live in text.c, sarif.c, github.c and json.c. */
+ * themselves live in text.c, sarif.c, github.c, json.c, codeclimate.c and
+ * checkstyle.c. */
 #include "report/report.h"
 
 #include <errno.h>
@@ -23,6 +24,8 @@ char *report_render(OutputFormat fmt, const FindingList *list, const ReportConte
     case FORMAT_SARIF: return sarif_render(list, ctx);
     case FORMAT_GITHUB: return github_render(list, ctx);
     case FORMAT_JSON: return json_render(list, ctx);
+    case FORMAT_CODECLIMATE: return codeclimate_render(list, ctx);
+    case FORMAT_CHECKSTYLE: return checkstyle_render(list, ctx);
     case FORMAT_TEXT: break;
     }
     return text_render(list, ctx);
