@@ -30,6 +30,7 @@
 #include "common/util.h"
 #include "common/version.h"
 #include "cli/builtin_packs.h"
+#include "cli/init.h"
 
 typedef VEC(ToolNotification) NoteVec;
 typedef VEC(char *) StrVec;
@@ -495,6 +496,7 @@ int main(int argc, char **argv)
     }
     case ACTION_LIST_RULES: st = list_rules(); break;
     case ACTION_LIST_PACKS: st = list_packs(); break;
+    case ACTION_INIT: st = init_write_config(o.paths, o.n_paths); break;
     case ACTION_EXPLAIN: st = explain_rule(o.explain_rule); break;
     case ACTION_DUMP_CFG:
     case ACTION_RUN: st = run(&o); break;

@@ -18,7 +18,7 @@ typedef enum {
     OPT_CONFIG, OPT_RULES, OPT_HANDLERS, OPT_EXCLUDE, OPT_COMPILE_COMMANDS, OPT_FORMAT,
     OPT_OUTPUT, OPT_JOBS, OPT_SRCROOT, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_FAIL_ON,
     OPT_KEEP_GOING, OPT_LIST_RULES, OPT_LIST_PACKS, OPT_EXPLAIN, OPT_VERSION, OPT_HELP,
-    OPT_DUMP_CFG, OPT_REPORT_UNUSED, OPT_CATEGORY,
+    OPT_DUMP_CFG, OPT_REPORT_UNUSED, OPT_CATEGORY, OPT_INIT,
 } OptId;
 
 typedef struct {
@@ -50,6 +50,7 @@ static const OptDef opt_defs[] = {
     {"dump-cfg", 0, true, OPT_DUMP_CFG},
     {"report-unused-suppressions", 0, false, OPT_REPORT_UNUSED},
     {"category", 0, true, OPT_CATEGORY},
+    {"init", 0, false, OPT_INIT},
 };
 #define N_OPTS ((int)(sizeof opt_defs / sizeof opt_defs[0]))
 
@@ -135,6 +136,7 @@ static int apply_option(Options *o, const OptDef *d, const char *v, const char *
     case OPT_KEEP_GOING: o->keep_going = true; break;
     case OPT_LIST_RULES: set_action(o, ACTION_LIST_RULES); break;
     case OPT_LIST_PACKS: set_action(o, ACTION_LIST_PACKS); break;
+    case OPT_INIT: set_action(o, ACTION_INIT); break;
     case OPT_EXPLAIN:
         set_string(&o->explain_rule, v);
         set_action(o, ACTION_EXPLAIN);
@@ -283,6 +285,10 @@ static const char help_text[] =
     "Information:\n"
     "  --list-rules             print the rule ids and their descriptions\n"
     "  --list-packs             print the built-in rule packs\n"
+    "  --init                   write a starter .connlint.json for the tree below the\n"
+    "                           current directory (or PATHs): packs whose headers\n"
+    "                           are included, handler folders, the compile database;\n"
+    "                           never replaces an existing file\n"
     "  --explain RULE           print the full help of a rule\n"
     "  --dump-cfg FILE[:FUNCTION]\n"
     "                           print the control-flow graph connlint builds for\n"

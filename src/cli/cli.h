@@ -17,6 +17,7 @@ typedef enum {
     ACTION_LIST_PACKS,
     ACTION_EXPLAIN,
     ACTION_DUMP_CFG,
+    ACTION_INIT,
 } CliAction;
 
 typedef struct {

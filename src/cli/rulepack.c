@@ -19,7 +19,7 @@
 
 #define MAX_ARG 31
 
-static const char *const pack_keys[] = {"version", "name", "description", "default", "resources", NULL};
+static const char *const pack_keys[] = {"version", "name", "description", "default", "headers", "resources", NULL};
 static const char *const resource_keys[] = {
     "id", "description", "acquire", "release", "transfer", "failure", "per_request",
     "shared_alternative", NULL,
@@ -295,6 +295,7 @@ static bool check_pack_header(JsonCheck *jc, const cJSON *root, RulePack *out)
     out->used_by_default = true;
     if (cJSON_GetObjectItemCaseSensitive(root, "default"))
         ok = jsoncheck_bool(jc, root, "default", &out->used_by_default) && ok;
+    ok = jsoncheck_string_array(jc, root, "headers", &out->headers, &out->n_headers) && ok;
     return ok;
 }
 
@@ -496,6 +497,8 @@ static void resource_free(Resource *r)
 
 void rulepack_free(RulePack *p)
 {
+    for (int i = 0; i < p->n_headers; i++) free(p->headers[i]);
+    free(p->headers);
     free(p->name);
     free(p->description);
     free(p->source);

@@ -72,6 +72,9 @@ typedef struct {
     char *source;               /* path, or "<built-in>/NAME.json" */
     bool used_by_default;       /* "default" (true unless false): a built-in pack with
                                    false is used only when named (libc-memory) */
+    char **headers;             /* "headers": the library's include names (connlint --init
+                                   proposes the pack to trees that include one) */
+    int n_headers;
     Resource *resources;
     int n_resources;
 } RulePack;
