@@ -206,8 +206,8 @@ static int name_cmp(const void *a, const void *b)
 
 static char *config_text(Names *packs, Names *handlers, const char *compile_db)
 {
-    qsort(packs->items, (size_t)packs->n, sizeof *packs->items, name_cmp);
-    qsort(handlers->items, (size_t)handlers->n, sizeof *handlers->items, name_cmp);
+    if (packs->n) qsort(packs->items, (size_t)packs->n, sizeof *packs->items, name_cmp);
+    if (handlers->n) qsort(handlers->items, (size_t)handlers->n, sizeof *handlers->items, name_cmp);
     cJSON *root = cJSON_CreateObject();
     cJSON_AddNumberToObject(root, "version", 1);
     if (packs->n) cJSON_AddItemToObject(root, "rules", string_array(packs));
