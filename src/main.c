@@ -23,6 +23,9 @@
 #include "cli/glob.h"
 #include "ir/ir.h"
 #include "flow/noreturn_infer.h"
+#include "values/constants.h"
+#include "values/local_pointers.h"
+#include "values/unions.h"
 #include "parse/parse.h"
 #include "report/report.h"
 #include "cli/rulepack.h"
@@ -350,6 +353,9 @@ static void stage_parse(Run *r)
  * project's die()), then what functions do to resources. */
 static void stage_summarise(Run *r)
 {
+    values_fold_constants(r->units, r->files.n_files);
+    values_follow_local_pointers(r->units, r->files.n_files);
+    values_merge_union_members(r->units, r->files.n_files);
     noreturn_refine(r->units, r->files.n_files);
     r->summaries = summaries_build(r->units, r->files.n_files, &r->packs);
 }
@@ -358,7 +364,7 @@ static void stage_check(Run *r)
 {
     const Options *o = r->o;
     StrVec handlers = absolute_patterns(r->cfg.handlers, r->cfg.n_handlers, o->handlers, o->n_handlers, r->cwd);
-    CheckContext cctx = {&r->packs, r->summaries, handlers.items, handlers.len};
+    CheckContext cctx = {&r->packs, r->summaries, handlers.items, handlers.len, &r->cfg};
     checks_run(&cctx, r->units, r->files.n_files, &r->findings);
     strvec_free(&handlers);
 }

@@ -37,6 +37,8 @@ void checks_run(const CheckContext *ctx, IrUnit *const *units, int n_units, Find
         for (int e = 0; e < n_entries; e++)
             if (entries[e]->unit) entries[e]->unit(ctx, u, out);
     }
+    for (int e = 0; e < n_entries; e++)
+        if (entries[e]->program) entries[e]->program(ctx, units, n_units, out);
     ir_definition_set_free(&seen);
     free(entries);
 }

@@ -34,6 +34,7 @@
 #define FLOW_MAX_TUPLES 32   /* per block; beyond it tuples are merged */
 #define FLOW_MAX_SITES 200   /* acquire sites analysed per function */
 #define FLOW_MAX_SWEEPS 200  /* worklist sweeps before giving up on a site */
+#define FLOW_COUNTER_LIMIT 64 /* `i++` keeps i's constant value up to this size */
 
 typedef enum {
     HS_NONE = 0,  /* not acquired on this path (yet) */
@@ -154,6 +155,14 @@ enum {
     EXIT_STORED_RET_ZERO = 1u << 17,
     EXIT_STORED_RET_OTHER = 1u << 18,      /* stored, returning anything but 0 */
     EXIT_HELD_RET_NOT_NONZERO = 1u << 19,  /* held, returning 0 or a computed value */
+    /* what the exits return where it was released / is still held (release
+     * helpers whose result says whether they released) */
+    EXIT_REL_RET_ZERO = 1u << 20,
+    EXIT_REL_RET_NONZERO = 1u << 21,
+    EXIT_REL_RET_OTHER = 1u << 22,
+    EXIT_KEPT_RET_ZERO = 1u << 23,
+    EXIT_KEPT_RET_NONZERO = 1u << 24,
+    EXIT_KEPT_RET_OTHER = 1u << 25,
 };
 
 /* A branch whose condition the parse stage left unreduced but which reads
@@ -309,6 +318,8 @@ void flow_transfer_block(FlowRun *run, int b, int in_idx);
 /* flow_engine.c */
 bool flow_run_site(FlowRun *run, int block, int event, const AcquireMatch *acq);
 bool flow_run_param(FlowRun *run, int param_var);
+/* The same, with parameter `given_var` known to be 0 (zero) or not 0. */
+bool flow_run_param_given(FlowRun *run, int param_var, int given_var, bool zero);
 
 /* flow_path.c: the path steps to report `r` (acquire, branch decisions, exit). */
 FindingLoc *flow_path_build(const FlowRun *run, const FlowReport *r, const char *handle,

@@ -175,6 +175,70 @@ static bool known_borrower(const FlowRun *run, const IrCall *c, int i)
     return s && s->params && i < s->n_params && s->params[i] == PARAM_BORROWS;
 }
 
+/* What tells a maybe-release helper's released paths from its kept ones. */
+static MaybeRule maybe_rule_of(const FlowRun *run, const IrCall *c, int i)
+{
+    MaybeRule none = {MAYBE_BY_NOTHING, -1};
+    if (!run->m->summaries || c->callee_kind != CALLEE_DIRECT || !c->callee || i >= SUMMARY_MAYBE_PARAMS)
+        return none;
+    const FunctionSummary *s = summary_lookup(run->m->summaries, c->callee, run->m->caller_file);
+    return s ? s->maybe[i] : none;
+}
+
+/* Is argument q of the call known to be 0 (1), not 0 (0), or unknown (-1)? */
+static int arg_is_zero(const FlowRun *run, const Tuple *t, const IrCall *c, int q)
+{
+    if (q < 0 || q >= c->nargs) return -1;
+    const IrRef *a = &c->args[q];
+    if (a->kind == REF_CONST) return a->value == 0;
+    Place p;
+    if (!flow_place_of(run, a, &p)) return -1;
+    const Fact *f = tuple_fact(t, &p);
+    if (f && f->kind == FACT_EQ) return f->value == 0;
+    if (f && f->kind == FACT_NONZERO) return 0;
+    return -1;
+}
+
+/* A helper that releases its argument on some paths only (issue 12,
+ * form 14). When another argument decides (close_unless_more(fd, 0)),
+ * the call releases or borrows. When its result tells (released where it
+ * returns 0, say), both outcomes are followed with that fact on the
+ * result: a caller that tests it and releases the rest is clean, one that
+ * ignores it leaks on the kept half. Else both halves are quiet. */
+static void maybe_release(FlowRun *run, Tuple *t, const IrCall *c, int i, int b, int e, int in_idx,
+                          const Place *hp, PendingStack *st)
+{
+    if (t->hs == HS_RELEASED) {
+        t->quiet = 1;
+        return;
+    }
+    MaybeRule r = maybe_rule_of(run, c, i);
+    if (r.by == MAYBE_WHEN_PARAM_ZERO || r.by == MAYBE_WHEN_PARAM_NONZERO) {
+        int z = arg_is_zero(run, t, c, r.param);
+        if (z >= 0) {
+            if ((z == 1) == (r.by == MAYBE_WHEN_PARAM_ZERO)) release(run, t, b, e, in_idx, hp);
+            return;
+        }
+    }
+    Tuple released = *t;
+    released.hs = HS_RELEASED;
+    released.rel_block = b;
+    released.rel_event = e;
+    if (r.by == MAYBE_WHEN_RET_ZERO || r.by == MAYBE_WHEN_RET_NONZERO) {
+        Place res = place_call(c->id);
+        bool zero = r.by == MAYBE_WHEN_RET_ZERO;
+        tuple_set_fact(run, &released, &res, zero ? FACT_EQ : FACT_NONZERO, 0, NULL, true);
+        tuple_set_fact(run, t, &res, zero ? FACT_NONZERO : FACT_EQ, 0, NULL, true);
+    } else {
+        /* nothing the caller can see decides it: neither half is reported
+         * (no leak on the kept half, no double release on the released
+         * half): precision first, as fixtures/interproc expects */
+        released.quiet = 1;
+        t->quiet = 1;
+    }
+    flow_pending_push(st, &released, e + 1);
+}
+
 /* The argument is a struct (or its address) one of whose fields holds it. */
 static bool container_arg(const Tuple *t, const IrRef *a)
 {
@@ -308,19 +372,7 @@ void flow_call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, PendingSt
             released_through_address(run, t, &c->args[i], h);
             return;
         case ARG_MAYBE_RELEASE:
-            if (t->hs != HS_RELEASED) {
-                /* a helper that releases on some paths only (its summary
-                 * says maybe): both outcomes are followed, neither is
-                 * reported (no leak on the kept half, no double release on
-                 * the released half): precision first */
-                Tuple released = *t;
-                released.hs = HS_RELEASED;
-                released.quiet = 1;
-                released.rel_block = b;
-                released.rel_event = e;
-                flow_pending_push(st, &released, e + 1);
-            }
-            t->quiet = 1;
+            maybe_release(run, t, c, i, b, e, in_idx, &hp, st);
             return;
         case ARG_TRANSFER:
             if (t->hs == HS_RELEASED && !t->quiet)

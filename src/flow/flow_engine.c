@@ -80,7 +80,19 @@ bool flow_run_site(FlowRun *run, int block, int event, const AcquireMatch *acq)
     return !run->gave_up;
 }
 
+static bool run_param(FlowRun *run, int param_var, int given_var, bool zero);
+
 bool flow_run_param(FlowRun *run, int param_var)
+{
+    return run_param(run, param_var, -1, false);
+}
+
+bool flow_run_param_given(FlowRun *run, int param_var, int given_var, bool zero)
+{
+    return run_param(run, param_var, given_var, zero);
+}
+
+static bool run_param(FlowRun *run, int param_var, int given_var, bool zero)
 {
     reset(run);
     run->site_block = run->site_event = -1;
@@ -95,6 +107,10 @@ bool flow_run_param(FlowRun *run, int param_var)
     t.esc_param = -1;
     Place p = {PLACE_VAR, param_var, NULL, -1};
     tuple_add_holder(&t, &p);
+    if (given_var >= 0) {
+        Place g = {PLACE_VAR, given_var, NULL, -1};
+        tuple_set_fact(run, &t, &g, zero ? FACT_EQ : FACT_NONZERO, 0, NULL, true);
+    }
     start(run, &t);
     return !run->gave_up;
 }

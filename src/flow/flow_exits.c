@@ -37,6 +37,10 @@ static void note_return_class(FlowRun *run, const Tuple *t, const IrBlock *blk)
     if (t->hs == HS_ESCAPED && (t->esc == ESC_STORE || t->esc == ESC_TRANSFER))
         run->exit_mask |= c == 0 ? EXIT_STORED_RET_ZERO : EXIT_STORED_RET_OTHER;
     if ((t->hs == HS_HELD || t->hs == HS_MAYBE) && c != 1) run->exit_mask |= EXIT_HELD_RET_NOT_NONZERO;
+    static const unsigned rel_bits[] = {EXIT_REL_RET_ZERO, EXIT_REL_RET_NONZERO, EXIT_REL_RET_OTHER};
+    static const unsigned kept_bits[] = {EXIT_KEPT_RET_ZERO, EXIT_KEPT_RET_NONZERO, EXIT_KEPT_RET_OTHER};
+    if (t->hs == HS_RELEASED) run->exit_mask |= rel_bits[c];
+    if (t->hs == HS_HELD || t->hs == HS_MAYBE) run->exit_mask |= kept_bits[c];
 }
 
 static void note_exit(FlowRun *run, const Tuple *t, const IrBlock *blk)

@@ -42,6 +42,20 @@ static void copy_value_facts(const FlowRun *run, Tuple *t, const IrRef *rhs, con
     }
 }
 
+/* `i++`, `i += K` on a variable known to hold a small constant: its new
+ * value. Bounded (FLOW_COUNTER_LIMIT), so a loop that counts without end
+ * loses the fact instead of growing it: every key's facts only weaken at
+ * the loop head, and the fixpoint terminates. */
+static bool counter_value(const Tuple *t, const Place *p, long long add, long long *out)
+{
+    const Fact *f = tuple_fact(t, p);
+    if (!f || f->kind != FACT_EQ) return false;
+    long long v = f->value + add;
+    if (v > FLOW_COUNTER_LIMIT || v < -FLOW_COUNTER_LIMIT) return false;
+    *out = v;
+    return true;
+}
+
 static void assign_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
 {
     const IrEvent *ev = &run->fn->blocks[b].events[e];
@@ -71,6 +85,8 @@ static void assign_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
                 if (place_equal(&t->status[i], &rp)) status_copy = true;
     }
 
+    long long counted = 0;
+    bool counts = ev->u.assign.adds && lhs_place && counter_value(t, &L, ev->u.assign.add, &counted);
     bool was_live = flow_is_live(t) && !t->quiet;
     int holders_before = t->n_holders;
     Place held_by_call = {0};
@@ -104,6 +120,7 @@ static void assign_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
 
     if (status_copy && lhs_local && L.kind == PLACE_VAR) tuple_add_status(t, &L);
     if (lhs_place && rhs->kind == REF_CONST) tuple_set_fact(run, t, &L, FACT_EQ, rhs->value, NULL, false);
+    else if (counts) tuple_set_fact(run, t, &L, FACT_EQ, counted, NULL, false);
     else if (lhs_place) copy_value_facts(run, t, rhs, &L);
 }
 
