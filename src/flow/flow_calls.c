@@ -2,7 +2,9 @@
  * the acquire site creates the handle (returned, through an out-parameter,
  * or initialised in place); other calls release it (perhaps refusing),
  * transfer it (perhaps only on success), alias it (helpers returning their
- * parameter) or borrow it. Misuse is recorded through flow_report(). */
+ * parameter) or borrow it. Uses, releases, overwritten holders and
+ * dropped values are noted (flow_note) for the reporting pass, which
+ * decides what is a finding. */
 #include <string.h>
 
 #include "flow/flow.h"
@@ -24,10 +26,7 @@ static void maybe_refused(FlowRun *run, Tuple *t, int b, int e, PendingStack *st
 
 static void release(FlowRun *run, Tuple *t, int b, int e, int in_idx, const Place *h)
 {
-    if (t->hs == HS_RELEASED) {
-        if (!t->quiet) flow_report(run, REP_DOUBLE_RELEASE, b, e, in_idx, t, h);
-        return;
-    }
+    flow_note(run, NOTE_RELEASE, b, e, in_idx, t, h);
     if (t->hs == HS_HELD || t->hs == HS_MAYBE) {
         t->hs = HS_RELEASED;
         t->rel_block = b;
@@ -89,7 +88,7 @@ static void acquire_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
 {
     const IrCall *c = run->site_call;
     const IrBlock *blk = &run->fn->blocks[b];
-    if (flow_is_live(t) && !t->quiet) {
+    if (flow_is_live(t)) {
         /* the same site again (a loop): does the new handle overwrite the old one? */
         Place target;
         bool have = false;
@@ -107,11 +106,11 @@ static void acquire_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
             have = flow_out_arg_place(run, &c->args[run->acq.result_arg], &target);
         }
         if (have && t->n_holders == 1 && place_equal(&t->holders[0], &target))
-            flow_report(run, REP_LEAK_OVERWRITE, b, at, in_idx, t, &target);
+            flow_note(run, NOTE_OVERWRITE, b, at, in_idx, t, &target);
         /* while (PQgetResult(c) != NULL); — the previous value was only
          * tested, never stored: evaluating the call again drops it */
         if (!have && t->n_holders == 1 && t->holders[0].kind == PLACE_CALL && t->holders[0].call == c->id)
-            flow_report(run, REP_LEAK_DISCARD, b, e, in_idx, t, NULL);
+            flow_note(run, NOTE_DISCARD, b, e, in_idx, t, NULL);
     }
     t->hs = run->acq.failure == FAILURE_NEVER ? HS_HELD : HS_MAYBE;
     t->esc = ESC_NONE;
@@ -124,7 +123,7 @@ static void acquire_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
     if (run->acq.result_arg < 0 && in_place_target(run, t, c)) return;
     if (run->acq.result_arg < 0) {
         if (!run->call_referenced[c->id]) {
-            flow_report(run, REP_LEAK_DISCARD, b, e, in_idx, t, NULL);
+            flow_note(run, NOTE_DISCARD, b, e, in_idx, t, NULL);
             tuple_escape(t, ESC_UNKNOWN, -1);
             return;
         }
@@ -162,7 +161,7 @@ static void out_param_overwrite(FlowRun *run, Tuple *t, const IrCall *c, int b, 
     bool was_live = flow_is_live(t) && !t->quiet;
     tuple_remove_holder_at(t, i);
     if (was_live && t->n_holders == 0) {
-        flow_report(run, REP_LEAK_OVERWRITE, b, e, in_idx, t, &p);
+        flow_note(run, NOTE_OVERWRITE, b, e, in_idx, t, &p);
         tuple_escape(t, ESC_UNKNOWN, -1);
     }
 }
@@ -357,8 +356,8 @@ void flow_call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, PendingSt
             continue;
         }
         if (h < 0) {
-            if (t->hs == HS_RELEASED && !t->quiet && flow_ref_touches(run, t, &c->args[i]))
-                flow_report(run, REP_USE_AFTER_RELEASE, b, e, in_idx, t, flow_first_named_holder(t));
+            if (flow_ref_touches(run, t, &c->args[i]))
+                flow_note(run, NOTE_USE, b, e, in_idx, t, flow_first_named_holder(t));
             continue;
         }
         Place hp = t->holders[h];
@@ -375,16 +374,13 @@ void flow_call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, PendingSt
             maybe_release(run, t, c, i, b, e, in_idx, &hp, st);
             return;
         case ARG_TRANSFER:
-            if (t->hs == HS_RELEASED && !t->quiet)
-                flow_report(run, REP_USE_AFTER_RELEASE, b, e, in_idx, t, &hp);
+            flow_note(run, NOTE_USE, b, e, in_idx, t, &hp);
             tuple_escape(t, ESC_TRANSFER, -1);
             return;
         case ARG_TRANSFER_ON_SUCCESS:
         case ARG_TRANSFER_ON_ZERO:
-            if (t->hs == HS_RELEASED) {
-                if (!t->quiet) flow_report(run, REP_USE_AFTER_RELEASE, b, e, in_idx, t, &hp);
-                return;
-            }
+            flow_note(run, NOTE_USE, b, e, in_idx, t, &hp);
+            if (t->hs == HS_RELEASED) return;
             transfer_on_success(run, t, c, st, e, eff == ARG_TRANSFER_ON_ZERO);
             return;
         case ARG_BORROW:
@@ -397,10 +393,9 @@ void flow_call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, PendingSt
                 tuple_remove_holder_at(t, h);
                 continue;
             }
-            if (t->hs == HS_RELEASED && !t->quiet) {
-                flow_report(run, REP_USE_AFTER_RELEASE, b, e, in_idx, t, &hp);
-            } else if (hp.kind == PLACE_CALL && c->args[i].kind == REF_CALL && t->hs != HS_RELEASED &&
-                       !known_borrower(run, c, i)) {
+            flow_note(run, NOTE_USE, b, e, in_idx, t, &hp);
+            if (hp.kind == PLACE_CALL && c->args[i].kind == REF_CALL && t->hs != HS_RELEASED &&
+                !known_borrower(run, c, i)) {
                 /* wrap(acquire()): the caller never sees the handle; unless
                  * wrap is ours and only borrows, wrap may own it now */
                 tuple_escape(t, ESC_UNKNOWN, -1);

@@ -1,8 +1,10 @@
 /* flow_engine.c — drives the resource-flow dataflow for one acquire site (or
  * one parameter held at entry, for summaries): a dirty worklist swept in
- * reverse post-order to a fixpoint, then a final pass that records leaks
- * and misuse (once per site and exit). The run's set-up and the join are
- * in flow_run.c, event semantics in flow_transfer.c. */
+ * reverse post-order to a fixpoint, then a final pass that runs each block
+ * once more on its IN tuples, the transfer functions noting what happens,
+ * and hands each block's notes to the reporting pass. The run's set-up and
+ * the join are in flow_run.c, event semantics in flow_transfer.c, what is
+ * a finding in flow_reporting.c. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +18,8 @@ static void reset(FlowRun *run)
         run->dirty[b] = false;
     }
     run->reports.len = 0;
-    run->reporting = false;
+    run->notes.len = 0;
+    run->settled = false;
     run->gave_up = false;
     run->exit_mask = 0;
     run->esc_param = -1;
@@ -45,10 +48,11 @@ static void fixpoint(FlowRun *run)
 static void final_pass(FlowRun *run)
 {
     if (run->gave_up) return;
-    run->reporting = true;
+    run->settled = true;
     for (int i = 0; i < run->n_rpo; i++) {
         int b = run->rpo[i];
         for (int k = 0; k < run->in[b].len; k++) flow_transfer_block(run, b, k);
+        flow_report_notes(run);
     }
 }
 
