@@ -2,13 +2,14 @@
 # bootstrap.sh — installs what connlint needs to build and to run its whole
 # test suite on Debian 12 (run as root): the compiler, CMake, libclang (14,
 # and 19 where the release has it) and cJSON from Debian's packages; python3, git and pre-commit for the script
-# tests; and the Microsoft SARIF multitool from the npm registry into
+# tests; xmllint (libxml2-utils) and python3-jsonschema for the codeclimate and
+# checkstyle validation tests; and the Microsoft SARIF multitool from the npm registry into
 # .tools/ (the SARIF validation tests use it). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export DEBIAN_FRONTEND=noninteractive
-pkgs=(gcc make cmake pkg-config libclang-dev libcjson-dev python3 git pre-commit)
+pkgs=(gcc make cmake pkg-config libclang-dev libcjson-dev python3 git pre-commit libxml2-utils python3-jsonschema)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

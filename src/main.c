@@ -42,6 +42,7 @@
 #include "common/util.h"
 #include "common/version.h"
 #include "cli/builtin_packs.h"
+#include "cli/init.h"
 
 typedef VEC(ToolNotification) NoteVec;
 typedef VEC(char *) StrVec;
@@ -217,7 +218,8 @@ static int list_packs(void)
         char source[512];
         snprintf(source, sizeof source, "<built-in>/%s.json", builtin_packs[i].name);
         if (!rulepack_parse(builtin_packs[i].json, source, &p)) return 2;
-        printf("%-12s %s\n", builtin_packs[i].name, p.description ? p.description : "");
+        printf("%-12s %s%s\n", builtin_packs[i].name, p.description ? p.description : "",
+               p.used_by_default ? "" : " (off unless named)");
         for (int r = 0; r < p.n_resources; r++)
             printf("  %-22s %s%s\n", p.resources[r].id, p.resources[r].description,
                    p.resources[r].per_request ? " (per-request)" : "");
@@ -377,7 +379,8 @@ static bool load_settings(Run *r)
     return r->db != NULL;
 }
 
-/* Rule packs: the config's, then --rules; with neither, every built-in pack. */
+/* Rule packs: the config's, then --rules; with neither, every built-in pack
+ * that is on by default ("default": false packs only when named). */
 static bool load_packs(Run *r)
 {
     const Config *cfg = &r->cfg;
@@ -385,9 +388,7 @@ static bool load_packs(Run *r)
     bool ok = true;
     for (int i = 0; ok && i < cfg->n_rules; i++) ok = packset_load(&r->packs, cfg->rules[i]);
     for (int i = 0; ok && i < o->n_rules; i++) ok = packset_load(&r->packs, o->rules[i]);
-    if (ok && cfg->n_rules == 0 && o->n_rules == 0)
-        for (int i = 0; ok && i < builtin_pack_count; i++)
-            ok = packset_load(&r->packs, builtin_packs[i].name);
+    if (ok && cfg->n_rules == 0 && o->n_rules == 0) ok = packset_load_defaults(&r->packs);
     return ok;
 }
 
@@ -814,6 +815,7 @@ int main(int argc, char **argv)
     }
     case ACTION_LIST_RULES: st = list_rules(); break;
     case ACTION_LIST_PACKS: st = list_packs(); break;
+    case ACTION_INIT: st = init_write_config(o.paths, o.n_paths); break;
     case ACTION_EXPLAIN: st = explain_rule(o.explain_rule); break;
     case ACTION_MERGE: st = sarif_merge_files(o.paths, o.n_paths, o.output); break;
     case ACTION_DUMP_CFG:

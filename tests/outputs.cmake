@@ -28,3 +28,12 @@ if(Python3_Interpreter_FOUND)
       COMMAND ${Python3_EXECUTABLE} ${_outputs}/check_outputs.py $<TARGET_FILE:connlint> ${_check})
   endforeach()
 endif()
+
+# codeclimate (GitLab Code Quality) and checkstyle: validated against
+# tests/outputs/gitlab-codequality.schema.json and checkstyle.xsd, and
+# compared with the JSON report, on the same folders as SARIF.
+if(Python3_Interpreter_FOUND)
+  add_test(NAME outputs.ci_formats_validate
+    COMMAND ${Python3_EXECUTABLE} ${_outputs}/validate_ci_formats.py $<TARGET_FILE:connlint> ${_sarif_dirs})
+  set_tests_properties(outputs.ci_formats_validate PROPERTIES SKIP_RETURN_CODE 77)
+endif()

@@ -21,7 +21,7 @@ typedef enum {
     OPT_OUTPUT, OPT_JOBS, OPT_SRCROOT, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_FAIL_ON,
     OPT_KEEP_GOING, OPT_LIST_RULES, OPT_LIST_PACKS, OPT_EXPLAIN, OPT_VERSION, OPT_HELP,
     OPT_DUMP_CFG, OPT_REPORT_UNUSED, OPT_CATEGORY, OPT_CACHE_DIR, OPT_NO_CACHE, OPT_NO_PROJECT,
-    OPT_SHARD, OPT_EMIT_SUMMARY, OPT_VERBOSE,
+    OPT_SHARD, OPT_EMIT_SUMMARY, OPT_VERBOSE, OPT_INIT,
 } OptId;
 
 typedef struct {
@@ -59,6 +59,7 @@ static const OptDef opt_defs[] = {
     {"shard", 0, true, OPT_SHARD},
     {"emit-summary", 0, true, OPT_EMIT_SUMMARY},
     {"verbose", 'v', false, OPT_VERBOSE},
+    {"init", 0, false, OPT_INIT},
 };
 #define N_OPTS ((int)(sizeof opt_defs / sizeof opt_defs[0]))
 
@@ -86,6 +87,7 @@ static bool parse_format(const char *s, OutputFormat *out)
 {
     static const struct { const char *name; OutputFormat f; } names[] = {
         {"text", FORMAT_TEXT}, {"sarif", FORMAT_SARIF}, {"github", FORMAT_GITHUB}, {"json", FORMAT_JSON},
+        {"codeclimate", FORMAT_CODECLIMATE}, {"checkstyle", FORMAT_CHECKSTYLE},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         if (strcmp(s, names[i].name) == 0) {
@@ -141,7 +143,7 @@ static int apply_option(Options *o, const OptDef *d, const char *v, const char *
     case OPT_COMPILE_COMMANDS: set_string(&o->compile_commands, v); break;
     case OPT_FORMAT:
         if (!parse_format(v, &o->format))
-            return usage_error("invalid value '%s' for %s (expected text, sarif, github or json)", v, spelled);
+            return usage_error("invalid value '%s' for %s (expected text, sarif, github, json, codeclimate or checkstyle)", v, spelled);
         break;
     case OPT_OUTPUT: set_string(&o->output, v); break;
     case OPT_JOBS:
@@ -159,6 +161,7 @@ static int apply_option(Options *o, const OptDef *d, const char *v, const char *
     case OPT_VERBOSE: o->verbose = true; break;
     case OPT_LIST_RULES: set_action(o, ACTION_LIST_RULES); break;
     case OPT_LIST_PACKS: set_action(o, ACTION_LIST_PACKS); break;
+    case OPT_INIT: set_action(o, ACTION_INIT); break;
     case OPT_EXPLAIN:
         set_string(&o->explain_rule, v);
         set_action(o, ACTION_EXPLAIN);
@@ -319,7 +322,8 @@ static const char help_text[] =
     "                           (e.g. -- -Iinclude -DNDEBUG)\n"
     "\n"
     "Output:\n"
-    "  --format FORMAT          text (default), sarif, github or json\n"
+    "  --format FORMAT          text (default), sarif, github, json, codeclimate\n"
+    "                           (GitLab Code Quality) or checkstyle (XML)\n"
     "  -o, --output FILE        write the report to FILE (whole or not at all)\n"
     "  --srcroot DIR            folder that SARIF's %SRCROOT% is (default: the\n"
     "                           current directory)\n"
@@ -360,6 +364,10 @@ static const char help_text[] =
     "Information:\n"
     "  --list-rules             print the rule ids and their descriptions\n"
     "  --list-packs             print the built-in rule packs\n"
+    "  --init                   write a starter .connlint.json for the tree below the\n"
+    "                           current directory (or PATHs): packs whose headers\n"
+    "                           are included, handler folders, the compile database;\n"
+    "                           never replaces an existing file\n"
     "  --explain RULE           print the full help of a rule\n"
     "  --dump-cfg FILE[:FUNCTION]\n"
     "                           print the control-flow graph connlint builds for\n"

@@ -7,7 +7,7 @@
 
 #include "common/finding.h"
 
-typedef enum { FORMAT_TEXT, FORMAT_SARIF, FORMAT_GITHUB, FORMAT_JSON } OutputFormat;
+typedef enum { FORMAT_TEXT, FORMAT_SARIF, FORMAT_GITHUB, FORMAT_JSON, FORMAT_CODECLIMATE, FORMAT_CHECKSTYLE } OutputFormat;
 
 typedef enum {
     ACTION_RUN,
@@ -18,6 +18,7 @@ typedef enum {
     ACTION_EXPLAIN,
     ACTION_DUMP_CFG,
     ACTION_MERGE,             /* connlint merge A.sarif B.sarif ... (paths = inputs) */
+    ACTION_INIT,
 } CliAction;
 
 typedef struct {

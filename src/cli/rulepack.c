@@ -19,7 +19,7 @@
 
 #define MAX_ARG 31
 
-static const char *const pack_keys[] = {"version", "name", "description", "resources", NULL};
+static const char *const pack_keys[] = {"version", "name", "description", "default", "headers", "resources", NULL};
 static const char *const resource_keys[] = {
     "id", "description", "acquire", "release", "transfer", "failure", "per_request",
     "shared_alternative", NULL,
@@ -37,7 +37,8 @@ static bool parse_callee(JsonCheck *jc, const cJSON *e, const char *what, Callee
     if (!jsoncheck_string(jc, e, "function", false, &fn)) return false;
     if (!jsoncheck_string(jc, e, "member", false, &mem)) return false;
     if (fn && mem) {
-        jsoncheck_error(jc, e, "member", "%s entry has both 'function' and 'member'", what);
+        jsoncheck_error(jc, e, "member",
+                        "%s entry has both 'function' and 'member' (write two entries to match both)", what);
         return false;
     }
     if (!fn && !mem) {
@@ -73,7 +74,9 @@ static bool parse_in_place(JsonCheck *jc, const cJSON *e, const char *result, Ac
     const cJSON *ip = cJSON_GetObjectItemCaseSensitive(e, "in_place_arg");
     if (!ip) return true;
     if (strcmp(result, "return") != 0) {
-        jsoncheck_error(jc, e, "in_place_arg", "'in_place_arg' is only meaningful with \"result\": \"return\"");
+        jsoncheck_error(jc, e, "in_place_arg",
+                        "'in_place_arg' is only meaningful with \"result\": \"return\" (an out-parameter acquire "
+                        "names its handle with \"arg\" already: drop 'in_place_arg')");
         return false;
     }
     int n = 0;
@@ -117,7 +120,9 @@ static bool parse_acquire(JsonCheck *jc, const cJSON *e, AcquireSpec *a)
     bool has_arg = cJSON_GetObjectItemCaseSensitive(e, "arg") != NULL;
     if (strcmp(result, "return") == 0) {
         if (!has_arg) return true;
-        jsoncheck_error(jc, e, "arg", "'arg' is only meaningful with \"result\": \"arg\"");
+        jsoncheck_error(jc, e, "arg",
+                        "'arg' is only meaningful with \"result\": \"arg\" (add \"result\": \"arg\" if the "
+                        "handle is written through that argument, or drop 'arg')");
         return false;
     }
     if (strcmp(result, "arg") != 0) {
@@ -147,7 +152,9 @@ static bool parse_release(JsonCheck *jc, const cJSON *e, ReleaseSpec *r)
                             : cJSON_GetObjectItemCaseSensitive(e, "member") ? "member"
                             : cJSON_GetObjectItemCaseSensitive(e, "arg")    ? "arg" : NULL;
         if (other) {
-            jsoncheck_error(jc, e, other, "a {\"field\": ...} release takes no '%s'", other);
+            jsoncheck_error(jc, e, other,
+                            "a {\"field\": ...} release takes no '%s' (write the %s release as an entry of "
+                            "its own)", other, strcmp(other, "arg") == 0 ? "function" : other);
             return false;
         }
         if (!*f) {
@@ -228,7 +235,10 @@ static bool status_needs_out_params(JsonCheck *jc, const cJSON *obj, const Resou
     for (int i = 0; i < r->n_acquire; i++) {
         if (r->acquire[i].result_arg < 0) {
             jsoncheck_error(jc, obj, "failure",
-                            "a status failure needs acquires with \"result\": \"arg\" ('%s' returns the handle)",
+                            "a status failure needs acquires with \"result\": \"arg\" ('%s' returns the handle): "
+                            "use \"null\" here if it returns NULL on failure (\"negative\" for a descriptor), or "
+                            "split the resource: the returning acquires with \"null\", the out-parameter ones "
+                            "with the status",
                             r->acquire[i].name);
             return false;
         }
@@ -302,6 +312,10 @@ static bool check_pack_header(JsonCheck *jc, const cJSON *root, RulePack *out)
     ok = jsoncheck_string(jc, root, "description", false, &desc) && ok;
     out->name = xstrdup(name ? name : "");
     out->description = xstrdup(desc ? desc : "");
+    out->used_by_default = true;
+    if (cJSON_GetObjectItemCaseSensitive(root, "default"))
+        ok = jsoncheck_bool(jc, root, "default", &out->used_by_default) && ok;
+    ok = jsoncheck_string_array(jc, root, "headers", &out->headers, &out->n_headers) && ok;
     return ok;
 }
 
@@ -398,8 +412,9 @@ bool packset_add(PackSet *set, RulePack *pack)
         const Resource *dup = find_resource(set, pack->resources[r].id, &owner);
         if (dup) {
             tool_error(pack->source, pack->resources[r].src_line, pack->resources[r].src_col,
-                       "resource id '%s' is already defined by pack '%s' (%s:%d:%d)", dup->id, owner->name,
-                       owner->source, dup->src_line, dup->src_col);
+                       "resource id '%s' is already defined by pack '%s' (%s:%d:%d); ids are shared by all "
+                       "loaded packs: rename this one (a prefix such as '%s-')",
+                       dup->id, owner->name, owner->source, dup->src_line, dup->src_col, pack->name);
             return false;
         }
     }
@@ -476,6 +491,20 @@ bool packset_load(PackSet *set, const char *name_or_path)
     return ok;
 }
 
+bool packset_load_defaults(PackSet *set)
+{
+    for (int i = 0; i < builtin_pack_count; i++) {
+        char *source = xasprintf("<built-in>/%s.json", builtin_packs[i].name);
+        RulePack p;
+        bool ok = rulepack_parse(builtin_packs[i].json, source, &p);
+        ok = ok && (!p.used_by_default || already_loaded(set, source, false) || packset_add(set, &p));
+        rulepack_free(&p);
+        free(source);
+        if (!ok) return false;
+    }
+    return true;
+}
+
 static void resource_free(Resource *r)
 {
     free(r->id);
@@ -499,6 +528,8 @@ static void resource_free(Resource *r)
 
 void rulepack_free(RulePack *p)
 {
+    for (int i = 0; i < p->n_headers; i++) free(p->headers[i]);
+    free(p->headers);
     free(p->name);
     free(p->description);
     free(p->source);

@@ -70,6 +70,11 @@ typedef struct {
     char *name;
     char *description;
     char *source;               /* path, or "<built-in>/NAME.json" */
+    bool used_by_default;       /* "default" (true unless false): a built-in pack with
+                                   false is used only when named (libc-memory) */
+    char **headers;             /* "headers": the library's include names (connlint --init
+                                   proposes the pack to trees that include one) */
+    int n_headers;
     Resource *resources;
     int n_resources;
 } RulePack;
@@ -90,6 +95,10 @@ bool packset_add(PackSet *set, RulePack *pack);
 
 /* Loads a pack by built-in name or by path and adds it. */
 bool packset_load(PackSet *set, const char *name_or_path);
+
+/* Loads every built-in pack whose "default" is not false (what a run uses
+ * when neither the config nor the command line names a pack). */
+bool packset_load_defaults(PackSet *set);
 
 void packset_free(PackSet *set);
 void rulepack_free(RulePack *p);

@@ -4,7 +4,8 @@
  * when SIGINT, SIGTERM or SIGHUP arrives meanwhile; devices and pipes such
  * as /dev/stdout are written directly); SARIF and JSON come out as valid
  * UTF-8 whatever the inputs held. The formats
- * themselves live in text.c, sarif.c, github.c and json.c. */
+ * themselves live in text.c, sarif.c, github.c, json.c, codeclimate.c and
+ * checkstyle.c. */
 #include "report/report.h"
 
 #include <errno.h>
@@ -38,6 +39,8 @@ char *report_render(OutputFormat fmt, const FindingList *list, const ReportConte
     case FORMAT_SARIF: return valid_utf8(sarif_render(list, ctx));
     case FORMAT_GITHUB: return github_render(list, ctx);
     case FORMAT_JSON: return valid_utf8(json_render(list, ctx));
+    case FORMAT_CODECLIMATE: return valid_utf8(codeclimate_render(list, ctx));
+    case FORMAT_CHECKSTYLE: return valid_utf8(checkstyle_render(list, ctx));
     case FORMAT_TEXT: break;
     }
     return text_render(list, ctx);

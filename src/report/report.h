@@ -1,5 +1,6 @@
 /* report.h — the report stage: findings to text, SARIF 2.1.0, GitHub
- * workflow commands or JSON. Reports see only findings and run metadata. */
+ * workflow commands, JSON, GitLab Code Quality (codeclimate) or Checkstyle
+ * XML. Reports see only findings and run metadata. */
 #ifndef CONNLINT_REPORT_H
 #define CONNLINT_REPORT_H
 

@@ -15,6 +15,8 @@ char *text_render(const FindingList *list, const ReportContext *ctx);
 char *sarif_render(const FindingList *list, const ReportContext *ctx);
 char *github_render(const FindingList *list, const ReportContext *ctx);
 char *json_render(const FindingList *list, const ReportContext *ctx);
+char *codeclimate_render(const FindingList *list, const ReportContext *ctx);
+char *checkstyle_render(const FindingList *list, const ReportContext *ctx);
 
 /* Text and github show only findings that need attention: not suppressed in
  * source and not already in the baseline (unchanged or absent). */

@@ -97,6 +97,13 @@ static void test_actions(void)
     char *a6[] = {"connlint", "--format", "json", "--format", "text"}; /* last one wins */
     CHECK(parse(ARGC(a6), a6, &o) == 0 && o.format == FORMAT_TEXT);
     options_free(&o);
+    char *a7[] = {"connlint", "--format", "codeclimate"};
+    CHECK(parse(ARGC(a7), a7, &o) == 0 && o.format == FORMAT_CODECLIMATE);
+    options_free(&o);
+    char *a8[] = {"connlint", "--format=checkstyle", "--init", "src"};
+    CHECK(parse(ARGC(a8), a8, &o) == 0 && o.format == FORMAT_CHECKSTYLE && o.action == ACTION_INIT &&
+          o.n_paths == 1);
+    options_free(&o);
 }
 
 /* argv must fail with status 2 and exactly: "connlint: error: MSG\nTry ...\n" */
@@ -120,7 +127,7 @@ static void test_errors(void)
     char *e2[] = {"connlint", "--format"};
     expect_error(ARGC(e2), e2, "option '--format' requires a value");
     char *e3[] = {"connlint", "--format", "xml"};
-    expect_error(ARGC(e3), e3, "invalid value 'xml' for --format (expected text, sarif, github or json)");
+    expect_error(ARGC(e3), e3, "invalid value 'xml' for --format (expected text, sarif, github, json, codeclimate or checkstyle)");
     char *e4[] = {"connlint", "-j", "0"};
     expect_error(ARGC(e4), e4, "invalid number '0' for -j (expected a positive integer)");
     char *e5[] = {"connlint", "-j", "x"};

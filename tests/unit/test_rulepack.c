@@ -118,6 +118,36 @@ static void test_bad_packs(void)
     expect_bad("in_place_with_arg_result.json", "5:94", "'in_place_arg' is only meaningful with");
     expect_bad("negative_out_param.json", "8:6", "use \"status-negative\"");
     expect_bad("error_field_no_field.json", "5:82", "missing required key 'field'");
+    /* rejected combinations say what to write instead */
+    expect_bad("status_on_returned_handle.json", "5:131", "use \"null\" here if it returns NULL on failure");
+    expect_bad("status_on_returned_handle.json", "5:131", "or split the resource");
+    expect_bad("arg_with_return.json", "5:78", "add \"result\": \"arg\" if the handle is written through");
+    expect_bad("field_release_with_function.json", "5:93", "write the function release as an entry of its own");
+    expect_bad("in_place_with_arg_result.json", "5:94", "drop 'in_place_arg'");
+    expect_bad("both_function_member.json", "5:36", "write two entries to match both");
+    expect_bad("default_not_bool.json", "4:14", "'default' must be true or false");
+}
+
+static bool has_pack(const PackSet *set, const char *name)
+{
+    for (int i = 0; i < set->n_packs; i++)
+        if (strcmp(set->packs[i].name, name) == 0) return true;
+    return false;
+}
+
+/* Without packs named, the built-in packs whose "default" is not false are
+ * used: the library-specific ones, not posix, libc-memory, kamailio or
+ * opensips (generic names); a "default": false pack still loads by name. */
+static void test_default_packs(void)
+{
+    PackSet set = {0};
+    CHECK(packset_load_defaults(&set));
+    CHECK(has_pack(&set, "libpq") && has_pack(&set, "libmongoc") && has_pack(&set, "freeradius"));
+    CHECK(!has_pack(&set, "posix") && !has_pack(&set, "libc-memory"));
+    CHECK(!has_pack(&set, "kamailio") && !has_pack(&set, "opensips"));
+    CHECK(packset_load(&set, "posix") && has_pack(&set, "posix"));
+    CHECK(packset_load_defaults(&set)); /* loading the defaults twice is harmless */
+    packset_free(&set);
 }
 
 /* hiredis reports a failed command through the context's err field: the
@@ -205,6 +235,7 @@ int main(void)
     test_builtin_contents();
     test_user_pack();
     test_bad_packs();
+    test_default_packs();
     test_cross_pack_clash();
     test_same_file_twice();
     test_unknown_name();
