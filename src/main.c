@@ -186,6 +186,16 @@ static void notify_parse_problems(IrUnit *u, NoteVec *notes, bool *parse_error)
     free(main_path);
 }
 
+static void list_library(const LibraryKnowledge *lib)
+{
+    const struct { const char *key; int n; } keys[] = {
+        {"noreturn", lib->n_noreturn}, {"takes_ownership", lib->n_takes_ownership},
+        {"returns_arg", lib->n_returns_arg}, {"deallocators", lib->n_deallocators},
+    };
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+        if (keys[k].n) printf("  %-22s %d entr%s\n", keys[k].key, keys[k].n, keys[k].n == 1 ? "y" : "ies");
+}
+
 static int list_packs(void)
 {
     for (int i = 0; i < builtin_pack_count; i++) {
@@ -197,6 +207,7 @@ static int list_packs(void)
         for (int r = 0; r < p.n_resources; r++)
             printf("  %-22s %s%s\n", p.resources[r].id, p.resources[r].description,
                    p.resources[r].per_request ? " (per-request)" : "");
+        list_library(&p.lib);
         rulepack_free(&p);
     }
     return 0;
@@ -308,13 +319,16 @@ static int run(const Options *o)
         return st;
     }
 
-    /* Rule packs: the config's, then --rules; with neither, every built-in pack. */
+    /* Rule packs: the config's, then --rules; with neither, every built-in
+     * pack. The library pack (libc) always, unless one of that name is
+     * loaded already (a user's own replaces it). */
     PackSet packs = {0};
     bool ok = true;
     for (int i = 0; ok && i < cfg.n_rules; i++) ok = packset_load(&packs, cfg.rules[i]);
     for (int i = 0; ok && i < o->n_rules; i++) ok = packset_load(&packs, o->rules[i]);
     if (ok && cfg.n_rules == 0 && o->n_rules == 0)
         for (int i = 0; ok && i < builtin_pack_count; i++) ok = packset_load(&packs, builtin_packs[i].name);
+    if (ok) ok = packset_load_library(&packs);
     if (!ok) {
         packset_free(&packs);
         compile_db_free(db);
