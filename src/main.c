@@ -17,6 +17,8 @@
 #include "cli/compile_db.h"
 #include "cli/config.h"
 #include "cli/discover.h"
+#include "cli/prefilter.h"
+#include "cli/textscan.h"
 #include "filter/filter.h"
 #include "filter/filter_fingerprint.h"
 #include "cli/glob.h"
@@ -40,6 +42,7 @@ typedef struct {
     const CompileDb *db;
     char **extra_args;      /* config clang_args + -- args */
     int n_extra_args;
+    const bool *want;       /* NULL: every file; else only these (pre-filter) */
     atomic_int next;
     atomic_int done;
     bool progress;
@@ -78,6 +81,7 @@ static void *parse_worker(void *arg)
     for (;;) {
         int i = atomic_fetch_add(&job->next, 1);
         if (i >= job->n_files) break;
+        if (job->want && (!job->want[i] || job->units[i])) continue;
         int n = 0;
         char **args = file_args(job, job->files[i], &n);
         job->units[i] = parse_unit(s, job->files[i], (const char *const *)args, n);
@@ -101,6 +105,8 @@ static int default_jobs(void)
 
 static void parse_all(ParseJob *job, int jobs)
 {
+    atomic_store(&job->next, 0);
+    atomic_store(&job->done, 0);
     if (jobs < 1) jobs = default_jobs();
     if (jobs > job->n_files) jobs = job->n_files > 0 ? job->n_files : 1;
     job->start = now_seconds();
@@ -291,6 +297,51 @@ static int dump_cfg(const Options *o, const Config *cfg, const CompileDb *db)
     return status;
 }
 
+typedef struct {
+    ParseJob *job;
+    int jobs;
+} SubsetParse;
+
+static void parse_subset(void *data, const bool *want, IrUnit **units)
+{
+    SubsetParse *sp = data;
+    sp->job->want = want;
+    sp->job->units = units;
+    parse_all(sp->job, sp->jobs);
+    sp->job->want = NULL;
+}
+
+/* The parse stage: every file, or (by default) only the files the
+ * pre-filter reaches (cli/prefilter.h); job->units[i] stays NULL for a file
+ * left out. Returns how many files were parsed. */
+static int parse_stage(ParseJob *job, const Options *o, const PackSet *packs, const char *cwd)
+{
+    if (o->no_prefilter) {
+        parse_all(job, o->jobs);
+        return job->n_files;
+    }
+    char ***args = xcalloc((size_t)(job->n_files ? job->n_files : 1), sizeof(char **));
+    int *nargs = xcalloc((size_t)(job->n_files ? job->n_files : 1), sizeof(int));
+    for (int i = 0; i < job->n_files; i++) args[i] = file_args(job, job->files[i], &nargs[i]);
+    TextIndex *text = textindex_build(job->files, job->n_files, args, nargs, cwd);
+    SubsetParse sp = {job, o->jobs};
+    int parsed = prefilter_parse_closure(text, job->n_files, packs, o->report_unused_suppressions, parse_subset,
+                                         &sp, job->units);
+    textindex_free(text);
+    for (int i = 0; i < job->n_files; i++) {
+        for (int k = 0; k < nargs[i]; k++) free(args[i][k]);
+        free(args[i]);
+    }
+    free(args);
+    free(nargs);
+    return parsed;
+}
+
+static void verbose_note(const Options *o, const char *what, double since)
+{
+    if (o->verbose) fprintf(stderr, "connlint: %s (%.3f s)\n", what, now_seconds() - since);
+}
+
 static int run(const Options *o)
 {
     char cwd[PATH_MAX];
@@ -358,16 +409,36 @@ static int run(const Options *o)
     job.extra_args = extra.items;
     job.n_extra_args = extra.len;
     job.progress = isatty(STDERR_FILENO) && getenv("CI") == NULL;
-    parse_all(&job, o->jobs);
+    double t0 = now_seconds();
+    int n_parsed = parse_stage(&job, o, &packs, cwd);
+    if (o->verbose) {
+        char *what = o->no_prefilter ? xasprintf("parsed %d of %d files (pre-filter off)", n_parsed, files.n_files)
+                                     : xasprintf("parsed %d of %d files, %d skipped by the pre-filter", n_parsed,
+                                                 files.n_files, files.n_files - n_parsed);
+        verbose_note(o, what, t0);
+        free(what);
+    }
+    /* the parsed files and their units, in file order */
+    IrUnit **units = xcalloc((size_t)(n_parsed ? n_parsed : 1), sizeof(IrUnit *));
+    char **unit_files = xcalloc((size_t)(n_parsed ? n_parsed : 1), sizeof(char *));
+    int n_units = 0;
+    for (int i = 0; i < files.n_files; i++) {
+        if (!job.units[i]) continue;
+        unit_files[n_units] = files.files[i];
+        units[n_units++] = job.units[i];
+    }
 
     NoteVec notes = {0};
     bool parse_error = false;
-    for (int i = 0; i < files.n_files; i++) notify_parse_problems(job.units[i], &notes, &parse_error);
+    for (int i = 0; i < n_units; i++) notify_parse_problems(units[i], &notes, &parse_error);
 
     /* summarise: first the calls that never return although nothing
      * declares it (a project's die()), then what functions do to resources */
-    noreturn_refine(job.units, files.n_files);
-    SummaryTable *summaries = summaries_build(job.units, files.n_files, &packs);
+    t0 = now_seconds();
+    noreturn_refine(units, n_units);
+    SummaryTable *summaries = summaries_build(units, n_units, &packs);
+    verbose_note(o, "summarised", t0);
+    t0 = now_seconds();
 
     /* check */
     VEC(char *) handlers = {0};
@@ -381,8 +452,8 @@ static int run(const Options *o)
     FindingList findings = {0};
     FnKey *seen = NULL;
     int n_seen = 0, cap_seen = 0;
-    for (int i = 0; i < files.n_files; i++) {
-        IrUnit *u = job.units[i];
+    for (int i = 0; i < n_units; i++) {
+        IrUnit *u = units[i];
         if (u->parse_failed) continue;
         for (int f = 0; f < u->n_functions; f++) {
             const IrFunction *fn = &u->functions[f];
@@ -393,6 +464,7 @@ static int run(const Options *o)
         if (per_request) check_per_request_global_refs(&cctx, u, &findings);
     }
     free(seen);
+    verbose_note(o, "checked", t0);
 
     /* filter: fingerprints first (they must not depend on levels or
      * suppressions), then suppressions, then the configured levels, so that
@@ -400,8 +472,8 @@ static int run(const Options *o)
     char *srcroot = o->srcroot ? path_normalize(o->srcroot, cwd) : xstrdup(cwd);
     fingerprint_assign_rooted(&findings, srcroot);
     VEC(char *) parsed = {0};
-    for (int i = 0; i < files.n_files; i++)
-        if (!job.units[i]->parse_failed) VEC_PUSH(parsed, files.files[i]);
+    for (int i = 0; i < n_units; i++)
+        if (!units[i]->parse_failed) VEC_PUSH(parsed, unit_files[i]);
     suppressions_scan_files(parsed.items, parsed.len);
     VEC_FREE(parsed);
     FindingList unused = {0};
@@ -456,7 +528,9 @@ static int run(const Options *o)
     VEC_FREE(handlers);
     summaries_free(summaries);
     VEC_FREE(notes);
-    for (int i = 0; i < files.n_files; i++) ir_unit_free(job.units[i]);
+    for (int i = 0; i < n_units; i++) ir_unit_free(units[i]);
+    free(units);
+    free(unit_files);
     free(job.units);
     VEC_FREE(extra);
     for (int i = 0; i < excludes.len; i++) free(excludes.items[i]);

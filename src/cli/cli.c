@@ -18,7 +18,7 @@ typedef enum {
     OPT_CONFIG, OPT_RULES, OPT_HANDLERS, OPT_EXCLUDE, OPT_COMPILE_COMMANDS, OPT_FORMAT,
     OPT_OUTPUT, OPT_JOBS, OPT_SRCROOT, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_FAIL_ON,
     OPT_KEEP_GOING, OPT_LIST_RULES, OPT_LIST_PACKS, OPT_EXPLAIN, OPT_VERSION, OPT_HELP,
-    OPT_DUMP_CFG, OPT_REPORT_UNUSED, OPT_CATEGORY,
+    OPT_DUMP_CFG, OPT_REPORT_UNUSED, OPT_CATEGORY, OPT_VERBOSE, OPT_NO_PREFILTER,
 } OptId;
 
 typedef struct {
@@ -50,6 +50,8 @@ static const OptDef opt_defs[] = {
     {"dump-cfg", 0, true, OPT_DUMP_CFG},
     {"report-unused-suppressions", 0, false, OPT_REPORT_UNUSED},
     {"category", 0, true, OPT_CATEGORY},
+    {"verbose", 'v', false, OPT_VERBOSE},
+    {"no-prefilter", 0, false, OPT_NO_PREFILTER},
 };
 #define N_OPTS ((int)(sizeof opt_defs / sizeof opt_defs[0]))
 
@@ -145,6 +147,8 @@ static int apply_option(Options *o, const OptDef *d, const char *v, const char *
         set_action(o, ACTION_DUMP_CFG);
         break;
     case OPT_REPORT_UNUSED: o->report_unused_suppressions = true; break;
+    case OPT_VERBOSE: o->verbose = true; break;
+    case OPT_NO_PREFILTER: o->no_prefilter = true; break;
     case OPT_CATEGORY: set_string(&o->category, v); break;
     }
     return 0;
@@ -277,6 +281,10 @@ static const char help_text[] =
     "  -j, --jobs N             parallel workers (default: number of cores)\n"
     "  --keep-going             a file that fails to parse is reported but does\n"
     "                           not by itself make the exit status 2\n"
+    "  --no-prefilter           parse every file (by default files whose text\n"
+    "                           cannot change any finding are not parsed)\n"
+    "  -v, --verbose            say on stderr how many files were parsed and\n"
+    "                           skipped, and how long each stage took\n"
     "\n"
     "Information:\n"
     "  --list-rules             print the rule ids and their descriptions\n"

@@ -40,6 +40,8 @@ typedef struct {
     Level fail_on;            /* --fail-on; default LEVEL_WARNING */
     bool keep_going;
     bool report_unused_suppressions;
+    bool verbose;             /* -v: stage figures on stderr */
+    bool no_prefilter;        /* parse every file */
     char *category;           /* --category: SARIF automationDetails.id */
     char **paths;             /* PATH... */
     int n_paths;
