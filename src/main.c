@@ -325,8 +325,7 @@ static int parse_stage(ParseJob *job, const Options *o, const PackSet *packs, co
     for (int i = 0; i < job->n_files; i++) args[i] = file_args(job, job->files[i], &nargs[i]);
     TextIndex *text = textindex_build(job->files, job->n_files, args, nargs, cwd);
     SubsetParse sp = {job, o->jobs};
-    int parsed = prefilter_parse_closure(text, job->n_files, packs, o->report_unused_suppressions, parse_subset,
-                                         &sp, job->units);
+    int parsed = prefilter_parse_closure(text, job->n_files, packs, parse_subset, &sp, job->units);
     textindex_free(text);
     for (int i = 0; i < job->n_files; i++) {
         for (int k = 0; k < nargs[i]; k++) free(args[i][k]);

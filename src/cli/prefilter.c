@@ -109,18 +109,17 @@ static bool anything_to_parse(const Closure *c, IrUnit **units, int n_files)
     return false;
 }
 
-int prefilter_parse_closure(const TextIndex *text, int n_files, const PackSet *packs, bool nolint_matters,
-                            PrefilterParse parse, void *data, IrUnit **units)
+int prefilter_parse_closure(const TextIndex *text, int n_files, const PackSet *packs, PrefilterParse parse,
+                            void *data, IrUnit **units)
 {
     Closure c = {text, {0}, xcalloc((size_t)(n_files > 0 ? n_files : 1), sizeof(bool)), false};
     for (int i = 0; i < n_files; i++) c.want[i] = textindex_unsure(text, i);
     packset_each_name(packs, want_pack_name, &c);
-    static const char *const nolint[] = {"NOLINT", "NOLINTNEXTLINE", "NOLINTBEGIN", "NOLINTEND"};
-    for (size_t k = 0; nolint_matters && k < sizeof nolint / sizeof nolint[0]; k++) {
-        int n = 0;
-        const int *files = textindex_files_mentioning(text, nolint[k], &n);
-        for (int i = 0; i < n; i++) c.want[files[i]] = true;
-    }
+    /* suppression comments (connlint-ignore, NOLINT(connlint-...)): their
+     * file is scanned for them, warned about, reported when unused */
+    int n_marked = 0;
+    const int *marked = textindex_files_mentioning(text, "connlint", &n_marked);
+    for (int i = 0; i < n_marked; i++) c.want[marked[i]] = true;
     while (anything_to_parse(&c, units, n_files)) {
         parse(data, c.want, units);
         grow_from_units(&c, units, n_files);

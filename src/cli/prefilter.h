@@ -13,8 +13,9 @@
  *     needs no pack name): the names it calls with a non-constant argument,
  *     and its cleanup functions, are wanted (their definitions must be
  *     parsed).
- * With --report-unused-suppressions, files whose text holds a NOLINT
- * comment are parsed too. Files never reached cannot change any finding.
+ * Files whose text names connlint (a suppression comment: it is scanned,
+ * warned about, reported when unused) are parsed too. Files never reached
+ * cannot change any finding.
  * Does not parse by itself: the caller's callback does. */
 #ifndef CONNLINT_PREFILTER_H
 #define CONNLINT_PREFILTER_H
@@ -31,7 +32,7 @@ typedef void (*PrefilterParse)(void *data, const bool *want, IrUnit **units);
 
 /* Fills units[] (n_files entries, NULL for every file left unparsed) and
  * returns how many files were parsed. */
-int prefilter_parse_closure(const TextIndex *text, int n_files, const PackSet *packs, bool nolint_matters,
-                            PrefilterParse parse, void *data, IrUnit **units);
+int prefilter_parse_closure(const TextIndex *text, int n_files, const PackSet *packs, PrefilterParse parse,
+                            void *data, IrUnit **units);
 
 #endif
