@@ -1,7 +1,8 @@
 /* main.c — the pipeline: discover → parse → summarise → check → filter →
- * report (DESIGN.md). Each stage is a module; this file only wires them and
- * decides the exit status (SPEC §2): 0 clean, 1 findings at or above
- * --fail-on, 2 usage, configuration, I/O or parse errors. */
+ * report (DESIGN.md). Each stage is a folder under src/
+ * (docs/ARCHITECTURE.md); this file only wires them, one function per
+ * stage, and decides the exit status (SPEC §2): 0 clean, 1 findings at or
+ * above --fail-on, 2 usage, configuration, I/O or parse errors. */
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -12,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "checks/check.h"
+#include "checks/registry.h"
 #include "cli/cli.h"
 #include "cli/compile_db.h"
 #include "cli/config.h"
@@ -26,7 +27,6 @@
 #include "flow/noreturn_infer.h"
 #include "parse/parse.h"
 #include "report/report.h"
-#include "checks/rule_info.h"
 #include "cli/rulepack.h"
 #include "flow/summary.h"
 #include "common/util.h"
@@ -34,6 +34,7 @@
 #include "cli/builtin_packs.h"
 
 typedef VEC(ToolNotification) NoteVec;
+typedef VEC(char *) StrVec;
 
 typedef struct {
     char **files;
@@ -124,48 +125,9 @@ static void parse_all(ParseJob *job, int jobs)
     if (job->progress && now_seconds() - job->start > 1.0) fputs("\r\033[K", stderr);
 }
 
-/* A function defined in a header is seen by every unit that includes it:
- * analyse it once (first unit in sorted file order wins). */
-typedef struct {
-    const char *file;
-    const char *name;
-    int line;
-} FnKey;
-
-static int fnkey_cmp(const void *a, const void *b)
-{
-    const FnKey *x = a, *y = b;
-    int c = strcmp(x->file, y->file);
-    if (c) return c;
-    if (x->line != y->line) return x->line < y->line ? -1 : 1;
-    return strcmp(x->name, y->name);
-}
-
-static bool fn_seen(FnKey **seen, int *n, int *cap, const IrFunction *fn)
-{
-    FnKey key = {fn->file, fn->name, fn->loc.line};
-    for (int i = 0; i < *n; i++)
-        if (fnkey_cmp(&(*seen)[i], &key) == 0) return true;
-    if (*n == *cap) {
-        *cap = *cap ? *cap * 2 : 64;
-        *seen = xrealloc(*seen, (size_t)*cap * sizeof(FnKey));
-    }
-    (*seen)[(*n)++] = key;
-    return false;
-}
-
-/* A path as the user should read it in a message: relative to the current
- * directory when it lies below it. */
-static char *display_path(const char *file)
-{
-    char cwd[PATH_MAX];
-    if (!getcwd(cwd, sizeof cwd)) return xstrdup(file);
-    size_t n = strlen(cwd);
-    if (strncmp(file, cwd, n) == 0 && file[n] == '/') return xstrdup(file + n + 1);
-    return xstrdup(file);
-}
-
-static void notify_parse_problems(IrUnit *u, NoteVec *notes, bool *parse_error)
+/* Parse errors go to stderr (files named relative to `cwd` when below it)
+ * and into `notes` for SARIF's notifications. */
+static void notify_parse_problems(IrUnit *u, const char *cwd, NoteVec *notes, bool *parse_error)
 {
     if (!u->parse_failed && !u->has_errors) return;
     *parse_error = true;
@@ -173,14 +135,14 @@ static void notify_parse_problems(IrUnit *u, NoteVec *notes, bool *parse_error)
     for (int d = 0; d < u->n_diags && shown < 3; d++) {
         if (!u->diags[d].is_error) continue;
         const char *file = u->diags[d].file ? u->diags[d].file : u->main_file;
-        char *shown_path = display_path(file);
+        char *shown_path = path_display(file, cwd, false);
         tool_error(shown_path, u->diags[d].line, u->diags[d].col, "%s", u->diags[d].message);
         free(shown_path);
         ToolNotification n = {file, u->diags[d].line, u->diags[d].col, u->diags[d].message, true};
         VEC_PUSH(*notes, n);
         shown++;
     }
-    char *main_path = display_path(u->main_file);
+    char *main_path = path_display(u->main_file, cwd, false);
     if (shown == 0) {
         const char *msg = u->parse_failed ? "could not be parsed" : "parsed with errors";
         tool_error(main_path, 0, 0, "%s", msg);
@@ -239,8 +201,35 @@ static int explain_rule(const char *id)
     return 0;
 }
 
+/* The compiler arguments every file gets when compile_commands.json does
+ * not have it: the config's clang_args, then `-- ARGS`. Borrowed strings. */
+static StrVec extra_clang_args(const Options *o, const Config *cfg)
+{
+    StrVec extra = {0};
+    for (int i = 0; i < cfg->n_clang_args; i++) VEC_PUSH(extra, cfg->clang_args[i]);
+    for (int i = 0; i < o->n_clang_args; i++) VEC_PUSH(extra, o->clang_args[i]);
+    return extra;
+}
+
+/* Prints the CFG of every function of `u` defined in its main file (or
+ * only `fn_name`); returns how many it printed. */
+static int print_cfgs(const IrUnit *u, const char *fn_name)
+{
+    int printed = 0;
+    for (int i = 0; i < u->n_functions; i++) {
+        const IrFunction *fn = &u->functions[i];
+        if (fn->in_header) continue;
+        if (fn_name && strcmp(fn->name, fn_name) != 0) continue;
+        char *text = ir_dump_function(fn);
+        fputs(text, stdout);
+        free(text);
+        printed++;
+    }
+    return printed;
+}
+
 /* --dump-cfg FILE[:FUNCTION] */
-static int dump_cfg(const Options *o, const Config *cfg, const CompileDb *db)
+static int dump_cfg(const Options *o, const Config *cfg, const CompileDb *db, const char *cwd)
 {
     char *spec = xstrdup(o->dump_cfg);
     char *fn_name = NULL;
@@ -256,33 +245,18 @@ static int dump_cfg(const Options *o, const Config *cfg, const CompileDb *db)
         free(spec);
         return 2;
     }
-    ParseJob job = {0};
-    job.db = db;
-    VEC(char *) extra = {0};
-    for (int i = 0; i < cfg->n_clang_args; i++) VEC_PUSH(extra, cfg->clang_args[i]);
-    for (int i = 0; i < o->n_clang_args; i++) VEC_PUSH(extra, o->clang_args[i]);
-    job.extra_args = extra.items;
-    job.n_extra_args = extra.len;
+    StrVec extra = extra_clang_args(o, cfg);
+    ParseJob job = {.db = db, .extra_args = extra.items, .n_extra_args = extra.len};
     int n = 0;
     char **args = file_args(&job, abs, &n);
     ParseSession *s = parse_session_new();
     IrUnit *u = parse_unit(s, abs, (const char *const *)args, n);
-    int status = 0;
     NoteVec notes = {0};
     bool parse_error = false;
-    notify_parse_problems(u, &notes, &parse_error); /* a dump of code with errors may miss statements */
+    notify_parse_problems(u, cwd, &notes, &parse_error); /* a dump of code with errors may miss statements */
     VEC_FREE(notes);
-    int printed = 0;
-    for (int i = 0; i < u->n_functions; i++) {
-        const IrFunction *fn = &u->functions[i];
-        if (fn->in_header) continue;
-        if (fn_name && strcmp(fn->name, fn_name) != 0) continue;
-        char *text = ir_dump_function(fn);
-        fputs(text, stdout);
-        free(text);
-        printed++;
-    }
-    if (u->parse_failed) status = 2;
+    int printed = print_cfgs(u, fn_name);
+    int status = u->parse_failed ? 2 : 0;
     if (fn_name && printed == 0) {
         tool_error(spec, 0, 0, "no function '%s' defined in this file", fn_name);
         status = 2;
@@ -297,6 +271,89 @@ static int dump_cfg(const Options *o, const Config *cfg, const CompileDb *db)
     return status;
 }
 
+/* ---- a run: one function per stage ------------------------------------- */
+
+/* Everything a run holds, handed from stage to stage. */
+typedef struct {
+    const Options *o;
+    char cwd[PATH_MAX];
+    bool cfg_loaded;
+    Config cfg;
+    CompileDb *db;
+    PackSet packs;
+    FileList files;            /* discover → parse */
+    IrUnit **units;            /* parse → summarise, check, filter: the files
+                                  parsed (all, or those the pre-filter
+                                  reached), in file order */
+    char **unit_files;         /* units[i]'s file (borrowed from `files`) */
+    int n_units;
+    NoteVec notes;             /* parse problems, for SARIF's notifications */
+    SummaryTable *summaries;   /* summarise → check */
+    FindingList findings;      /* check → filter → report */
+    char *srcroot;
+    bool parse_error;
+    bool io_error;
+} Run;
+
+/* The current directory, the configuration and the compilation database. */
+static bool load_settings(Run *r)
+{
+    if (!getcwd(r->cwd, sizeof r->cwd)) {
+        tool_error(NULL, 0, 0, "cannot determine the current directory: %s", strerror(errno));
+        return false;
+    }
+    if (!config_load(r->o->config, &r->cfg)) return false;
+    r->cfg_loaded = true;
+    const char *db_path = r->o->compile_commands ? r->o->compile_commands : r->cfg.compile_commands;
+    if (!db_path) return true;
+    r->db = compile_db_load(db_path);
+    return r->db != NULL;
+}
+
+/* Rule packs: the config's, then --rules; with neither, every built-in
+ * pack. The library pack (libc) always, unless one of that name is loaded
+ * already (a user's own replaces it). */
+static bool load_packs(Run *r)
+{
+    const Config *cfg = &r->cfg;
+    const Options *o = r->o;
+    bool ok = true;
+    for (int i = 0; ok && i < cfg->n_rules; i++) ok = packset_load(&r->packs, cfg->rules[i]);
+    for (int i = 0; ok && i < o->n_rules; i++) ok = packset_load(&r->packs, o->rules[i]);
+    if (ok && cfg->n_rules == 0 && o->n_rules == 0)
+        for (int i = 0; ok && i < builtin_pack_count; i++)
+            ok = packset_load(&r->packs, builtin_packs[i].name);
+    return ok && packset_load_library(&r->packs);
+}
+
+/* The config's patterns (already absolute), then the command line's made
+ * absolute against the current directory. Owned strings. */
+static StrVec absolute_patterns(char **cfg_patterns, int n_cfg, char **cli_patterns, int n_cli,
+                                const char *cwd)
+{
+    StrVec v = {0};
+    for (int i = 0; i < n_cfg; i++) VEC_PUSH(v, xstrdup(cfg_patterns[i]));
+    for (int i = 0; i < n_cli; i++) VEC_PUSH(v, path_normalize(cli_patterns[i], cwd));
+    return v;
+}
+
+static void strvec_free(StrVec *v)
+{
+    for (int i = 0; i < v->len; i++) free(v->items[i]);
+    VEC_FREE(*v);
+}
+
+static void stage_discover(Run *r)
+{
+    const Options *o = r->o;
+    StrVec excludes = absolute_patterns(r->cfg.exclude, r->cfg.n_exclude, o->exclude, o->n_exclude, r->cwd);
+    char *default_path[] = {"."};
+    bool discovered = discover_files(o->n_paths ? o->paths : default_path, o->n_paths ? o->n_paths : 1,
+                                     excludes.items, excludes.len, &r->files);
+    r->io_error = !discovered || r->files.n_errors > 0;
+    strvec_free(&excludes);
+}
+
 typedef struct {
     ParseJob *job;
     int jobs;
@@ -306,26 +363,25 @@ static void parse_subset(void *data, const bool *want, IrUnit **units)
 {
     SubsetParse *sp = data;
     sp->job->want = want;
-    sp->job->units = units;
     parse_all(sp->job, sp->jobs);
     sp->job->want = NULL;
 }
 
-/* The parse stage: every file, or (by default) only the files the
- * pre-filter reaches (cli/prefilter.h); job->units[i] stays NULL for a file
- * left out. Returns how many files were parsed. */
-static int parse_stage(ParseJob *job, const Options *o, const PackSet *packs, const char *cwd)
+/* Every file, or (by default) only the files the pre-filter reaches
+ * (cli/prefilter.h); job->units[i] stays NULL for a file left out. */
+static void parse_files(ParseJob *job, const Options *o, const PackSet *packs, const char *cwd)
 {
     if (o->no_prefilter) {
         parse_all(job, o->jobs);
-        return job->n_files;
+        return;
     }
-    char ***args = xcalloc((size_t)(job->n_files ? job->n_files : 1), sizeof(char **));
-    int *nargs = xcalloc((size_t)(job->n_files ? job->n_files : 1), sizeof(int));
+    int n = job->n_files ? job->n_files : 1;
+    char ***args = xcalloc((size_t)n, sizeof(char **));
+    int *nargs = xcalloc((size_t)n, sizeof(int));
     for (int i = 0; i < job->n_files; i++) args[i] = file_args(job, job->files[i], &nargs[i]);
     TextIndex *text = textindex_build(job->files, job->n_files, args, nargs, cwd);
     SubsetParse sp = {job, o->jobs};
-    int parsed = prefilter_parse_closure(text, job->n_files, packs, parse_subset, &sp, job->units);
+    prefilter_parse_closure(text, job->n_files, packs, parse_subset, &sp, job->units);
     textindex_free(text);
     for (int i = 0; i < job->n_files; i++) {
         for (int k = 0; k < nargs[i]; k++) free(args[i][k]);
@@ -333,211 +389,181 @@ static int parse_stage(ParseJob *job, const Options *o, const PackSet *packs, co
     }
     free(args);
     free(nargs);
-    return parsed;
 }
 
-static void verbose_note(const Options *o, const char *what, double since)
+static void verbose_note(const Run *r, const char *what, double since)
 {
-    if (o->verbose) fprintf(stderr, "connlint: %s (%.3f s)\n", what, now_seconds() - since);
+    if (r->o->verbose) fprintf(stderr, "connlint: %s (%.3f s)\n", what, now_seconds() - since);
 }
 
-static int run(const Options *o)
+static void stage_parse(Run *r)
 {
-    char cwd[PATH_MAX];
-    if (!getcwd(cwd, sizeof cwd)) {
-        tool_error(NULL, 0, 0, "cannot determine the current directory: %s", strerror(errno));
-        return 2;
-    }
-
-    Config cfg;
-    if (!config_load(o->config, &cfg)) return 2;
-
-    CompileDb *db = NULL;
-    const char *db_path = o->compile_commands ? o->compile_commands : cfg.compile_commands;
-    if (db_path) {
-        db = compile_db_load(db_path);
-        if (!db) {
-            config_free(&cfg);
-            return 2;
-        }
-    }
-
-    if (o->action == ACTION_DUMP_CFG) {
-        int st = dump_cfg(o, &cfg, db);
-        compile_db_free(db);
-        config_free(&cfg);
-        return st;
-    }
-
-    /* Rule packs: the config's, then --rules; with neither, every built-in
-     * pack. The library pack (libc) always, unless one of that name is
-     * loaded already (a user's own replaces it). */
-    PackSet packs = {0};
-    bool ok = true;
-    for (int i = 0; ok && i < cfg.n_rules; i++) ok = packset_load(&packs, cfg.rules[i]);
-    for (int i = 0; ok && i < o->n_rules; i++) ok = packset_load(&packs, o->rules[i]);
-    if (ok && cfg.n_rules == 0 && o->n_rules == 0)
-        for (int i = 0; ok && i < builtin_pack_count; i++) ok = packset_load(&packs, builtin_packs[i].name);
-    if (ok) ok = packset_load_library(&packs);
-    if (!ok) {
-        packset_free(&packs);
-        compile_db_free(db);
-        config_free(&cfg);
-        return 2;
-    }
-
-    /* discover */
-    VEC(char *) excludes = {0};
-    for (int i = 0; i < cfg.n_exclude; i++) VEC_PUSH(excludes, xstrdup(cfg.exclude[i]));
-    for (int i = 0; i < o->n_exclude; i++) VEC_PUSH(excludes, path_normalize(o->exclude[i], cwd));
-    char *default_path[] = {"."};
-    FileList files = {0};
-    bool discovered = discover_files(o->n_paths ? o->paths : default_path, o->n_paths ? o->n_paths : 1,
-                                     excludes.items, excludes.len, &files);
-    bool io_error = !discovered || files.n_errors > 0;
-
-    /* parse */
-    ParseJob job = {0};
-    job.files = files.files;
-    job.n_files = files.n_files;
-    job.units = xcalloc((size_t)(files.n_files ? files.n_files : 1), sizeof(IrUnit *));
-    job.db = db;
-    VEC(char *) extra = {0};
-    for (int i = 0; i < cfg.n_clang_args; i++) VEC_PUSH(extra, cfg.clang_args[i]);
-    for (int i = 0; i < o->n_clang_args; i++) VEC_PUSH(extra, o->clang_args[i]);
+    int n_files = r->files.n_files;
+    double t0 = now_seconds();
+    StrVec extra = extra_clang_args(r->o, &r->cfg);
+    ParseJob job = {.files = r->files.files, .n_files = n_files, .db = r->db};
+    job.units = xcalloc((size_t)(n_files ? n_files : 1), sizeof(IrUnit *));
     job.extra_args = extra.items;
     job.n_extra_args = extra.len;
     job.progress = isatty(STDERR_FILENO) && getenv("CI") == NULL;
-    double t0 = now_seconds();
-    int n_parsed = parse_stage(&job, o, &packs, cwd);
-    if (o->verbose) {
-        char *what = o->no_prefilter ? xasprintf("parsed %d of %d files (pre-filter off)", n_parsed, files.n_files)
-                                     : xasprintf("parsed %d of %d files, %d skipped by the pre-filter", n_parsed,
-                                                 files.n_files, files.n_files - n_parsed);
-        verbose_note(o, what, t0);
+    parse_files(&job, r->o, &r->packs, r->cwd);
+    VEC_FREE(extra);
+    r->units = xcalloc((size_t)(n_files ? n_files : 1), sizeof(IrUnit *));
+    r->unit_files = xcalloc((size_t)(n_files ? n_files : 1), sizeof(char *));
+    for (int i = 0; i < n_files; i++) {
+        if (!job.units[i]) continue;
+        r->unit_files[r->n_units] = r->files.files[i];
+        r->units[r->n_units++] = job.units[i];
+    }
+    free(job.units);
+    for (int i = 0; i < r->n_units; i++) notify_parse_problems(r->units[i], r->cwd, &r->notes, &r->parse_error);
+    if (r->o->verbose) {
+        char *what = r->o->no_prefilter
+                         ? xasprintf("parsed %d of %d files (pre-filter off)", r->n_units, n_files)
+                         : xasprintf("parsed %d of %d files, %d skipped by the pre-filter", r->n_units, n_files,
+                                     n_files - r->n_units);
+        verbose_note(r, what, t0);
         free(what);
     }
-    /* the parsed files and their units, in file order */
-    IrUnit **units = xcalloc((size_t)(n_parsed ? n_parsed : 1), sizeof(IrUnit *));
-    char **unit_files = xcalloc((size_t)(n_parsed ? n_parsed : 1), sizeof(char *));
-    int n_units = 0;
-    for (int i = 0; i < files.n_files; i++) {
-        if (!job.units[i]) continue;
-        unit_files[n_units] = files.files[i];
-        units[n_units++] = job.units[i];
-    }
+}
 
-    NoteVec notes = {0};
-    bool parse_error = false;
-    for (int i = 0; i < n_units; i++) notify_parse_problems(units[i], &notes, &parse_error);
+/* First the calls that never return although nothing declares it (a
+ * project's die()), then what functions do to resources. */
+static void stage_summarise(Run *r)
+{
+    double t0 = now_seconds();
+    noreturn_refine(r->units, r->n_units);
+    r->summaries = summaries_build(r->units, r->n_units, &r->packs);
+    verbose_note(r, "summarised", t0);
+}
 
-    /* summarise: first the calls that never return although nothing
-     * declares it (a project's die()), then what functions do to resources */
-    t0 = now_seconds();
-    noreturn_refine(units, n_units);
-    SummaryTable *summaries = summaries_build(units, n_units, &packs);
-    verbose_note(o, "summarised", t0);
-    t0 = now_seconds();
+static void stage_check(Run *r)
+{
+    const Options *o = r->o;
+    StrVec handlers = absolute_patterns(r->cfg.handlers, r->cfg.n_handlers, o->handlers, o->n_handlers, r->cwd);
+    CheckContext cctx = {&r->packs, r->summaries, handlers.items, handlers.len};
+    double t0 = now_seconds();
+    checks_run(&cctx, r->units, r->n_units, &r->findings);
+    verbose_note(r, "checked", t0);
+    strvec_free(&handlers);
+}
 
-    /* check */
-    VEC(char *) handlers = {0};
-    for (int i = 0; i < cfg.n_handlers; i++) VEC_PUSH(handlers, xstrdup(cfg.handlers[i]));
-    for (int i = 0; i < o->n_handlers; i++) VEC_PUSH(handlers, path_normalize(o->handlers[i], cwd));
-    CheckContext cctx = {&packs, summaries, handlers.items, handlers.len};
-    /* per-request-outside-handler needs to know where handlers are: with no
-     * handler designated (config "handlers" or --handlers) it stays off
-     * rather than flag every per-request acquire of the tree. */
-    bool per_request = handlers.len > 0;
-    FindingList findings = {0};
-    FnKey *seen = NULL;
-    int n_seen = 0, cap_seen = 0;
-    for (int i = 0; i < n_units; i++) {
-        IrUnit *u = units[i];
-        if (u->parse_failed) continue;
-        for (int f = 0; f < u->n_functions; f++) {
-            const IrFunction *fn = &u->functions[f];
-            if (fn->in_header && fn_seen(&seen, &n_seen, &cap_seen, fn)) continue;
-            check_resource_flow(&cctx, fn, &findings);
-            if (per_request) check_per_request_function(&cctx, fn, &findings);
-        }
-        if (per_request) check_per_request_global_refs(&cctx, u, &findings);
-    }
-    free(seen);
-    verbose_note(o, "checked", t0);
-
-    /* filter: fingerprints first (they must not depend on levels or
-     * suppressions), then suppressions, then the configured levels, so that
-     * a rule set to "none" neither reports nor makes its comments unused. */
-    char *srcroot = o->srcroot ? path_normalize(o->srcroot, cwd) : xstrdup(cwd);
-    fingerprint_assign_rooted(&findings, srcroot);
-    VEC(char *) parsed = {0};
-    for (int i = 0; i < n_units; i++)
-        if (!units[i]->parse_failed) VEC_PUSH(parsed, unit_files[i]);
-    suppressions_scan_files(parsed.items, parsed.len);
+/* Suppression comments of every file that parsed, applied; unused ones
+ * become findings of their own. */
+static void apply_suppressions(Run *r)
+{
+    StrVec parsed = {0};
+    for (int i = 0; i < r->n_units; i++)
+        if (!r->units[i]->parse_failed) VEC_PUSH(parsed, r->unit_files[i]);
+    Suppressions *sup = suppressions_new();
+    suppressions_scan_files(sup, parsed.items, parsed.len);
     VEC_FREE(parsed);
     FindingList unused = {0};
-    suppressions_apply(&findings, o->report_unused_suppressions, &unused);
-    for (int i = 0; i < unused.len; i++) findings_add(&findings, &unused.items[i]);
+    suppressions_apply(sup, &r->findings, r->o->report_unused_suppressions, &unused);
+    suppressions_free(sup);
+    for (int i = 0; i < unused.len; i++) findings_add(&r->findings, &unused.items[i]);
     free(unused.items);
-    levels_apply(&findings, &cfg);
-    utf16_columns_assign(&findings);
-    if (o->baseline && !baseline_apply(&findings, o->baseline)) io_error = true;
-    findings_sort(&findings);
+}
 
-    /* report */
+/* Fingerprints first (they must not depend on levels or suppressions),
+ * then suppressions, then the configured levels, so that a rule set to
+ * "none" neither reports nor makes its comments unused. */
+static void stage_filter(Run *r)
+{
+    r->srcroot = r->o->srcroot ? path_normalize(r->o->srcroot, r->cwd) : xstrdup(r->cwd);
+    fingerprint_assign_rooted(&r->findings, r->srcroot);
+    apply_suppressions(r);
+    levels_apply(&r->findings, &r->cfg);
+    utf16_columns_assign(&r->findings);
+    if (r->o->baseline && !baseline_apply(&r->findings, r->o->baseline)) r->io_error = true;
+    findings_sort(&r->findings);
+}
+
+static bool write_report(const Options *o, const char *text)
+{
+    if (o->output) return output_write_atomic(o->output, text, strlen(text));
+    bool written = fputs(text, stdout) >= 0 && fflush(stdout) == 0;
+    if (!written) tool_error(NULL, 0, 0, "cannot write to standard output");
+    return written;
+}
+
+/* The report in the chosen format, then the --write-baseline SARIF; false
+ * when an output could not be written. */
+static bool stage_report(Run *r)
+{
+    const Options *o = r->o;
     ReportContext rctx = {0};
-    rctx.srcroot = srcroot;
-    rctx.cwd = cwd;
+    rctx.srcroot = r->srcroot;
+    rctx.cwd = r->cwd;
     rctx.category = o->category;
     rctx.output_path = o->output;
     rctx.use_color = !o->output && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
-    rctx.execution_successful = !parse_error && !io_error;
-    rctx.notifications = notes.items;
-    rctx.n_notifications = notes.len;
-    rctx.n_files = files.n_files;
-    char *text = report_render(o->format, &findings, &rctx);
-    bool written;
-    if (o->output) {
-        written = output_write_atomic(o->output, text, strlen(text));
-    } else {
-        written = fputs(text, stdout) >= 0 && fflush(stdout) == 0;
-        if (!written) tool_error(NULL, 0, 0, "cannot write to standard output");
-    }
+    rctx.execution_successful = !r->parse_error && !r->io_error;
+    rctx.notifications = r->notes.items;
+    rctx.n_notifications = r->notes.len;
+    rctx.n_files = r->files.n_files;
+    char *text = report_render(o->format, &r->findings, &rctx);
+    bool written = write_report(o, text);
     free(text);
     if (written && o->write_baseline) {
-        char *sarif = report_render(FORMAT_SARIF, &findings, &rctx);
+        char *sarif = report_render(FORMAT_SARIF, &r->findings, &rctx);
         written = output_write_atomic(o->write_baseline, sarif, strlen(sarif));
         free(sarif);
     }
+    return written;
+}
 
+/* SPEC §2: 1 when a shown finding is at or above --fail-on, 2 when an
+ * output, a file or (without --keep-going) a parse failed. */
+static int exit_status(const Run *r, bool written)
+{
+    const Options *o = r->o;
     int status = 0;
     if (o->fail_on != LEVEL_NONE) {
-        for (int i = 0; i < findings.len; i++) {
-            const Finding *f = &findings.items[i];
+        for (int i = 0; i < r->findings.len; i++) {
+            const Finding *f = &r->findings.items[i];
             if (f->suppressed || f->baseline == BASELINE_UNCHANGED || f->baseline == BASELINE_ABSENT)
                 continue;
             if (f->level != LEVEL_NONE && f->level >= o->fail_on) status = 1;
         }
     }
-    if (!written || io_error || (parse_error && !o->keep_going)) status = 2;
+    if (!written || r->io_error || (r->parse_error && !o->keep_going)) status = 2;
+    return status;
+}
 
-    free(srcroot);
-    findings_free(&findings);
-    for (int i = 0; i < handlers.len; i++) free(handlers.items[i]);
-    VEC_FREE(handlers);
-    summaries_free(summaries);
-    VEC_FREE(notes);
-    for (int i = 0; i < n_units; i++) ir_unit_free(units[i]);
-    free(units);
-    free(unit_files);
-    free(job.units);
-    VEC_FREE(extra);
-    for (int i = 0; i < excludes.len; i++) free(excludes.items[i]);
-    VEC_FREE(excludes);
-    filelist_free(&files);
-    packset_free(&packs);
-    compile_db_free(db);
-    config_free(&cfg);
+static void run_free(Run *r)
+{
+    free(r->srcroot);
+    findings_free(&r->findings);
+    summaries_free(r->summaries);
+    VEC_FREE(r->notes);
+    for (int i = 0; i < r->n_units; i++) ir_unit_free(r->units[i]);
+    free(r->units);
+    free(r->unit_files);
+    filelist_free(&r->files);
+    packset_free(&r->packs);
+    compile_db_free(r->db);
+    if (r->cfg_loaded) config_free(&r->cfg);
+}
+
+static int run(const Options *o)
+{
+    Run r = {.o = o};
+    int status = 2;
+    if (!load_settings(&r)) {
+        /* nothing more to do: the message is printed */
+    } else if (o->action == ACTION_DUMP_CFG) {
+        status = dump_cfg(o, &r.cfg, r.db, r.cwd);
+    } else if (load_packs(&r)) {
+        stage_discover(&r);
+        stage_parse(&r);
+        stage_summarise(&r);
+        stage_check(&r);
+        stage_filter(&r);
+        bool written = stage_report(&r);
+        status = exit_status(&r, written);
+    }
+    run_free(&r);
     return status;
 }
 

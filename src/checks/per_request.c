@@ -20,10 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checks/check.h"
+#include "checks/registry.h"
 #include "cli/glob.h"
 #include "flow/match.h"
-#include "checks/rule_info.h"
 #include "common/util.h"
 
 /* ---- handler files ---------------------------------------------------- */
@@ -36,6 +35,14 @@ static bool pattern_covers(const char *pattern, const char *path)
     while (n > 1 && pattern[n - 1] == '/') n--;
     if (strpbrk(pattern, "*?")) return false;
     return strncmp(pattern, path, n) == 0 && path[n] == '/';
+}
+
+/* The rule needs to know where handlers are: with no handler designated
+ * (config "handlers" or --handlers) it stays off rather than flag every
+ * per-request acquire of the tree. */
+bool check_per_request_enabled(const CheckContext *ctx)
+{
+    return ctx && ctx->n_handler_globs > 0;
 }
 
 bool is_handler_file(const CheckContext *ctx, const char *abs_path)

@@ -6,9 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checks/check.h"
+#include "checks/registry.h"
 #include "flow/flow.h"
-#include "checks/rule_info.h"
 #include "common/util.h"
 
 static Level default_level(const char *rule, Level fallback)

@@ -15,7 +15,7 @@
 
 #include "cli/glob.h"
 #include "cli/json_pos.h"
-#include "checks/rule_info.h"
+#include "checks/registry.h"
 #include "common/util.h"
 
 #define CONFIG_NAME ".connlint.json"

@@ -163,3 +163,23 @@ char *path_relative(const char *path, const char *dir)
     VEC_FREE(d);
     return sb_take(&sb);
 }
+
+char *path_below(const char *file, const char *root)
+{
+    if (!file || !root) return NULL;
+    size_t n = strlen(root);
+    while (n > 1 && root[n - 1] == '/') n--;
+    if (n == 1 && root[0] == '/') return file[0] == '/' && file[1] ? xstrdup(file + 1) : NULL;
+    if (strncmp(file, root, n) != 0 || file[n] != '/' || file[n + 1] == '\0') return NULL;
+    return xstrdup(file + n + 1);
+}
+
+char *path_display(const char *file, const char *dir, bool climb)
+{
+    if (!file) return xstrdup("<unknown>");
+    if (!dir || file[0] != '/') return xstrdup(file);
+    char *below = path_below(file, dir);
+    if (below) return below;
+    return climb ? path_relative(file, dir) : xstrdup(file);
+}
+

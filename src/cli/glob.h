@@ -18,4 +18,15 @@ char *path_normalize(const char *path, const char *base);
  * climbing more than needed: "../x" is allowed), as a malloc'ed string. */
 char *path_relative(const char *path, const char *dir);
 
+/* The part of `file` below folder `root` ("src/a.c"), or NULL when the file
+ * is not inside root. Malloc'ed. */
+char *path_below(const char *file, const char *root);
+
+/* A path as the user reads it, the one spelling every message and report
+ * uses: the part below folder `dir` when `file` lies inside it; outside it,
+ * `file` climbed to with "../" when `climb` (the reports), else `file`
+ * itself (messages on stderr). A copy of `file` when it is relative or dir
+ * is NULL; "<unknown>" when file is NULL. Malloc'ed. */
+char *path_display(const char *file, const char *dir, bool climb);
+
 #endif

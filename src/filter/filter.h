@@ -13,17 +13,24 @@
  * line_hash (GitHub's primaryLocationLineHash) of every finding. */
 void fingerprint_assign(FindingList *list);
 
-/* Marks findings suppressed by comments in their files (SPEC §6). Unused
- * suppressions are appended to `unused` as note-level findings of rule
- * "unused-suppression" when report_unused is set. */
-void suppressions_apply(FindingList *list, bool report_unused, FindingList *unused);
+/* In-source suppression comments (SPEC §6): the comments of the files read
+ * in one run, kept in an object the caller creates, fills with
+ * suppressions_scan_files, applies, then frees. */
+typedef struct Suppressions Suppressions;
 
-/* Registers the analysed files (absolute paths; copied) and reads their
- * suppression comments now: suppressions_apply then also knows comments in
- * files without findings (unknown rule names are warned about, unused
- * suppressions reported). Call before suppressions_apply, which forgets
- * them when it returns. Files with findings are read anyway. */
-void suppressions_scan_files(char **files, int n);
+Suppressions *suppressions_new(void);
+void suppressions_free(Suppressions *s);
+
+/* Reads the suppression comments of the analysed files (absolute paths;
+ * copied) now: suppressions_apply then also knows comments in files
+ * without findings (unknown rule names are warned about, unused
+ * suppressions reported). Files with findings are read anyway. */
+void suppressions_scan_files(Suppressions *s, char **files, int n);
+
+/* Marks findings suppressed by comments in their files. Unused
+ * suppressions are appended to `unused` as note-level findings of rule
+ * "unused-suppression" when report_unused is set. Call once per object. */
+void suppressions_apply(Suppressions *s, FindingList *list, bool report_unused, FindingList *unused);
 
 /* Sets col16/end_col16 of every location (primary, related, path steps) by
  * reading the lines of its file: SARIF counts columns in UTF-16 code units,

@@ -20,6 +20,9 @@
  * suppress nothing. A connection-leak finding is also suppressed by a
  * directive at its acquire (related[0]), which silences every exit of it.
  *
+ * The files read so far live in a Suppressions object that the caller owns
+ * for one run (no file-scope state).
+ *
  * Suppressed findings stay in the list, marked. Optionally, directives (per
  * rule) that suppressed nothing become "unused-suppression" findings.
  * Does not look at the IR and never writes files. */
@@ -33,7 +36,7 @@
 
 #include "filter/filter.h"
 #include "cli/glob.h"
-#include "checks/rule_info.h"
+#include "checks/registry.h"
 #include "common/util.h"
 
 /* ---- comments ---------------------------------------------------------- */
@@ -176,7 +179,15 @@ typedef struct {
     DirectiveVec dirs;
 } FileDirectives;
 
-static VEC(FileDirectives) file_cache;
+/* The files read in one run: their directives, an open-addressing index
+ * by path (slots hold index + 1) and the directory messages are relative
+ * to. Scanned files and applied suppressions share it; nothing outlives it. */
+struct Suppressions {
+    VEC(FileDirectives) files;
+    int *slots;
+    size_t n_slots;
+    char *cwd;      /* NULL when unknown: messages name absolute paths */
+};
 
 static bool is_ident_char(char c)
 {
@@ -449,71 +460,65 @@ static void parse_directives(const char *text, size_t len, const char *file, Dir
 
 /* ---- the per-run cache of files ---------------------------------------- */
 
-/* An open-addressing index over file_cache by path: slots hold index + 1. */
-static int *cache_slots;
-static size_t cache_n_slots;
-
-static size_t cache_slot(const char *path)
+Suppressions *suppressions_new(void)
 {
-    size_t mask = cache_n_slots - 1;
+    Suppressions *s = xcalloc(1, sizeof *s);
+    char cwd[PATH_MAX];
+    if (getcwd(cwd, sizeof cwd)) s->cwd = xstrdup(cwd);
+    return s;
+}
+
+static size_t cache_slot(const Suppressions *s, const char *path)
+{
+    size_t mask = s->n_slots - 1;
     size_t i = (size_t)hash_str64(path) & mask;
-    while (cache_slots[i] && strcmp(file_cache.items[cache_slots[i] - 1].path, path) != 0)
+    while (s->slots[i] && strcmp(s->files.items[s->slots[i] - 1].path, path) != 0)
         i = (i + 1) & mask;
     return i;
 }
 
-static void cache_index_grow(void)
+static void cache_index_grow(Suppressions *s)
 {
-    free(cache_slots);
-    cache_n_slots = cache_n_slots ? cache_n_slots * 2 : 64;
-    cache_slots = xcalloc(cache_n_slots, sizeof *cache_slots);
-    for (int k = 0; k < file_cache.len; k++)
-        cache_slots[cache_slot(file_cache.items[k].path)] = k + 1;
+    free(s->slots);
+    s->n_slots = s->n_slots ? s->n_slots * 2 : 64;
+    s->slots = xcalloc(s->n_slots, sizeof *s->slots);
+    for (int k = 0; k < s->files.len; k++)
+        s->slots[cache_slot(s, s->files.items[k].path)] = k + 1;
 }
 
-/* Warnings name files as the text report does: relative to the current
- * directory when they lie below it. */
-static char *display_path(const char *path)
+static FileDirectives *cache_load(Suppressions *s, const char *path)
 {
-    char cwd[PATH_MAX];
-    if (path[0] != '/' || !getcwd(cwd, sizeof cwd)) return xstrdup(path);
-    char *rel = path_relative(path, cwd);
-    if (rel && strncmp(rel, "../", 3) != 0) return rel;
-    free(rel);
-    return xstrdup(path);
-}
-
-static FileDirectives *cache_load(const char *path)
-{
-    if ((size_t)(file_cache.len + 1) * 2 > cache_n_slots) cache_index_grow();
-    size_t slot = cache_slot(path);
-    if (cache_slots[slot]) return &file_cache.items[cache_slots[slot] - 1];
+    if ((size_t)(s->files.len + 1) * 2 > s->n_slots) cache_index_grow(s);
+    size_t slot = cache_slot(s, path);
+    if (s->slots[slot]) return &s->files.items[s->slots[slot] - 1];
     FileDirectives nf = {xstrdup(path), {0}};
     size_t len = 0;
     char *text = read_file_all(path, &len);
     if (text) {
-        char *shown = display_path(path);
+        /* warnings name files as messages do: below the cwd, else absolute */
+        char *shown = path_display(path, s->cwd, false);
         parse_directives(text, len, shown, &nf.dirs);
         free(shown);
         free(text);
     }
-    VEC_PUSH(file_cache, nf);
-    cache_slots[slot] = file_cache.len;
-    return &file_cache.items[file_cache.len - 1];
+    VEC_PUSH(s->files, nf);
+    s->slots[slot] = s->files.len;
+    return &s->files.items[s->files.len - 1];
 }
 
-static void cache_clear(void)
+void suppressions_free(Suppressions *s)
 {
-    for (int i = 0; i < file_cache.len; i++) {
-        FileDirectives *fd = &file_cache.items[i];
+    if (!s) return;
+    for (int i = 0; i < s->files.len; i++) {
+        FileDirectives *fd = &s->files.items[i];
         for (int k = 0; k < fd->dirs.len; k++) directive_free(&fd->dirs.items[k]);
         VEC_FREE(fd->dirs);
         free(fd->path);
     }
-    VEC_FREE(file_cache);
-    free(cache_slots);
-    cache_slots = NULL;
-    cache_n_slots = 0;
+    VEC_FREE(s->files);
+    free(s->slots);
+    free(s->cwd);
+    free(s);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -521,12 +526,12 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-void suppressions_scan_files(char **files, int n)
+void suppressions_scan_files(Suppressions *s, char **files, int n)
 {
     char **sorted = xcalloc((size_t)(n > 0 ? n : 1), sizeof *sorted);
     for (int i = 0; i < n; i++) sorted[i] = files[i];
     if (n > 1) qsort(sorted, (size_t)n, sizeof *sorted, cmp_str);
-    for (int i = 0; i < n; i++) cache_load(sorted[i]);
+    for (int i = 0; i < n; i++) cache_load(s, sorted[i]);
     free(sorted);
 }
 
@@ -550,10 +555,11 @@ static bool directive_covers(Directive *d, int line, const char *rule, bool allo
 }
 
 /* Every directive of `file` covering (line, rule); the first one's text. */
-static const char *suppress_at(const char *file, int line, const char *rule, bool allow_all)
+static const char *suppress_at(Suppressions *s, const char *file, int line, const char *rule,
+                               bool allow_all)
 {
     if (!file || line <= 0) return NULL;
-    FileDirectives *fd = cache_load(file);
+    FileDirectives *fd = cache_load(s, file);
     const char *text = NULL;
     for (int i = 0; i < fd->dirs.len; i++)
         if (directive_covers(&fd->dirs.items[i], line, rule, allow_all) && !text)
@@ -561,12 +567,12 @@ static const char *suppress_at(const char *file, int line, const char *rule, boo
     return text;
 }
 
-static void suppress_finding(Finding *f)
+static void suppress_finding(Suppressions *s, Finding *f)
 {
-    const char *text = suppress_at(f->loc.file, f->loc.line, f->rule, true);
+    const char *text = suppress_at(s, f->loc.file, f->loc.line, f->rule, true);
     if (strcmp(f->rule, RULE_CONNECTION_LEAK) == 0 && f->n_related > 0) {
         const FindingLoc *acq = &f->related[0];
-        const char *at_acquire = suppress_at(acq->file ? acq->file : f->loc.file, acq->line,
+        const char *at_acquire = suppress_at(s, acq->file ? acq->file : f->loc.file, acq->line,
                                              f->rule, true);
         if (!text) text = at_acquire;
     }
@@ -600,10 +606,10 @@ static void add_unused(FindingList *unused, const char *file, const Directive *d
 
 /* Unused entries of every directive; `only_self` selects the entries naming
  * unused-suppression itself (second round) or all others (first round). */
-static void collect_unused(FindingList *unused, bool only_self)
+static void collect_unused(const Suppressions *s, FindingList *unused, bool only_self)
 {
-    for (int i = 0; i < file_cache.len; i++) {
-        FileDirectives *fd = &file_cache.items[i];
+    for (int i = 0; i < s->files.len; i++) {
+        FileDirectives *fd = &s->files.items[i];
         for (int k = 0; k < fd->dirs.len; k++) {
             const Directive *d = &fd->dirs.items[k];
             if (!only_self && d->all_rules && !d->used_all) add_unused(unused, fd->path, d, NULL);
@@ -615,37 +621,37 @@ static void collect_unused(FindingList *unused, bool only_self)
     }
 }
 
-static void report_unused(FindingList *unused)
+static void report_unused(Suppressions *s, FindingList *unused)
 {
     FindingList first = {0};
-    collect_unused(&first, false);
+    collect_unused(s, &first, false);
     /* an unused-suppression finding can be silenced only by naming that rule */
     for (int i = 0; i < first.len; i++) {
         Finding *f = &first.items[i];
-        const char *text = suppress_at(f->loc.file, f->loc.line, f->rule, false);
+        const char *text = suppress_at(s, f->loc.file, f->loc.line, f->rule, false);
         if (text) {
             f->suppressed = true;
             f->suppression_text = xstrdup(text);
         }
     }
-    collect_unused(&first, true);
+    collect_unused(s, &first, true);
     findings_sort(&first);
     fingerprint_assign(&first);
     for (int i = 0; i < first.len; i++) findings_add(unused, &first.items[i]);
     free(first.items);
 }
 
-void suppressions_apply(FindingList *list, bool report_unused_flag, FindingList *unused)
+void suppressions_apply(Suppressions *s, FindingList *list, bool report_unused_flag,
+                        FindingList *unused)
 {
     /* files in sorted order, so that warnings come out deterministically */
     char **files = xcalloc((size_t)(list->len > 0 ? list->len : 1), sizeof *files);
     int n = 0;
     for (int i = 0; i < list->len; i++)
         if (list->items[i].loc.file) files[n++] = list->items[i].loc.file;
-    suppressions_scan_files(files, n);
+    suppressions_scan_files(s, files, n);
     free(files);
     for (int i = 0; i < list->len; i++)
-        if (list->items[i].rule) suppress_finding(&list->items[i]);
-    if (report_unused_flag && unused) report_unused(unused);
-    cache_clear();
+        if (list->items[i].rule) suppress_finding(s, &list->items[i]);
+    if (report_unused_flag && unused) report_unused(s, unused);
 }

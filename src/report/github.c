@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/glob.h"
 #include "report/report_util.h"
 #include "common/util.h"
 
@@ -34,7 +35,7 @@ static int kind_slot(Level l)
 
 static void append_loc_text(StrBuf *sb, const ReportContext *ctx, const FindingLoc *loc)
 {
-    char *rel = report_relpath(loc->file, ctx->cwd);
+    char *rel = path_display(loc->file, ctx->cwd, true);
     sb_append(sb, rel);
     if (loc->line > 0) sb_printf(sb, ":%d", loc->line);
     if (loc->line > 0 && loc->col > 0) sb_printf(sb, ":%d", loc->col);
@@ -78,7 +79,7 @@ static char *full_message(const Finding *f, const ReportContext *ctx)
 
 static void annotation(StrBuf *sb, const Finding *f, const ReportContext *ctx)
 {
-    char *rel = report_relpath(f->loc.file, ctx->cwd);
+    char *rel = path_display(f->loc.file, ctx->cwd, true);
     char *file = github_escape_property(rel);
     char *title = github_escape_property(f->rule ? f->rule : "connlint");
     char *msg = full_message(f, ctx);

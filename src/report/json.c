@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/glob.h"
 #include "report/report_util.h"
 #include "common/util.h"
 
@@ -35,7 +36,7 @@ static void add_string_or_null(cJSON *obj, const char *key, const char *value)
 
 static void add_file(cJSON *obj, const FindingLoc *loc, const ReportContext *ctx)
 {
-    char *rel = loc->file ? report_relpath(loc->file, ctx->cwd) : NULL;
+    char *rel = loc->file ? path_display(loc->file, ctx->cwd, true) : NULL;
     add_string_or_null(obj, "file", rel);
     free(rel);
 }

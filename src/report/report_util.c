@@ -1,37 +1,18 @@
-/* report_util.c — helpers shared by the output formats: relative paths,
- * URI encoding, GitHub escaping, and the "is this finding shown" rule.
+/* report_util.c — helpers shared by the output formats: URI encoding,
+ * GitHub escaping, and the "is this finding shown" rule (paths are spelt
+ * by path_display in cli/glob.c).
  * See report_util.h. No format-specific layout lives here. */
 #include "report/report_util.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/glob.h"
 #include "common/util.h"
 
 bool report_is_shown(const Finding *f)
 {
     if (f->suppressed) return false;
     return f->baseline != BASELINE_UNCHANGED && f->baseline != BASELINE_ABSENT;
-}
-
-char *report_path_below(const char *file, const char *root)
-{
-    if (!file || !root) return NULL;
-    size_t n = strlen(root);
-    while (n > 1 && root[n - 1] == '/') n--;
-    if (n == 1 && root[0] == '/') return file[0] == '/' && file[1] ? xstrdup(file + 1) : NULL;
-    if (strncmp(file, root, n) != 0 || file[n] != '/' || file[n + 1] == '\0') return NULL;
-    return xstrdup(file + n + 1);
-}
-
-char *report_relpath(const char *file, const char *dir)
-{
-    if (!file) return xstrdup("<unknown>");
-    if (!dir || file[0] != '/') return xstrdup(file);
-    char *below = report_path_below(file, dir);
-    if (below) return below;
-    return path_relative(file, dir);
 }
 
 static bool uri_unreserved(unsigned char c)

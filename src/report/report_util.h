@@ -20,13 +20,7 @@ char *json_render(const FindingList *list, const ReportContext *ctx);
  * source and not already in the baseline (unchanged or absent). */
 bool report_is_shown(const Finding *f);
 
-/* `file` relative to folder `dir` ("src/a.c", "../x/b.c"); a copy of `file`
- * when dir is NULL; "<unknown>" when file is NULL. Malloc'ed. */
-char *report_relpath(const char *file, const char *dir);
-
-/* The part of `file` below folder `root` ("src/a.c"), or NULL when the file
- * is not inside root. Malloc'ed. */
-char *report_path_below(const char *file, const char *root);
+/* Paths are spelt by path_display and path_below (cli/glob.h). */
 
 /* RFC 3986 percent-encoding of a path: unreserved characters and '/' stay,
  * every other byte becomes %XX. Malloc'ed. */

@@ -12,8 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/glob.h"
 #include "report/report_util.h"
-#include "checks/rule_info.h"
+#include "checks/registry.h"
 #include "common/util.h"
 #include "common/version.h"
 
@@ -23,7 +24,7 @@
 /* {"uri": ..., "uriBaseId": "%SRCROOT%"} or {"uri": "file:///abs"}. */
 static void add_uri(cJSON *obj, const char *file, const char *srcroot)
 {
-    char *below = report_path_below(file, srcroot);
+    char *below = path_below(file, srcroot);
     if (below) {
         char *uri = uri_encode_path(below);
         cJSON_AddStringToObject(obj, "uri", uri);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/glob.h"
 #include "report/report_util.h"
 #include "common/util.h"
 
@@ -38,7 +39,7 @@ static const char *level_colour(Level l)
 static void text_line(StrBuf *sb, const ReportContext *ctx, const FindingLoc *loc,
                       const char *kind, const char *colour, const char *message, const char *rule)
 {
-    char *rel = report_relpath(loc->file, ctx->cwd);
+    char *rel = path_display(loc->file, ctx->cwd, true);
     bool c = ctx->use_color;
     if (c) sb_append(sb, ANSI_BOLD);
     sb_append(sb, rel);

@@ -8,7 +8,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "checks/check.h"
+#include "checks/registry.h"
 #include "ir/ir.h"
 #include "cli/rulepack.h"
 

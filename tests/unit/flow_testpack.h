@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checks/check.h"
+#include "checks/registry.h"
 #include "common/finding.h"
 #include "cli/rulepack.h"
 

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "filter/filter.h"
-#include "checks/rule_info.h"
+#include "checks/registry.h"
 #include "unit.h"
 #include "common/util.h"
 

@@ -4,7 +4,7 @@
  * message / related / path / identity of a finding. */
 #include "flow_builder.h"
 #include "flow_testpack.h"
-#include "checks/rule_info.h"
+#include "checks/registry.h"
 #include "unit.h"
 
 static PackSet packs;

@@ -4,7 +4,7 @@
  * cleanup-attribute variables. */
 #include "flow_builder.h"
 #include "flow_testpack.h"
-#include "checks/rule_info.h"
+#include "checks/registry.h"
 #include "unit.h"
 
 static PackSet packs;

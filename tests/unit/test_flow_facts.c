@@ -6,7 +6,7 @@
 
 #include "flow_builder.h"
 #include "flow_testpack.h"
-#include "checks/rule_info.h"
+#include "checks/registry.h"
 #include "unit.h"
 
 static PackSet packs;

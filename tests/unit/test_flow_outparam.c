@@ -9,7 +9,7 @@
  * `*conn`: its use spans the name and the star, and the store starts there. */
 #include "flow_builder.h"
 #include "flow_testpack.h"
-#include "checks/rule_info.h"
+#include "checks/registry.h"
 #include "unit.h"
 
 static PackSet packs;

@@ -5,7 +5,7 @@
 #include "flow_builder.h"
 #include "flow_testpack.h"
 #include "flow/match.h"
-#include "checks/rule_info.h"
+#include "checks/registry.h"
 #include "flow/summary.h"
 #include "unit.h"
 

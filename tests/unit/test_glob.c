@@ -90,6 +90,27 @@ static void test_paths(void)
     check_rel("/p/srcx/a.c", "/p/src", "../srcx/a.c");
 }
 
+static void check_display(const char *file, const char *dir, bool climb, const char *want)
+{
+    char *got = path_display(file, dir, climb);
+    CHECK_STR(got, want);
+    free(got);
+}
+
+/* The one spelling of paths in messages (no climbing) and reports. */
+static void test_display(void)
+{
+    check_display("/p/src/a.c", "/p", false, "src/a.c");
+    check_display("/p/src/a.c", "/p", true, "src/a.c");
+    check_display("/q/x.c", "/p/r", false, "/q/x.c");
+    check_display("/q/x.c", "/p/r", true, "../../q/x.c");
+    check_display("/p/srcx/a.c", "/p/src", false, "/p/srcx/a.c");
+    check_display("rel/a.c", "/p", true, "rel/a.c");
+    check_display("/p/a.c", NULL, true, "/p/a.c");
+    check_display(NULL, "/p", false, "<unknown>");
+    check_display("/a.c", "/", false, "a.c");
+}
+
 int main(void)
 {
     test_star();
@@ -98,5 +119,6 @@ int main(void)
     test_slashes();
     test_no_blowup();
     test_paths();
+    test_display();
     UNIT_MAIN_END();
 }

@@ -7,8 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "checks/check.h"
-#include "checks/rule_info.h"
+#include "checks/registry.h"
 #include "unit.h"
 #include "common/util.h"
 

@@ -8,9 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/glob.h"
 #include "report/report.h"
 #include "report/report_util.h"
-#include "checks/rule_info.h"
+#include "checks/registry.h"
 #include "unit.h"
 #include "common/util.h"
 
@@ -280,12 +281,12 @@ static void test_uri_and_paths(void)
     char *s = uri_encode_path("a b/c#d%é.c");
     CHECK_STR(s, "a%20b/c%23d%25%C3%A9.c");
     free(s);
-    s = report_path_below("/proj/a.c", "/proj/");
+    s = path_below("/proj/a.c", "/proj/");
     CHECK_STR(s, "a.c");
     free(s);
-    CHECK(report_path_below("/project/a.c", "/proj") == NULL);
-    CHECK(report_path_below("/proj", "/proj") == NULL);
-    s = report_path_below("/a.c", "/");
+    CHECK(path_below("/project/a.c", "/proj") == NULL);
+    CHECK(path_below("/proj", "/proj") == NULL);
+    s = path_below("/a.c", "/");
     CHECK_STR(s, "a.c");
     free(s);
 }

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "filter/filter.h"
-#include "checks/rule_info.h"
+#include "checks/registry.h"
 #include "unit.h"
 #include "common/util.h"
 
@@ -46,15 +46,19 @@ static void add_leak(FindingList *l, const char *file, int exit_line, int acquir
     f->n_related = 1;
 }
 
-/* Runs suppressions_apply with stderr captured into *err (malloc'ed). */
-static void apply_capture(FindingList *l, bool unused_flag, FindingList *unused, char **err)
+/* Runs suppressions_apply with stderr captured into *err (malloc'ed), with
+ * the files `s` scanned (NULL: none); frees s. */
+static void apply_with(Suppressions *s, FindingList *l, bool unused_flag, FindingList *unused,
+                       char **err)
 {
+    if (!s) s = suppressions_new();
     char *errpath = xasprintf("%s/stderr%d.txt", tmpdir, ++file_counter);
     fflush(stderr);
     int saved = dup(2);
     FILE *ef = fopen(errpath, "w");
     dup2(fileno(ef), 2);
-    suppressions_apply(l, unused_flag, unused);
+    suppressions_apply(s, l, unused_flag, unused);
+    suppressions_free(s);
     fflush(stderr);
     dup2(saved, 2);
     close(saved);
@@ -67,7 +71,7 @@ static void apply_capture(FindingList *l, bool unused_flag, FindingList *unused,
 static void apply(FindingList *l)
 {
     char *err = NULL;
-    apply_capture(l, false, NULL, &err);
+    apply_with(NULL, l, false, NULL, &err);
     free(err);
 }
 
@@ -197,7 +201,7 @@ static void test_nolint_begin_end(void)
     add(&l, file, 7, RULE_CONNECTION_LEAK);
     add(&l, file, 9, RULE_DOUBLE_RELEASE);     /* never closed: suppresses nothing */
     char *err = NULL;
-    apply_capture(&l, false, NULL, &err);
+    apply_with(NULL, &l, false, NULL, &err);
     CHECK(!l.items[0].suppressed);
     CHECK(l.items[1].suppressed);
     CHECK(l.items[2].suppressed);
@@ -250,7 +254,7 @@ static void test_bare_ignore_suppresses_all_and_warns(void)
     add(&l, file, 2, RULE_CONNECTION_LEAK);
     add(&l, file, 3, RULE_USE_AFTER_RELEASE);
     char *err = NULL;
-    apply_capture(&l, false, NULL, &err);
+    apply_with(NULL, &l, false, NULL, &err);
     CHECK(l.items[0].suppressed);
     CHECK(l.items[1].suppressed);
     CHECK(l.items[2].suppressed);
@@ -279,7 +283,7 @@ static void test_unknown_rule_warns_and_suppresses_nothing(void)
     add(&l, file, 3, RULE_DOUBLE_RELEASE);
     add(&l, file, 5, RULE_CONNECTION_LEAK);
     char *err = NULL;
-    apply_capture(&l, false, NULL, &err);
+    apply_with(NULL, &l, false, NULL, &err);
     CHECK(!l.items[0].suppressed);
     CHECK(!l.items[1].suppressed);
     CHECK(!l.items[2].suppressed);
@@ -369,9 +373,10 @@ static void test_unused_suppressions(void)
     FindingList l = {0}, unused = {0};
     add(&l, file, 2, RULE_CONNECTION_LEAK);
     add(&l, file, 4, RULE_CONNECTION_LEAK);
-    suppressions_scan_files(&quiet, 1);
+    Suppressions *s = suppressions_new();
+    suppressions_scan_files(s, &quiet, 1);
     char *err = NULL;
-    apply_capture(&l, true, &unused, &err);
+    apply_with(s, &l, true, &unused, &err);
     free(err);
     CHECK(l.items[0].suppressed && l.items[1].suppressed);
     CHECK(unused.len == 4);
@@ -409,7 +414,7 @@ static void test_unused_not_reported_without_flag(void)
     FindingList l = {0}, unused = {0};
     add(&l, file, 1, RULE_DOUBLE_RELEASE);
     char *err = NULL;
-    apply_capture(&l, false, &unused, &err);
+    apply_with(NULL, &l, false, &unused, &err);
     free(err);
     CHECK(unused.len == 0);
     CHECK(!l.items[0].suppressed);

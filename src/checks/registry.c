@@ -1,9 +1,11 @@
-/* rule_info.c — the table of rule ids: one-line and full descriptions,
+/* registry.c — the table of rules: ids, one-line and full descriptions,
  * default levels, help text (plain and Markdown) with leaking and fixed
- * code, and SARIF metadata (precision, problem.severity, tags). Read by
- * --list-rules, --explain, the level overrides of the configuration and the
- * SARIF rule descriptors. Knows nothing about how the rules are checked. */
-#include "checks/rule_info.h"
+ * code, SARIF metadata (precision, problem.severity, tags) and the entry
+ * point that produces each rule. Read by --list-rules, --explain, the level
+ * overrides of the configuration, the filters and the SARIF rule
+ * descriptors, and run by checks_run (check_run.c). How a rule checks is
+ * in its own file. */
+#include "checks/registry.h"
 
 #include <string.h>
 
@@ -113,6 +115,12 @@
 #define MD_HELP(intro, bad, good) \
     intro "\n## Noncompliant\n\n```c\n" bad "```\n\n## Compliant\n\n```c\n" good "```\n"
 
+/* The entry points: connection-leak, double-release and use-after-release
+ * come from one run of the resource flow. */
+static const CheckEntry resource_flow = {NULL, check_resource_flow, NULL};
+static const CheckEntry per_request = {check_per_request_enabled, check_per_request_function,
+                                       check_per_request_global_refs};
+
 const RuleInfo rule_infos[] = {
     {
         RULE_CONNECTION_LEAK, "ConnectionLeak", LEVEL_ERROR,
@@ -123,6 +131,7 @@ const RuleInfo rule_infos[] = {
         TEXT_HELP(LEAK_HELP, LEAK_BAD, LEAK_GOOD),
         MD_HELP(LEAK_HELP, LEAK_BAD, LEAK_GOOD),
         "high", "error", {"reliability", "correctness", "resource-leak", NULL},
+        &resource_flow,
     },
     {
         RULE_PER_REQUEST, "PerRequestOutsideHandler", LEVEL_ERROR,
@@ -132,6 +141,7 @@ const RuleInfo rule_infos[] = {
         TEXT_HELP(PER_REQUEST_HELP, PER_REQUEST_BAD, PER_REQUEST_GOOD),
         MD_HELP(PER_REQUEST_HELP, PER_REQUEST_BAD, PER_REQUEST_GOOD),
         "high", "error", {"reliability", "performance", "architecture", NULL},
+        &per_request,
     },
     {
         RULE_DOUBLE_RELEASE, "DoubleRelease", LEVEL_WARNING,
@@ -140,6 +150,7 @@ const RuleInfo rule_infos[] = {
         TEXT_HELP(DOUBLE_HELP, DOUBLE_BAD, DOUBLE_GOOD),
         MD_HELP(DOUBLE_HELP, DOUBLE_BAD, DOUBLE_GOOD),
         "high", "warning", {"reliability", "correctness", "security", NULL},
+        &resource_flow,
     },
     {
         RULE_USE_AFTER_RELEASE, "UseAfterRelease", LEVEL_WARNING,
@@ -149,6 +160,7 @@ const RuleInfo rule_infos[] = {
         TEXT_HELP(UAR_HELP, UAR_BAD, UAR_GOOD),
         MD_HELP(UAR_HELP, UAR_BAD, UAR_GOOD),
         "high", "warning", {"reliability", "correctness", "security", NULL},
+        &resource_flow,
     },
     {
         RULE_UNUSED_SUPPRESSION, "UnusedSuppression", LEVEL_NOTE,
@@ -157,6 +169,7 @@ const RuleInfo rule_infos[] = {
         TEXT_HELP(UNUSED_HELP, UNUSED_BAD, UNUSED_GOOD),
         MD_HELP(UNUSED_HELP, UNUSED_BAD, UNUSED_GOOD),
         "very-high", "recommendation", {"maintainability", NULL, NULL, NULL},
+        NULL,
     },
 };
 

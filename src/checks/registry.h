@@ -1,0 +1,81 @@
+/* registry.h — the check stage's API: one table of rules (id, default
+ * level, descriptions, help, SARIF metadata and the entry point that
+ * produces it) and the run over every analysed unit. --list-rules,
+ * --explain, the configuration's level overrides, suppressions, the
+ * baseline and SARIF's rule descriptors all read the table. Adding a rule
+ * means one row in registry.c and one file with its entry point. Each rule
+ * sees only the IR, the rule packs and the summaries; no libclang, no
+ * output. */
+#ifndef CONNLINT_REGISTRY_H
+#define CONNLINT_REGISTRY_H
+
+#include <stdbool.h>
+
+#include "cli/rulepack.h"
+#include "common/finding.h"
+#include "flow/summary.h"
+#include "ir/ir.h"
+
+#define RULE_CONNECTION_LEAK "connection-leak"
+#define RULE_PER_REQUEST "per-request-outside-handler"
+#define RULE_DOUBLE_RELEASE "double-release"
+#define RULE_USE_AFTER_RELEASE "use-after-release"
+#define RULE_UNUSED_SUPPRESSION "unused-suppression" /* a suppression comment that matched nothing */
+
+/* What every check reads. */
+typedef struct {
+    const PackSet *packs;
+    const SummaryTable *summaries;   /* may be NULL */
+    char **handler_globs;            /* absolute patterns */
+    int n_handler_globs;
+} CheckContext;
+
+/* A check's entry point: `function` runs on every analysed function (a
+ * function defined in a header once), then `unit` once per parsed unit.
+ * Either may be NULL; `enabled` NULL means always on. One entry may
+ * produce several rules: the rows naming it share one run. */
+typedef struct {
+    bool (*enabled)(const CheckContext *ctx);
+    void (*function)(const CheckContext *ctx, const IrFunction *fn, FindingList *out);
+    void (*unit)(const CheckContext *ctx, const IrUnit *u, FindingList *out);
+} CheckEntry;
+
+typedef struct {
+    const char *id;
+    const char *name;              /* PascalCase, for SARIF rule "name" */
+    Level default_level;
+    const char *short_description; /* one line */
+    const char *full_description;
+    const char *help_text;         /* plain text, with examples */
+    const char *help_markdown;
+    const char *precision;         /* SARIF: "very-high", "high", "medium" */
+    const char *severity;          /* problem.severity: "error", "warning", "recommendation" */
+    const char *tags[4];           /* NULL-terminated */
+    const CheckEntry *check;       /* NULL: produced by another stage (unused-suppression: the filter) */
+} RuleInfo;
+
+extern const RuleInfo rule_infos[];
+extern const int rule_info_count;
+
+const RuleInfo *rule_info_find(const char *id); /* NULL if unknown */
+int rule_info_index(const char *id);            /* -1 if unknown */
+
+/* The check stage: every enabled entry of the table, once each, over the
+ * units that parsed, appending to `out` in unit, function, table order. */
+void checks_run(const CheckContext *ctx, IrUnit *const *units, int n_units, FindingList *out);
+
+/* ---- the entry points, one file each ---------------------------------- */
+
+/* resource_flow.c: connection-leak, double-release and use-after-release. */
+void check_resource_flow(const CheckContext *ctx, const IrFunction *fn, FindingList *out);
+
+/* per_request.c: per-request-outside-handler for one function (calls and
+ * address-taken acquires) and for file-scope references of a unit; on only
+ * when the project designates handler files. */
+bool check_per_request_enabled(const CheckContext *ctx);
+void check_per_request_function(const CheckContext *ctx, const IrFunction *fn,
+                                FindingList *out);
+void check_per_request_global_refs(const CheckContext *ctx, const IrUnit *u, FindingList *out);
+bool is_handler_file(const CheckContext *ctx, const char *abs_path);
+
+#endif
