@@ -363,6 +363,7 @@ static void parse_subset(void *data, const bool *want, IrUnit **units)
 {
     SubsetParse *sp = data;
     sp->job->want = want;
+    sp->job->units = units;
     parse_all(sp->job, sp->jobs);
     sp->job->want = NULL;
 }
