@@ -9,11 +9,14 @@
  * It records, per tuple, the predecessor it first came from, so that the
  * path shown to the user is rebuilt without enumerating paths.
  *
- * Files: flow_state.c (the tuple domain and condition evaluation),
- * flow_transfer.c (events, shared helpers), flow_calls.c (calls),
- * flow_exits.c (terminators), flow_engine.c (worklist, sites,
- * final reporting pass), flow_path.c (path reconstruction), flow_outparam.c
- * (`*out` of an out-parameter as a place), resource_flow.c (findings and
+ * Files, from the bottom up: flow_place.c (places), flow_tuple.c (tuples
+ * and their merge), flow_outparam.c (`*out` of an out-parameter as a
+ * place), flow_cond.c (condition evaluation),
+ * flow_run.c (a run's set-up, the join, the record of reports),
+ * flow_holders.c (which places hold the handle), flow_calls.c (calls),
+ * flow_exits.c (terminators), flow_transfer.c (the other events, one
+ * block), flow_engine.c (worklist, sites, final reporting pass),
+ * flow_path.c (path reconstruction); resource_flow.c (findings and
  * messages). Nothing here prints or knows about output.
  */
 #ifndef CONNLINT_FLOW_H
@@ -210,10 +213,17 @@ typedef struct {
     FlowReportList reports;
 } FlowRun;
 
-/* flow_state.c */
+/* flow_place.c */
 bool place_equal(const Place *a, const Place *b);
 bool place_from_ref(const IrFunction *fn, const IrRef *r, Place *out); /* local places only */
 Place place_call(int call_id);
+bool place_inside(const Place *q, const Place *p); /* q is p or a field path inside p */
+bool place_is_local(const IrFunction *fn, const Place *p);
+/* place_from_ref, plus `*p` (PLACE_DEREF) for a parameter this run follows. */
+bool flow_place_of(const FlowRun *run, const IrRef *r, Place *out);
+bool flow_deref_followed(const FlowRun *run, int var);
+
+/* flow_tuple.c */
 int tuple_find_holder(const Tuple *t, const Place *p);
 bool tuple_add_holder(Tuple *t, const Place *p);      /* false: no room */
 void tuple_remove_holder_at(Tuple *t, int i);
@@ -236,17 +246,12 @@ void tuple_list_free(TupleList *l);
 
 typedef enum { TRI_FALSE = 0, TRI_TRUE = 1, TRI_UNKNOWN = 2 } Tri;
 
-/* Refines *t with `cond` being `sense`; false when that is infeasible. */
+/* flow_cond.c */
 /* A status of the handle passed to a call whose result is tested: quiet
- * until the handle itself is tested (flow_state.c). */
+ * until the handle itself is tested. */
 bool flow_status_translated(const FlowRun *run, Tuple *t, const IrCall *c);
+/* Refines *t with `cond` being `sense`; false when that is infeasible. */
 bool flow_apply_cond(const FlowRun *run, Tuple *t, const IrCond *cond, bool sense);
-/* Does ref name the handle's holder, or (touches) something inside it? */
-bool flow_ref_touches(const FlowRun *run, const Tuple *t, const IrRef *r);
-bool place_is_local(const IrFunction *fn, const Place *p);
-/* place_from_ref, plus `*p` (PLACE_DEREF) for a parameter this run follows. */
-bool flow_place_of(const FlowRun *run, const IrRef *r, Place *out);
-bool flow_deref_followed(const FlowRun *run, int var);
 /* flow_outparam.c: which parameters' `*p` can be followed (run->deref_place,
  * run->deref_test; called by flow_run_init). */
 void flow_find_deref_places(FlowRun *run);
@@ -255,13 +260,6 @@ void flow_find_deref_places(FlowRun *run);
  * in a way not understood: then both ways are quiet for tuples held there. */
 const IrCond *flow_branch_cond(const FlowRun *run, int b);
 void flow_branch_unknown_deref(const FlowRun *run, int b, Tuple *t);
-
-/* flow_transfer.c: runs block b's events and terminator on tuple `in`
- * (IN tuple index `in_idx`), joining the results into the successors. */
-void flow_transfer_block(FlowRun *run, int b, int in_idx);
-/* The handle-holding place a ref names (VAR/ADDR/FIELD of a holder, the CALL
- * temp), or -1. */
-int flow_ref_holder(const FlowRun *run, const Tuple *t, const IrRef *r);
 
 /* A tuple that split inside a block, to be continued from next_event. */
 #define PENDING_MAX 16
@@ -276,30 +274,41 @@ typedef struct {
     int len;
 } PendingStack;
 
-/* flow_transfer.c: helpers the event files share */
-void flow_pending_push(PendingStack *s, const Tuple *t, int next_event);
-bool flow_is_live(const Tuple *t);                       /* HELD or MAYBE */
-const Place *flow_first_named_holder(const Tuple *t);
-bool flow_out_arg_place(const FlowRun *run, const IrRef *a, Place *p); /* &x, &x.f of a local */
-void flow_escape_into(FlowRun *run, Tuple *t, const IrRef *lhs);    /* stored into a non-local */
-bool flow_record_holds(const Tuple *t, int var);       /* a field of record var holds it */
-/* flow_calls.c */
-void flow_call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, PendingStack *st);
-/* flow_exits.c */
-void flow_terminate(FlowRun *run, const Tuple *t, int b, int in_idx);
-
-/* flow_engine.c */
+/* flow_run.c: a run's set-up and bookkeeping */
 void flow_run_init(FlowRun *run, const MatchContext *m, const IrFunction *fn);
-bool flow_run_site(FlowRun *run, int block, int event, const AcquireMatch *acq);
-bool flow_run_param(FlowRun *run, int param_var);
 void flow_run_free(FlowRun *run);
 bool flow_join(FlowRun *run, int block, const Tuple *t); /* true when IN changed */
 void flow_report(FlowRun *run, ReportKind kind, int block, int event, int in_idx,
                  const Tuple *t, const Place *holder);
+void flow_pending_push(PendingStack *s, const Tuple *t, int next_event);
 /* The effect of `call` on argument i for this run's resource (any resource in
  * parameter mode, then remembered in found_res). */
 ArgEffect flow_arg_effect(FlowRun *run, const IrCall *call, int arg);
 bool flow_field_release(FlowRun *run, const IrCall *call);
+
+/* flow_holders.c: which places hold the handle */
+bool flow_is_live(const Tuple *t);                       /* HELD or MAYBE */
+/* The handle-holding place a ref names (VAR/ADDR/FIELD of a holder, the CALL
+ * temp), or -1. */
+int flow_ref_holder(const FlowRun *run, const Tuple *t, const IrRef *r);
+/* Does ref name the handle's holder, or (touches) something inside it? */
+bool flow_ref_touches(const FlowRun *run, const Tuple *t, const IrRef *r);
+const Place *flow_first_named_holder(const Tuple *t);
+bool flow_out_arg_place(const FlowRun *run, const IrRef *a, Place *p); /* &x, &x.f of a local */
+void flow_escape_into(FlowRun *run, Tuple *t, const IrRef *lhs);    /* stored into a non-local */
+bool flow_record_holds(const Tuple *t, int var);       /* a field of record var holds it */
+
+/* flow_calls.c */
+void flow_call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, PendingStack *st);
+/* flow_exits.c */
+void flow_terminate(FlowRun *run, const Tuple *t, int b, int in_idx);
+/* flow_transfer.c: runs block b's events and terminator on tuple `in`
+ * (IN tuple index `in_idx`), joining the results into the successors. */
+void flow_transfer_block(FlowRun *run, int b, int in_idx);
+
+/* flow_engine.c */
+bool flow_run_site(FlowRun *run, int block, int event, const AcquireMatch *acq);
+bool flow_run_param(FlowRun *run, int param_var);
 
 /* flow_path.c: the path steps to report `r` (acquire, branch decisions, exit). */
 FindingLoc *flow_path_build(const FlowRun *run, const FlowReport *r, const char *handle,

@@ -275,20 +275,3 @@ void flow_branch_unknown_deref(const FlowRun *run, int b, Tuple *t)
     for (int i = 0; i < t->n_holders; i++)
         if (t->holders[i].kind == PLACE_DEREF && (dt->var == -2 || t->holders[i].var == dt->var)) t->quiet = 1;
 }
-
-bool flow_deref_followed(const FlowRun *run, int var)
-{
-    return run->follow_deref && run->deref_place && var >= 0 && var < run->fn->n_vars && run->deref_place[var];
-}
-
-bool flow_place_of(const FlowRun *run, const IrRef *r, Place *out)
-{
-    if (r->kind != REF_DEREF) return place_from_ref(run->fn, r, out);
-    memset(out, 0, sizeof *out);
-    out->var = -1;
-    out->call = -1;
-    if (!flow_deref_followed(run, r->var)) return false;
-    out->kind = PLACE_DEREF;
-    out->var = r->var;
-    return true;
-}

@@ -9,7 +9,7 @@
 
 #include "ir/ir.h"
 #include "cli/rulepack.h"
-#include "flow/summary.h"
+#include "flow/summary_table.h"
 
 typedef struct {
     const PackSet *packs;

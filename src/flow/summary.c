@@ -2,9 +2,10 @@
  * analysed sources, whether it returns (or writes through a pointer
  * parameter) a freshly acquired handle, and what it does to each pointer or
  * struct parameter (releases on all paths / on some / stores it away /
- * borrows). Computed with the flow engine (rules/flow.h), iterated to a
+ * borrows). Computed with the flow engine (flow/flow.h), iterated to a
  * fixpoint in sorted (file, name) order so that wrappers of wrappers count;
- * deterministic and independent of -j. It reports nothing itself. */
+ * deterministic and independent of -j. It reports nothing itself; the
+ * table the summaries live in (and their lookup) is summary_table.c. */
 #include "flow/summary.h"
 
 #include <stdlib.h>
@@ -15,101 +16,6 @@
 #include "common/util.h"
 
 #define SUMMARY_MAX_PASSES 8
-
-typedef struct {
-    FunctionSummary s;
-    const IrFunction *fn;
-} Entry;
-
-struct SummaryTable {
-    Entry *entries;     /* sorted by (file, name, line): processing order */
-    int n;
-    int *by_name;       /* entry indexes sorted by (name, file) */
-};
-
-static int entry_cmp(const void *a, const void *b)
-{
-    const Entry *x = a, *y = b;
-    int c = strcmp(x->fn->file, y->fn->file);
-    if (c) return c;
-    if ((c = strcmp(x->fn->name, y->fn->name))) return c;
-    return (x->fn->loc.line > y->fn->loc.line) - (x->fn->loc.line < y->fn->loc.line);
-}
-
-static const SummaryTable *sort_table;
-
-static int by_name_cmp(const void *a, const void *b)
-{
-    const Entry *x = &sort_table->entries[*(const int *)a], *y = &sort_table->entries[*(const int *)b];
-    int c = strcmp(x->s.name, y->s.name);
-    if (c) return c;
-    return (*(const int *)a > *(const int *)b) - (*(const int *)a < *(const int *)b);
-}
-
-static void collect(SummaryTable *t, IrUnit **units, int n_units)
-{
-    VEC(Entry) v = {0};
-    for (int u = 0; u < n_units; u++) {
-        if (!units[u] || units[u]->parse_failed) continue;
-        for (int f = 0; f < units[u]->n_functions; f++) {
-            const IrFunction *fn = &units[u]->functions[f];
-            if (!fn->name || !fn->file || fn->truncated || fn->has_errors) continue; /* recovered IR: no summary */
-            Entry e;
-            memset(&e, 0, sizeof e);
-            e.fn = fn;
-            VEC_PUSH(v, e);
-        }
-    }
-    if (v.len > 1) qsort(v.items, (size_t)v.len, sizeof(Entry), entry_cmp);
-    /* a function defined in a header is seen once per including unit */
-    int w = 0;
-    for (int i = 0; i < v.len; i++)
-        if (w == 0 || entry_cmp(&v.items[w - 1], &v.items[i]) != 0) v.items[w++] = v.items[i];
-    t->entries = v.items;
-    t->n = w;
-    for (int i = 0; i < t->n; i++) {
-        Entry *e = &t->entries[i];
-        e->s.name = xstrdup(e->fn->name);
-        e->s.file = xstrdup(e->fn->file);
-        e->s.is_static = e->fn->is_static;
-        e->s.acquire_result_arg = -1;
-        e->s.returns_param = -1;
-        e->s.n_params = e->fn->n_params;
-        e->s.params = xcalloc((size_t)(e->fn->n_params + 1), sizeof(ParamEffect));
-        e->s.param_res = xcalloc((size_t)(e->fn->n_params + 1), sizeof(Resource *));
-    }
-    t->by_name = xmalloc((size_t)(t->n + 1) * sizeof(int));
-    for (int i = 0; i < t->n; i++) t->by_name[i] = i;
-    sort_table = t;
-    if (t->n > 1) qsort(t->by_name, (size_t)t->n, sizeof(int), by_name_cmp);
-    sort_table = NULL;
-}
-
-const FunctionSummary *summary_lookup(const SummaryTable *t, const char *name, const char *caller_file)
-{
-    if (!t || !name) return NULL;
-    int lo = 0, hi = t->n;
-    while (lo < hi) {
-        int mid = (lo + hi) / 2;
-        if (strcmp(t->entries[t->by_name[mid]].s.name, name) < 0) lo = mid + 1;
-        else hi = mid;
-    }
-    const FunctionSummary *global = NULL, *from_header = NULL;
-    for (int i = lo; i < t->n; i++) {
-        const Entry *e = &t->entries[t->by_name[i]];
-        const FunctionSummary *s = &e->s;
-        if (strcmp(s->name, name) != 0) break;
-        if (s->is_static) {
-            /* a static function is seen from its own file, and a static
-             * (inline) one of a header from the files that include it */
-            if (caller_file && strcmp(s->file, caller_file) == 0) return s;
-            if (e->fn->in_header && !from_header) from_header = s;
-        } else if (!global) {
-            global = s;
-        }
-    }
-    return global ? global : from_header;
-}
 
 /* ---- computing one summary ----------------------------------------------- */
 
@@ -365,27 +271,26 @@ static bool summary_equal(const FunctionSummary *a, const FunctionSummary *b)
 
 SummaryTable *summaries_build(IrUnit **units, int n_units, const PackSet *packs)
 {
-    SummaryTable *t = xcalloc(1, sizeof *t);
-    collect(t, units, n_units);
+    SummaryTable *t = summary_table_new(units, n_units);
     FunctionSummary next;
     for (int pass = 0; pass < SUMMARY_MAX_PASSES; pass++) {
         bool changed = false;
-        for (int i = 0; i < t->n; i++) {
-            Entry *e = &t->entries[i];
-            next = e->s;
-            next.params = xcalloc((size_t)(e->s.n_params + 1), sizeof(ParamEffect));
-            next.param_res = xcalloc((size_t)(e->s.n_params + 1), sizeof(Resource *));
-            compute(packs, t, e->fn, &next);
-            if (summary_equal(&next, &e->s)) {
+        for (int i = 0; i < summary_table_count(t); i++) {
+            FunctionSummary *cur = summary_table_at(t, i);
+            next = *cur;
+            next.params = xcalloc((size_t)(cur->n_params + 1), sizeof(ParamEffect));
+            next.param_res = xcalloc((size_t)(cur->n_params + 1), sizeof(Resource *));
+            compute(packs, t, summary_table_function(t, i), &next);
+            if (summary_equal(&next, cur)) {
                 free(next.params);
                 free(next.param_res);
                 free(next.chain);
                 continue;
             }
-            free(e->s.params);
-            free(e->s.param_res);
-            free(e->s.chain);
-            e->s = next;
+            free(cur->params);
+            free(cur->param_res);
+            free(cur->chain);
+            *cur = next;
             changed = true;
         }
         if (!changed) break;
@@ -393,18 +298,3 @@ SummaryTable *summaries_build(IrUnit **units, int n_units, const PackSet *packs)
     return t;
 }
 
-void summaries_free(SummaryTable *t)
-{
-    if (!t) return;
-    for (int i = 0; i < t->n; i++) {
-        FunctionSummary *s = &t->entries[i].s;
-        free((char *)s->name);
-        free((char *)s->file);
-        free(s->chain);
-        free(s->params);
-        free(s->param_res);
-    }
-    free(t->entries);
-    free(t->by_name);
-    free(t);
-}

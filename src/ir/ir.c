@@ -1,4 +1,5 @@
-/* ir.c — IR unit lifetime and reference helpers. See ir.h; the text dump
+/* ir.c — IR unit lifetime and the IR constructors (references, locations,
+ * conditions) the parse stage and the unit tests build IR with. See ir.h; the text dump
  * is in ir_dump.c. */
 #include "ir/ir.h"
 
@@ -74,4 +75,35 @@ bool ir_ref_equal(const IrRef *a, const IrRef *b)
     case REF_CONST: return a->value == b->value;
     }
     return false;
+}
+
+bool ir_ref_is_testable(const IrRef *r)
+{
+    return r->kind == REF_VAR || r->kind == REF_FIELD || r->kind == REF_CALL;
+}
+
+IrLoc ir_loc_none(void)
+{
+    IrLoc l = {0, 0, 0, 0};
+    return l;
+}
+
+IrCond ir_cond_unknown(void)
+{
+    IrCond k;
+    memset(&k, 0, sizeof k);
+    k.known = false;
+    k.ref = ir_ref_none();
+    return k;
+}
+
+IrCond ir_cond_make(IrRef ref, IrCmp op, long long value)
+{
+    IrCond k;
+    memset(&k, 0, sizeof k);
+    k.known = ir_ref_is_testable(&ref) || ref.kind == REF_CONST;
+    k.ref = k.known ? ref : ir_ref_none();
+    k.op = op;
+    k.value = value;
+    return k;
 }

@@ -237,7 +237,7 @@ typedef struct {
 IrUnit *ir_unit_new(const char *main_file);
 void ir_unit_free(IrUnit *u);
 
-/* Helpers for building IR by hand (tests) and in the parse stage. */
+/* Constructors for building IR by hand (tests) and in the parse stage. */
 IrRef ir_ref_none(void);
 IrRef ir_ref_var(int var);
 IrRef ir_ref_addr(int var);
@@ -246,6 +246,21 @@ IrRef ir_ref_const(long long value);
 IrRef ir_ref_call(int call_id);
 IrRef ir_ref_other(void);
 bool ir_ref_equal(const IrRef *a, const IrRef *b);
+bool ir_ref_is_testable(const IrRef *r); /* var, field or call: worth a condition */
+IrLoc ir_loc_none(void);                 /* no location (line 0) */
+IrCond ir_cond_unknown(void);            /* a condition the analysis does not read */
+/* `ref op value`; unknown unless ref is testable or a constant. */
+IrCond ir_cond_make(IrRef ref, IrCmp op, long long value);
+
+/* ir_once.c: a function defined in a header is seen by every unit that
+ * includes it; the set tells its first sighting (file, name, line) from
+ * the later ones. Functions of the unit's own file are always first. */
+typedef struct {
+    const IrFunction **items;
+    int len, cap;
+} IrDefinitionSet;
+bool ir_definition_first(IrDefinitionSet *s, const IrFunction *fn);
+void ir_definition_set_free(IrDefinitionSet *s);
 
 /* Writes the stable text form of a function's IR (see --dump-cfg in the
  * README) into a malloc'ed string. */

@@ -52,12 +52,6 @@ static IrCmp cmp_negate(IrCmp op)
     }
 }
 
-bool ref_is_testable(const IrRef *r)
-{
-    return r->kind == REF_VAR || r->kind == REF_FIELD || r->kind == REF_CALL;
-}
-
-
 /* A variable or a field path: what a pair condition can compare. */
 static bool ref_is_place(const IrRef *r)
 {
@@ -165,26 +159,6 @@ const char *cond_text(Builder *b, CXCursor c)
 
 /* ---- conditions ---- */
 
-IrCond ir_cond_unknown(void)
-{
-    IrCond k;
-    memset(&k, 0, sizeof k);
-    k.known = false;
-    k.ref = ir_ref_none();
-    return k;
-}
-
-IrCond ir_cond_make(IrRef ref, IrCmp op, long long value)
-{
-    IrCond k;
-    memset(&k, 0, sizeof k);
-    k.known = ref_is_testable(&ref) || ref.kind == REF_CONST;
-    k.ref = k.known ? ref : ir_ref_none();
-    k.op = op;
-    k.value = value;
-    return k;
-}
-
 /* `(x & ~1) == 0`: x is 0 or 1 — ODBC's SQL_SUCCEEDED(rc), where 0 is
  * SQL_SUCCESS, 1 SQL_SUCCESS_WITH_INFO and failures are negative. The IR
  * has no range condition: this reduces to `x >= 0` (and `!= 0` to
@@ -205,7 +179,7 @@ static bool masked_success_test(Builder *b, CXCursor side, IrCmp cmp, IrCond *ou
     }
     if (mask != ~1LL) return false;
     IrRef ref = expr_eval(b, x, depth + 1);
-    if (!ref_is_testable(&ref)) return false;
+    if (!ir_ref_is_testable(&ref)) return false;
     *out = ir_cond_make(ref, cmp == CMP_EQ ? CMP_GE : CMP_LT, 0);
     return true;
 }
@@ -223,11 +197,11 @@ static IrCond cond_compare(Builder *b, CXCursor c, const char *op, int depth)
         return masked;
     if (rc && !lc) {
         IrRef ref = expr_eval(b, l, depth + 1);
-        return ref_is_testable(&ref) ? ir_cond_make(ref, cmp, rv) : ir_cond_unknown();
+        return ir_ref_is_testable(&ref) ? ir_cond_make(ref, cmp, rv) : ir_cond_unknown();
     }
     if (lc && !rc) {
         IrRef ref = expr_eval(b, r, depth + 1);
-        return ref_is_testable(&ref) ? ir_cond_make(ref, cmp_flip(cmp), lv) : ir_cond_unknown();
+        return ir_ref_is_testable(&ref) ? ir_cond_make(ref, cmp_flip(cmp), lv) : ir_cond_unknown();
     }
     IrRef lref = expr_eval(b, l, depth + 1);
     IrRef rref = expr_eval(b, r, depth + 1);
@@ -262,7 +236,7 @@ IrCond cond_reduce_atomic(Builder *b, CXCursor c, int depth)
         }
     }
     IrRef ref = expr_eval(b, s, depth + 1);
-    return ref_is_testable(&ref) ? ir_cond_make(ref, CMP_NE, 0) : ir_cond_unknown();
+    return ir_ref_is_testable(&ref) ? ir_cond_make(ref, CMP_NE, 0) : ir_cond_unknown();
 }
 
 /* Is c (stripped) an operator that splits into several conditions? */

@@ -28,6 +28,7 @@ void cursor_children(CXCursor c, CursorVec *out);
 /* Skips parentheses, implicit casts (UnexposedExpr with one child) and
  * _Generic (to the association it selects, when that is certain); with
  * casts=true explicit casts too. */
+CXCursor cursor_single_child(CXCursor c); /* the only child, or a null cursor (none or several) */
 CXCursor cursor_strip(CXCursor c, bool casts);
 /* A cursor's extent as an IrLoc (expansion locations). */
 IrLoc loc_of_range(CXSourceRange r);
@@ -37,7 +38,7 @@ IrLoc loc_end_char(IrLoc l);
 /* Integer value of a constant expression; false when not constant (or too
  * complex to evaluate safely). */
 bool const_eval(CXCursor c, long long *out);
-/* Operator spelling of a BinaryOperator / CompoundAssignOperator /
+/* parse_operators.c: operator spelling of a BinaryOperator / CompoundAssignOperator /
  * UnaryOperator ("==", "&&", "!", "++" ...); "" when unknown. For unary
  * operators *postfix tells x++ from ++x. */
 typedef struct MacroCache MacroCache;
@@ -45,7 +46,7 @@ const char *binary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor c, char buf
 /* Only from the tokens between the operands (false inside macro bodies). */
 bool binary_op_direct(CXTranslationUnit tu, CXCursor c, char buf[8]);
 const char *unary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor c, char buf[8], bool *postfix);
-/* parse_tokens.c: the same, for operators written inside a macro body.
+/* The same, for operators written inside a macro body (parse_operators.c).
  * The cache (one per translation unit) remembers each macro use's
  * definition and the operator candidates of its body. */
 MacroCache *macro_cache_new(void);
@@ -176,7 +177,6 @@ IrRef expr_eval(Builder *b, CXCursor c, int depth);
 void expr_discard(Builder *b, CXCursor c, int depth);
 /* The variable for a declaration cursor (adds it when first seen). */
 int var_for_decl(Builder *b, CXCursor decl);
-IrLoc ir_loc_none(void);
 IrEvent parse_event(IrEventKind kind, IrLoc loc);
 void emit_assign_event(Builder *b, IrRef lhs, IrRef rhs, bool is_init, IrLoc loc);
 /* depth over PARSE_MAX_DEPTH: marks the function truncated */
@@ -208,9 +208,6 @@ bool op_is_comparison(const char *op);
  * (cut between tokens, "..." appended); NULL when unavailable. */
 #define COND_TEXT_MAX 80
 const char *cond_text(Builder *b, CXCursor c);
-bool ref_is_testable(const IrRef *r); /* var, field or call: worth a condition */
-IrCond ir_cond_make(IrRef ref, IrCmp op, long long value);
-IrCond ir_cond_unknown(void);
 
 /* parse_sink.c: assignments and returns */
 /* Assignment of expression c to lhs (declaration initialiser when is_init). */

@@ -133,7 +133,7 @@ void expr_assign_gnu_conditional(Builder *b, IrRef lhs, CXCursor common, CXCurso
 {
     IrRef v = expr_eval(b, common, depth + 1);
     int t = bb_new(b), f = bb_new(b), join = bb_new(b);
-    IrCond cond = ref_is_testable(&v) ? ir_cond_make(v, CMP_NE, 0) : ir_cond_unknown();
+    IrCond cond = ir_ref_is_testable(&v) ? ir_cond_make(v, CMP_NE, 0) : ir_cond_unknown();
     bb_branch(b, cond, cond_text(b, common), loc_of_cursor(common), t, f);
     b->cur = t;
     if (lhs.kind != REF_NONE) emit_assign_event(b, lhs, v, is_init, loc);

@@ -1,9 +1,8 @@
 /* parse_util.c — small libclang helpers for the parse stage: children of a
  * cursor, locations mapped to the expansion site, constant evaluation,
- * operator spelling (libclang 14 has no operator-kind API: the operator is
- * read from the tokens between the operands, or by parse_tokens.c inside
- * macro bodies; libclang 17+ is asked directly), source text of conditions, the noreturn and
- * cleanup attributes, and a cursor-keyed hash map. No CFG logic here. */
+ * source text of conditions, the noreturn and cleanup attributes, and a
+ * cursor-keyed hash map. Operator spelling is parse_operators.c, above
+ * these helpers. No CFG logic here. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +39,7 @@ static enum CXChildVisitResult count_child(CXCursor c, CXCursor parent, CXClient
 }
 
 /* The only child of c, or the null cursor when c has none or several. */
-static CXCursor single_child(CXCursor c)
+CXCursor cursor_single_child(CXCursor c)
 {
     ChildCount cc = {clang_getNullCursor(), 0};
     clang_visitChildren(c, count_child, &cc);
@@ -105,7 +104,7 @@ static bool is_type_trait(CXCursor c)
         } else if (is_integer_kind(k) && clang_getCursorKind(ch) == CXCursor_ParenExpr) {
             /* __typeof__(n) of an integer n: the trait folds to a constant
              * where a conversion of a non-constant n could not */
-            CXCursor inner = single_child(ch);
+            CXCursor inner = cursor_single_child(ch);
             if (!clang_Cursor_isNull(inner) && clang_getCursorKind(inner) != CXCursor_IntegerLiteral) {
                 CXEvalResult r = clang_Cursor_Evaluate(c);
                 bool folded = r && clang_EvalResult_getKind(r) == CXEval_Int;
@@ -139,7 +138,7 @@ CXCursor cursor_strip(CXCursor c, bool casts)
             enum CXTypeKind tk = clang_getCursorType(c).kind;
             if (k == CXCursor_UnexposedExpr && (tk == CXType_Dependent || tk == CXType_Invalid)) return c;
             if (is_type_trait(c)) return c;
-            CXCursor ch = single_child(c);
+            CXCursor ch = cursor_single_child(c);
             if (clang_Cursor_isNull(ch) || !clang_isExpression(clang_getCursorKind(ch))) return c;
             c = ch;
         } else if (casts && k == CXCursor_CStyleCastExpr) {
@@ -151,12 +150,6 @@ CXCursor cursor_strip(CXCursor c, bool casts)
             return c;
         }
     }
-}
-
-IrLoc ir_loc_none(void)
-{
-    IrLoc l = {0, 0, 0, 0};
-    return l;
 }
 
 IrLoc loc_of_range(CXSourceRange r)
@@ -323,165 +316,6 @@ bool const_eval(CXCursor c, long long *out)
     /* literals, and operators over constants: the evaluator decides (it does
      * not read variables in C) */
     return eval_int(s, out);
-}
-
-/* ---- operators ---- */
-
-/* The location as the user wrote it: macro arguments map to where the
- * argument is written, other macro text to the macro use. */
-static CXSourceLocation file_loc(CXTranslationUnit tu, CXSourceLocation l, CXFile *file,
-                                 unsigned *off)
-{
-    clang_getFileLocation(l, file, NULL, NULL, off);
-    return clang_getLocationForOffset(tu, *file, *off);
-}
-
-/* The operator token in [from, to) (file offsets in one file): the only
- * token there besides parentheses. Inside a macro use (the operands are
- * macro arguments), a comma there separates arguments, not operands. */
-static bool punct_between(CXTranslationUnit tu, CXSourceLocation from, CXSourceLocation to,
-                          char buf[8])
-{
-    CXFile f1, f2;
-    unsigned o1, o2, e1, e2;
-    CXSourceLocation a = file_loc(tu, from, &f1, &o1);
-    CXSourceLocation b = file_loc(tu, to, &f2, &o2);
-    if (!f1 || !f2 || !clang_File_isEqual(f1, f2) || o1 >= o2) return false;
-    clang_getExpansionLocation(from, NULL, NULL, NULL, &e1);
-    clang_getExpansionLocation(to, NULL, NULL, NULL, &e2);
-    bool in_macro = e1 != o1 || e2 != o2;
-    CXToken *toks = NULL;
-    unsigned n = 0;
-    clang_tokenize(tu, clang_getRange(a, b), &toks, &n);
-    int operators = 0, others = 0;
-    for (unsigned i = 0; i < n; i++) {
-        unsigned off;
-        clang_getFileLocation(clang_getTokenLocation(tu, toks[i]), NULL, NULL, NULL, &off);
-        if (off >= o2) break;
-        CXString s = clang_getTokenSpelling(tu, toks[i]);
-        const char *p = clang_getCString(s);
-        if (clang_getTokenKind(toks[i]) != CXToken_Punctuation || !p || strlen(p) >= 8) {
-            /* a nested macro ending the left operand (NULL) can leave `from`
-             * at the start of its name rather than after it */
-            if (!(off == o1 && i == 0)) others++;
-        } else if (strcmp(p, "(") != 0 && strcmp(p, ")") != 0) {
-            if (operators++ == 0) strcpy(buf, p);
-        }
-        clang_disposeString(s);
-    }
-    if (toks) clang_disposeTokens(tu, toks, n);
-    bool ok = operators == 1 && others == 0 && !(in_macro && !strcmp(buf, ","));
-    if (!ok) buf[0] = '\0';
-    return ok;
-}
-
-/* The end of an expression. A binary or conditional operator ends where
- * its last operand ends: walking down to it avoids asking libclang for the
- * extent of a long left-nested chain, whose start it finds by walking the
- * whole chain (quadratic over `a && b && ...`). */
-static CXSourceLocation expr_end(CXCursor c)
-{
-    CursorVec k = {0};
-    for (int guard = 0; guard < 10000; guard++) {
-        enum CXCursorKind kind = clang_getCursorKind(c);
-        if (kind != CXCursor_BinaryOperator && kind != CXCursor_CompoundAssignOperator &&
-            kind != CXCursor_ConditionalOperator)
-            break;
-        cursor_children(c, &k);
-        if (k.len < 2) break;
-        c = k.items[k.len - 1];
-    }
-    VEC_FREE(k);
-    return clang_getRangeEnd(clang_getCursorExtent(c));
-}
-
-bool binary_op_direct(CXTranslationUnit tu, CXCursor c, char buf[8])
-{
-    buf[0] = '\0';
-    CursorVec kids = {0};
-    cursor_children(c, &kids);
-    bool ok = kids.len == 2 &&
-              punct_between(tu, expr_end(kids.items[0]), clang_getRangeStart(clang_getCursorExtent(kids.items[1])),
-                            buf);
-    VEC_FREE(kids);
-    return ok;
-}
-
-/* Last resort for an assignment written inside a macro body next to other
- * operators, which the token paths could not place (libclang < 17 exposes no
- * operator kind, and its pretty printer prints no expressions): an
- * expression of pointer or struct type equal to its left operand's type,
- * whose left operand is a place and whose right operand is a pointer or a
- * struct, can only be `=` (comparisons give int, pointer arithmetic takes an
- * integer, and a comma with a place on its left is no code people write). */
-static bool is_place_kind(enum CXCursorKind k)
-{
-    return k == CXCursor_DeclRefExpr || k == CXCursor_MemberRefExpr || k == CXCursor_ArraySubscriptExpr ||
-           k == CXCursor_UnaryOperator || k == CXCursor_ParenExpr || k == CXCursor_UnexposedExpr;
-}
-
-static bool is_pointer_or_record(CXType t)
-{
-    return t.kind == CXType_Pointer || t.kind == CXType_Record;
-}
-
-static bool binary_op_by_types(CXCursor c, CXCursor lhs, CXCursor rhs, char buf[8])
-{
-    CXType whole = clang_getCanonicalType(clang_getCursorType(c));
-    CXType l = clang_getCanonicalType(clang_getCursorType(lhs));
-    CXType r = clang_getCanonicalType(clang_getCursorType(rhs));
-    if (!is_pointer_or_record(whole) || !clang_equalTypes(whole, l)) return false;
-    if (!is_place_kind(clang_getCursorKind(lhs)) || !is_pointer_or_record(r)) return false;
-    if (whole.kind == CXType_Record && !clang_equalTypes(whole, r)) return false;
-    snprintf(buf, 8, "=");
-    return true;
-}
-
-const char *binary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor c, char buf[8])
-{
-#if CINDEX_VERSION_MINOR >= 64 /* libclang 17: the operator kind is exposed */
-    enum CXBinaryOperatorKind kind = clang_getCursorBinaryOperatorKind(c);
-    if (kind != CXBinaryOperator_Invalid) {
-        CXString sp = clang_getBinaryOperatorKindSpelling(kind);
-        snprintf(buf, 8, "%s", clang_getCString(sp));
-        clang_disposeString(sp);
-        if (buf[0]) return buf;
-    }
-#endif
-    if (binary_op_direct(tu, c, buf)) return buf;
-    CursorVec kids = {0};
-    cursor_children(c, &kids);
-    if (kids.len != 2 || !(macro_binary_op(tu, mc, c, kids.items[0], buf) ||
-                           binary_op_by_types(c, kids.items[0], kids.items[1], buf)))
-        buf[0] = '\0';
-    VEC_FREE(kids);
-    return buf;
-}
-
-const char *unary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor c, char buf[8], bool *postfix)
-{
-    buf[0] = '\0';
-    *postfix = false;
-#if CINDEX_VERSION_MINOR >= 64 /* libclang 17: the operator kind is exposed */
-    enum CXUnaryOperatorKind kind = clang_getCursorUnaryOperatorKind(c);
-    if (kind != CXUnaryOperator_Invalid && kind != CXUnaryOperator_Extension) {
-        CXString sp = clang_getUnaryOperatorKindSpelling(kind);
-        snprintf(buf, 8, "%s", clang_getCString(sp));
-        clang_disposeString(sp);
-        *postfix = kind == CXUnaryOperator_PostInc || kind == CXUnaryOperator_PostDec;
-        if (buf[0]) return buf;
-    }
-#endif
-    CXCursor arg = single_child(c);
-    if (clang_Cursor_isNull(arg)) return buf;
-    CXSourceRange whole = clang_getCursorExtent(c), inner = clang_getCursorExtent(arg);
-    if (punct_between(tu, clang_getRangeStart(whole), clang_getRangeStart(inner), buf)) return buf;
-    if (punct_between(tu, clang_getRangeEnd(inner), clang_getRangeEnd(whole), buf)) {
-        *postfix = true;
-        return buf;
-    }
-    if (!macro_unary_op(tu, mc, c, buf)) buf[0] = '\0'; /* unknown: treated as a plain read */
-    return buf;
 }
 
 /* Text of [b, e) in f, whitespace collapsed, at most ~160 characters. */

@@ -146,20 +146,14 @@ static inline void fb_assign(Fb *b, int blk, IrRef lhs, IrRef rhs)
 
 static inline IrCond fb_cond(IrRef ref, IrCmp op, long long value)
 {
-    IrCond c;
-    memset(&c, 0, sizeof c);
+    IrCond c = ir_cond_make(ref, op, value);
     c.ref2 = ir_ref_none();
-    c.known = true;
-    c.ref = ref;
-    c.op = op;
-    c.value = value;
     return c;
 }
 
 static inline IrCond fb_unknown_cond(void)
 {
-    IrCond c;
-    memset(&c, 0, sizeof c);
+    IrCond c = ir_cond_unknown();
     c.ref = ir_ref_other();
     c.ref2 = ir_ref_none();
     return c;

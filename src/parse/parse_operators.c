@@ -1,22 +1,185 @@
-/* parse_tokens.c — recovers the operator of a binary or unary expression
- * written inside a macro body. libclang 14 has no operator-kind API, and
- * inside a macro body the operands' locations all map to the macro use, so
- * the tokens between them cannot be read (parse_util.c handles every other
- * case). Here the macro's definition is found through the detailed
- * preprocessing record and its body tokens are read. When the operator
- * nodes of the expression that hide in the macro body are exactly as many
- * as the body's binary operators, they match in source order (an in-order
- * walk of the tree). Otherwise, when every candidate operator of the body
- * (after the left operand's last token, when that is known) is the same
- * operator, that is the one. A function-like macro used in the body (with
- * operator-free arguments) contributes its own body's operators at its
- * place. Anything less certain gives "unknown" (callers then treat the
- * expression as opaque). */
+/* parse_operators.c — the operator of a binary or unary expression, which
+ * libclang 14 has no API for (libclang 17+ is asked directly). Outside
+ * macro bodies it is the token between the operands (or, for a unary
+ * operator, before or after its operand). Inside a macro body the
+ * operands' locations all map to the macro use, so the tokens between
+ * them cannot be read: there the macro's definition is found through the
+ * detailed preprocessing record and its body tokens are read. When the
+ * operator nodes of the expression that hide in the macro body are exactly
+ * as many as the body's binary operators, they match in source order (an
+ * in-order walk of the tree). Otherwise, when every candidate operator of
+ * the body (after the left operand's last token, when that is known) is the
+ * same operator, that is the one. A function-like macro used in the body
+ * (with operator-free arguments) contributes its own body's operators at
+ * its place. Anything less certain gives "unknown" (callers then treat the
+ * expression as opaque). All operator recovery is here; the cursor helpers
+ * it uses are in parse_util.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "parse/parse_internal.h"
+
+/* ---- operators written between their operands ---- */
+
+/* The location as the user wrote it: macro arguments map to where the
+ * argument is written, other macro text to the macro use. */
+static CXSourceLocation file_loc(CXTranslationUnit tu, CXSourceLocation l, CXFile *file,
+                                 unsigned *off)
+{
+    clang_getFileLocation(l, file, NULL, NULL, off);
+    return clang_getLocationForOffset(tu, *file, *off);
+}
+
+/* The operator token in [from, to) (file offsets in one file): the only
+ * token there besides parentheses. Inside a macro use (the operands are
+ * macro arguments), a comma there separates arguments, not operands. */
+static bool punct_between(CXTranslationUnit tu, CXSourceLocation from, CXSourceLocation to,
+                          char buf[8])
+{
+    CXFile f1, f2;
+    unsigned o1, o2, e1, e2;
+    CXSourceLocation a = file_loc(tu, from, &f1, &o1);
+    CXSourceLocation b = file_loc(tu, to, &f2, &o2);
+    if (!f1 || !f2 || !clang_File_isEqual(f1, f2) || o1 >= o2) return false;
+    clang_getExpansionLocation(from, NULL, NULL, NULL, &e1);
+    clang_getExpansionLocation(to, NULL, NULL, NULL, &e2);
+    bool in_macro = e1 != o1 || e2 != o2;
+    CXToken *toks = NULL;
+    unsigned n = 0;
+    clang_tokenize(tu, clang_getRange(a, b), &toks, &n);
+    int operators = 0, others = 0;
+    for (unsigned i = 0; i < n; i++) {
+        unsigned off;
+        clang_getFileLocation(clang_getTokenLocation(tu, toks[i]), NULL, NULL, NULL, &off);
+        if (off >= o2) break;
+        CXString s = clang_getTokenSpelling(tu, toks[i]);
+        const char *p = clang_getCString(s);
+        if (clang_getTokenKind(toks[i]) != CXToken_Punctuation || !p || strlen(p) >= 8) {
+            /* a nested macro ending the left operand (NULL) can leave `from`
+             * at the start of its name rather than after it */
+            if (!(off == o1 && i == 0)) others++;
+        } else if (strcmp(p, "(") != 0 && strcmp(p, ")") != 0) {
+            if (operators++ == 0) strcpy(buf, p);
+        }
+        clang_disposeString(s);
+    }
+    if (toks) clang_disposeTokens(tu, toks, n);
+    bool ok = operators == 1 && others == 0 && !(in_macro && !strcmp(buf, ","));
+    if (!ok) buf[0] = '\0';
+    return ok;
+}
+
+/* The end of an expression. A binary or conditional operator ends where
+ * its last operand ends: walking down to it avoids asking libclang for the
+ * extent of a long left-nested chain, whose start it finds by walking the
+ * whole chain (quadratic over `a && b && ...`). */
+static CXSourceLocation expr_end(CXCursor c)
+{
+    CursorVec k = {0};
+    for (int guard = 0; guard < 10000; guard++) {
+        enum CXCursorKind kind = clang_getCursorKind(c);
+        if (kind != CXCursor_BinaryOperator && kind != CXCursor_CompoundAssignOperator &&
+            kind != CXCursor_ConditionalOperator)
+            break;
+        cursor_children(c, &k);
+        if (k.len < 2) break;
+        c = k.items[k.len - 1];
+    }
+    VEC_FREE(k);
+    return clang_getRangeEnd(clang_getCursorExtent(c));
+}
+
+bool binary_op_direct(CXTranslationUnit tu, CXCursor c, char buf[8])
+{
+    buf[0] = '\0';
+    CursorVec kids = {0};
+    cursor_children(c, &kids);
+    bool ok = kids.len == 2 &&
+              punct_between(tu, expr_end(kids.items[0]), clang_getRangeStart(clang_getCursorExtent(kids.items[1])),
+                            buf);
+    VEC_FREE(kids);
+    return ok;
+}
+
+/* Last resort for an assignment written inside a macro body next to other
+ * operators, which the token paths could not place (libclang < 17 exposes no
+ * operator kind, and its pretty printer prints no expressions): an
+ * expression of pointer or struct type equal to its left operand's type,
+ * whose left operand is a place and whose right operand is a pointer or a
+ * struct, can only be `=` (comparisons give int, pointer arithmetic takes an
+ * integer, and a comma with a place on its left is no code people write). */
+static bool is_place_kind(enum CXCursorKind k)
+{
+    return k == CXCursor_DeclRefExpr || k == CXCursor_MemberRefExpr || k == CXCursor_ArraySubscriptExpr ||
+           k == CXCursor_UnaryOperator || k == CXCursor_ParenExpr || k == CXCursor_UnexposedExpr;
+}
+
+static bool is_pointer_or_record(CXType t)
+{
+    return t.kind == CXType_Pointer || t.kind == CXType_Record;
+}
+
+static bool binary_op_by_types(CXCursor c, CXCursor lhs, CXCursor rhs, char buf[8])
+{
+    CXType whole = clang_getCanonicalType(clang_getCursorType(c));
+    CXType l = clang_getCanonicalType(clang_getCursorType(lhs));
+    CXType r = clang_getCanonicalType(clang_getCursorType(rhs));
+    if (!is_pointer_or_record(whole) || !clang_equalTypes(whole, l)) return false;
+    if (!is_place_kind(clang_getCursorKind(lhs)) || !is_pointer_or_record(r)) return false;
+    if (whole.kind == CXType_Record && !clang_equalTypes(whole, r)) return false;
+    snprintf(buf, 8, "=");
+    return true;
+}
+
+const char *binary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor c, char buf[8])
+{
+#if CINDEX_VERSION_MINOR >= 64 /* libclang 17: the operator kind is exposed */
+    enum CXBinaryOperatorKind kind = clang_getCursorBinaryOperatorKind(c);
+    if (kind != CXBinaryOperator_Invalid) {
+        CXString sp = clang_getBinaryOperatorKindSpelling(kind);
+        snprintf(buf, 8, "%s", clang_getCString(sp));
+        clang_disposeString(sp);
+        if (buf[0]) return buf;
+    }
+#endif
+    if (binary_op_direct(tu, c, buf)) return buf;
+    CursorVec kids = {0};
+    cursor_children(c, &kids);
+    if (kids.len != 2 || !(macro_binary_op(tu, mc, c, kids.items[0], buf) ||
+                           binary_op_by_types(c, kids.items[0], kids.items[1], buf)))
+        buf[0] = '\0';
+    VEC_FREE(kids);
+    return buf;
+}
+
+const char *unary_op(CXTranslationUnit tu, MacroCache *mc, CXCursor c, char buf[8], bool *postfix)
+{
+    buf[0] = '\0';
+    *postfix = false;
+#if CINDEX_VERSION_MINOR >= 64 /* libclang 17: the operator kind is exposed */
+    enum CXUnaryOperatorKind kind = clang_getCursorUnaryOperatorKind(c);
+    if (kind != CXUnaryOperator_Invalid && kind != CXUnaryOperator_Extension) {
+        CXString sp = clang_getUnaryOperatorKindSpelling(kind);
+        snprintf(buf, 8, "%s", clang_getCString(sp));
+        clang_disposeString(sp);
+        *postfix = kind == CXUnaryOperator_PostInc || kind == CXUnaryOperator_PostDec;
+        if (buf[0]) return buf;
+    }
+#endif
+    CXCursor arg = cursor_single_child(c);
+    if (clang_Cursor_isNull(arg)) return buf;
+    CXSourceRange whole = clang_getCursorExtent(c), inner = clang_getCursorExtent(arg);
+    if (punct_between(tu, clang_getRangeStart(whole), clang_getRangeStart(inner), buf)) return buf;
+    if (punct_between(tu, clang_getRangeEnd(inner), clang_getRangeEnd(whole), buf)) {
+        *postfix = true;
+        return buf;
+    }
+    if (!macro_unary_op(tu, mc, c, buf)) buf[0] = '\0'; /* unknown: treated as a plain read */
+    return buf;
+}
+
+/* ---- operators inside macro bodies ---- */
 
 /* Binding strength of a binary operator; -1 when it is not one. */
 static int precedence(const char *op, int n)

@@ -1,0 +1,65 @@
+/* summary_table.h — the function summaries as data (DESIGN "summarise"):
+ * what a function of the analysed sources does to resources as its callers
+ * see it, and the table that finds the summary of a call by the callee's
+ * name. The table holds one entry per function definition (a function
+ * defined in a header seen by several units is there once); the summary
+ * builder (summary.h) fills the entries in. No dataflow here: matching
+ * (match.h) and the flow engine read the table, the builder above them
+ * writes it. */
+#ifndef CONNLINT_SUMMARY_TABLE_H
+#define CONNLINT_SUMMARY_TABLE_H
+
+#include <stdbool.h>
+
+#include "ir/ir.h"
+#include "cli/rulepack.h"
+
+typedef enum {
+    PARAM_BORROWS = 0,     /* leaves the caller's handle as it was */
+    PARAM_RELEASES,        /* releases it on every path */
+    PARAM_MAYBE_RELEASES,  /* releases it on some paths only */
+    PARAM_TRANSFERS,       /* stores it away: no longer the caller's to release */
+    PARAM_TRANSFERS_ON_SUCCESS, /* stores it into what it returns: the caller's
+                                   no longer when the result is not NULL
+                                   (obj_new(conn)); still the caller's when it is */
+    PARAM_TRANSFERS_ON_ZERO,    /* stores it away when it returns 0, keeps its
+                                   hands off when it returns non-zero
+                                   (cache_add(stmt) != OK) */
+} ParamEffect;
+
+typedef struct {
+    const char *name;
+    const char *file;           /* where it is defined */
+    bool is_static;
+    /* returns (or writes through an out-parameter) a freshly acquired handle */
+    const Resource *acquires;   /* NULL when it does not */
+    int acquire_result_arg;     /* -1: return value; else out-parameter index */
+    FailureKind acquire_failure;/* how its callers see failure (null, status, ...) */
+    const char *acquire_field;  /* for null-field */
+    bool acquires_per_request;  /* the acquired resource is per-request */
+    char *chain;                /* "open_request_conn() which calls get_db()" */
+    int n_params;
+    ParamEffect *params;        /* per parameter */
+    const Resource **param_res; /* the resource a release/transfer concerns (or NULL) */
+    int returns_param;          /* returns parameter N itself on every path (configure(c)
+                                   returning c), else -1 */
+} FunctionSummary;
+
+typedef struct SummaryTable SummaryTable;
+
+/* A table with one entry per function definition of `units` that can be
+ * summarised (named, not recovered from errors), in (file, name, line)
+ * order, each entry's summary empty: acquires nothing, borrows every
+ * parameter. */
+SummaryTable *summary_table_new(IrUnit **units, int n_units);
+int summary_table_count(const SummaryTable *t);
+/* Entry i (0 <= i < count): its summary and the function it describes. */
+FunctionSummary *summary_table_at(SummaryTable *t, int i);
+const IrFunction *summary_table_function(const SummaryTable *t, int i);
+/* The summary for a call to `name` made from a function in `caller_file`
+ * (static functions are found only from their own file). NULL if none. */
+const FunctionSummary *summary_lookup(const SummaryTable *t, const char *name,
+                                      const char *caller_file);
+void summaries_free(SummaryTable *t);
+
+#endif
