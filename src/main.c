@@ -44,6 +44,7 @@ typedef struct {
     char **extra_args;      /* config clang_args + -- args */
     int n_extra_args;
     const bool *want;       /* NULL: every file; else only these (pre-filter) */
+    NoreturnNames noreturn; /* the packs' noreturn names, for the parse */
     atomic_int next;
     atomic_int done;
     bool progress;
@@ -78,7 +79,7 @@ static char **file_args(const ParseJob *job, const char *file, int *n)
 static void *parse_worker(void *arg)
 {
     ParseJob *job = arg;
-    ParseSession *s = parse_session_new();
+    ParseSession *s = parse_session_new(&job->noreturn);
     for (;;) {
         int i = atomic_fetch_add(&job->next, 1);
         if (i >= job->n_files) break;
@@ -229,7 +230,8 @@ static int print_cfgs(const IrUnit *u, const char *fn_name)
 }
 
 /* --dump-cfg FILE[:FUNCTION] */
-static int dump_cfg(const Options *o, const Config *cfg, const CompileDb *db, const char *cwd)
+static int dump_cfg(const Options *o, const Config *cfg, const CompileDb *db, const char *cwd,
+                    const PackSet *packs)
 {
     char *spec = xstrdup(o->dump_cfg);
     char *fn_name = NULL;
@@ -249,7 +251,8 @@ static int dump_cfg(const Options *o, const Config *cfg, const CompileDb *db, co
     ParseJob job = {.db = db, .extra_args = extra.items, .n_extra_args = extra.len};
     int n = 0;
     char **args = file_args(&job, abs, &n);
-    ParseSession *s = parse_session_new();
+    NoreturnNames noreturn = {packset_noreturn_names(packs, false), packset_noreturn_names(packs, true)};
+    ParseSession *s = parse_session_new(&noreturn);
     IrUnit *u = parse_unit(s, abs, (const char *const *)args, n);
     NoteVec notes = {0};
     bool parse_error = false;
@@ -403,6 +406,8 @@ static void stage_parse(Run *r)
     double t0 = now_seconds();
     StrVec extra = extra_clang_args(r->o, &r->cfg);
     ParseJob job = {.files = r->files.files, .n_files = n_files, .db = r->db};
+    job.noreturn.always = packset_noreturn_names(&r->packs, false);
+    job.noreturn.system_only = packset_noreturn_names(&r->packs, true);
     job.units = xcalloc((size_t)(n_files ? n_files : 1), sizeof(IrUnit *));
     job.extra_args = extra.items;
     job.n_extra_args = extra.len;
@@ -553,9 +558,11 @@ static int run(const Options *o)
     int status = 2;
     if (!load_settings(&r)) {
         /* nothing more to do: the message is printed */
+    } else if (!load_packs(&r)) {
+        /* the message is printed */
     } else if (o->action == ACTION_DUMP_CFG) {
-        status = dump_cfg(o, &r.cfg, r.db, r.cwd);
-    } else if (load_packs(&r)) {
+        status = dump_cfg(o, &r.cfg, r.db, r.cwd, &r.packs); /* the packs say what never returns */
+    } else {
         stage_discover(&r);
         stage_parse(&r);
         stage_summarise(&r);

@@ -15,7 +15,8 @@ typedef VEC(CalleeSpec) SpecList;
 
 struct PackIndex {
     StrMap by_name;            /* name -> SpecList * */
-    StrMap noreturn;           /* name -> (void *)1 always, (void *)2 in system headers only */
+    StrMap noreturn;           /* name -> non-NULL: never returns */
+    StrMap noreturn_system;    /* name -> non-NULL: never returns when declared in a system header */
     StrMap dealloc_names;      /* name -> non-NULL */
     VEC(const char *) dealloc_suffixes;
     const Resource *first_resource;
@@ -62,9 +63,8 @@ static void index_library(PackIndex *ix, const LibraryKnowledge *lib)
         add_spec(ix, lib->returns_arg[i].name, c);
     }
     for (int i = 0; i < lib->n_noreturn; i++) {
-        void **slot = strmap_slot(&ix->noreturn, lib->noreturn[i].name);
-        /* named without the restriction by any pack: noreturn wherever declared */
-        if (*slot != (void *)1) *slot = lib->noreturn[i].system_header_only ? (void *)2 : (void *)1;
+        StrMap *into = lib->noreturn[i].system_header_only ? &ix->noreturn_system : &ix->noreturn;
+        *strmap_slot(into, lib->noreturn[i].name) = (void *)1;
     }
     for (int i = 0; i < lib->n_deallocators; i++) {
         if (lib->deallocators[i].name) *strmap_slot(&ix->dealloc_names, lib->deallocators[i].name) = (void *)1;
@@ -83,6 +83,7 @@ void pack_index_free(PackIndex *ix)
     }
     strmap_free(&ix->by_name);
     strmap_free(&ix->noreturn);
+    strmap_free(&ix->noreturn_system);
     strmap_free(&ix->dealloc_names);
     VEC_FREE(ix->dealloc_suffixes);
     free(ix);
@@ -113,8 +114,15 @@ const Resource *packset_first_resource(const PackSet *set)
 
 bool packset_is_noreturn(const PackSet *set, const char *name, bool declared_in_system_header)
 {
-    void *v = set && set->index ? strmap_get(&set->index->noreturn, name) : NULL;
-    return v == (void *)1 || (v == (void *)2 && declared_in_system_header);
+    if (!set || !set->index) return false;
+    return strmap_has(&set->index->noreturn, name) ||
+           (declared_in_system_header && strmap_has(&set->index->noreturn_system, name));
+}
+
+const StrMap *packset_noreturn_names(const PackSet *set, bool system_header_only)
+{
+    if (!set || !set->index) return NULL;
+    return system_header_only ? &set->index->noreturn_system : &set->index->noreturn;
 }
 
 bool packset_is_deallocator(const PackSet *set, const char *name)
@@ -133,7 +141,8 @@ bool packset_is_deallocator(const PackSet *set, const char *name)
 void packset_each_name(const PackSet *set, void (*fn)(const char *name, void *data), void *data)
 {
     if (!set || !set->index) return;
-    const StrMap *maps[] = {&set->index->by_name, &set->index->noreturn, &set->index->dealloc_names};
+    const StrMap *maps[] = {&set->index->by_name, &set->index->noreturn, &set->index->noreturn_system,
+                            &set->index->dealloc_names};
     StrMap seen = {0};
     for (size_t m = 0; m < sizeof maps / sizeof maps[0]; m++) {
         for (size_t i = 0; i < maps[m]->cap; i++) {

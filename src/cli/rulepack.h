@@ -11,6 +11,8 @@
 
 #include <stdbool.h>
 
+#include "common/strmap.h"
+
 typedef enum { CALLEE_BY_FUNCTION, CALLEE_BY_MEMBER } CalleeMatchKind;
 
 typedef struct {
@@ -178,6 +180,11 @@ const Resource *packset_first_resource(const PackSet *set);
 
 /* Library knowledge, merged over every pack of the set. */
 bool packset_is_noreturn(const PackSet *set, const char *name, bool declared_in_system_header);
+
+/* The noreturn names as a map (name -> non-NULL), for the parse stage:
+ * those that never return wherever declared, or (system_header_only) only
+ * when a system header declares them. NULL without an index. */
+const StrMap *packset_noreturn_names(const PackSet *set, bool system_header_only);
 bool packset_is_deallocator(const PackSet *set, const char *name);
 
 /* Every name the packs mention: acquire, release and transfer callees,

@@ -24,12 +24,14 @@
 
 struct ParseSession {
     CXIndex index;
+    NoreturnNames noreturn;
 };
 
-ParseSession *parse_session_new(void)
+ParseSession *parse_session_new(const NoreturnNames *noreturn)
 {
     ParseSession *s = xcalloc(1, sizeof *s);
     s->index = clang_createIndex(0, 0);
+    if (noreturn) s->noreturn = *noreturn;
     return s;
 }
 
@@ -56,6 +58,7 @@ typedef struct {
     IrUnit *unit;
     CXTranslationUnit tu;
     MacroCache *macros;
+    const NoreturnNames *noreturn;
     VEC(FilePath) paths;
     VEC(IrFunction) functions;
     VEC(IrGlobalRef) global_refs;
@@ -225,6 +228,7 @@ static void build_function(UnitBuild *ub, CXCursor c, const char *file)
     b.arena = ub->unit->arena;
     b.tu = ub->tu;
     b.macros = ub->macros;
+    b.noreturn = ub->noreturn;
     b.scope = -1;
     b.cur = bb_new(&b);
     int np = clang_Cursor_getNumArguments(c);
@@ -313,6 +317,7 @@ IrUnit *parse_unit(ParseSession *s, const char *path, const char *const *args, i
     UnitBuild ub;
     memset(&ub, 0, sizeof ub);
     ub.unit = ir_unit_new(real ? real : path);
+    ub.noreturn = &s->noreturn;
     free(real);
     if (!file_is_parsable(&ub, path)) {
         ub.unit->parse_failed = true;
