@@ -449,7 +449,7 @@ static void stage_check(Run *r)
     StrVec handlers = absolute_patterns(r->cfg.handlers, r->cfg.n_handlers, o->handlers, o->n_handlers, r->cwd);
     CheckContext cctx = {&r->packs, r->summaries, handlers.items, handlers.len};
     double t0 = now_seconds();
-    checks_run(&cctx, r->units, r->n_units, &r->findings);
+    checks_run(&cctx, r->units, r->n_units, r->o->jobs >= 1 ? r->o->jobs : default_jobs(), &r->findings);
     verbose_note(r, "checked", t0);
     strvec_free(&handlers);
 }

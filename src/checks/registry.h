@@ -61,8 +61,9 @@ const RuleInfo *rule_info_find(const char *id); /* NULL if unknown */
 int rule_info_index(const char *id);            /* -1 if unknown */
 
 /* The check stage: every enabled entry of the table, once each, over the
- * units that parsed, appending to `out` in unit, function, table order. */
-void checks_run(const CheckContext *ctx, IrUnit *const *units, int n_units, FindingList *out);
+ * units that parsed, appending to `out` in unit, function, table order,
+ * whatever the number of threads (`jobs`, at least 1) that run them. */
+void checks_run(const CheckContext *ctx, IrUnit *const *units, int n_units, int jobs, FindingList *out);
 
 /* ---- the entry points, one file each ---------------------------------- */
 
