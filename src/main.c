@@ -25,6 +25,9 @@
 #include "cli/glob.h"
 #include "ir/ir.h"
 #include "flow/noreturn_infer.h"
+#include "values/constants.h"
+#include "values/local_pointers.h"
+#include "values/unions.h"
 #include "parse/parse.h"
 #include "report/report.h"
 #include "cli/rulepack.h"
@@ -438,6 +441,9 @@ static void stage_parse(Run *r)
 static void stage_summarise(Run *r)
 {
     double t0 = now_seconds();
+    values_fold_constants(r->units, r->n_units);
+    values_follow_local_pointers(r->units, r->n_units);
+    values_merge_union_members(r->units, r->n_units);
     noreturn_refine(r->units, r->n_units);
     r->summaries = summaries_build(r->units, r->n_units, &r->packs);
     verbose_note(r, "summarised", t0);
@@ -447,7 +453,7 @@ static void stage_check(Run *r)
 {
     const Options *o = r->o;
     StrVec handlers = absolute_patterns(r->cfg.handlers, r->cfg.n_handlers, o->handlers, o->n_handlers, r->cwd);
-    CheckContext cctx = {&r->packs, r->summaries, handlers.items, handlers.len};
+    CheckContext cctx = {&r->packs, r->summaries, handlers.items, handlers.len, &r->cfg};
     double t0 = now_seconds();
     checks_run(&cctx, r->units, r->n_units, r->o->jobs >= 1 ? r->o->jobs : default_jobs(), &r->findings);
     verbose_note(r, "checked", t0);

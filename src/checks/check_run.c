@@ -2,8 +2,9 @@
  * registry over every function of the units that parsed (a function
  * defined in a header once: the first unit in file order wins), then over
  * each unit, on `jobs` threads (each function's findings kept apart and
- * joined in order: the result does not depend on the number of threads).
- * Decides no findings itself. */
+ * joined in order: the result does not depend on the number of threads),
+ * then the whole-program entries once, in table order. Decides no findings
+ * itself. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -95,6 +96,8 @@ void checks_run(const CheckContext *ctx, IrUnit *const *units, int n_units, int 
         free(l->items);
     }
     VEC_FREE(tasks);
+    for (int e = 0; e < n_entries; e++)
+        if (entries[e]->program) entries[e]->program(ctx, units, n_units, out);
     ir_definition_set_free(&seen);
     free(entries);
 }

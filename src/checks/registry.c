@@ -111,15 +111,32 @@
 #define UNUSED_BAD  "    c = get_conn();  // connlint-ignore[conection-leak]   (misspelled)\n"
 #define UNUSED_GOOD "    c = get_conn();  // connlint-ignore[connection-leak]\n"
 
+#define GLOBAL_HELP                                                                   \
+    "A handle stored in a file-scope variable is no longer the acquiring\n"          \
+    "function's to release, so connection-leak does not follow it. This note says\n" \
+    "that no function of the analysed sources releases that variable (passes it to\n" \
+    "a release, to a function of yours that releases or takes it, copies it\n"       \
+    "elsewhere or returns it): the handle lives until the process ends. That is\n"  \
+    "often meant (a log file opened once), hence the note level.\n"
+
+#define GLOBAL_BAD                                   \
+    "    static FILE *trace;\n"                      \
+    "    void trace_open(void) { trace = fopen(\"/tmp/trace\", \"w\"); }\n"
+#define GLOBAL_GOOD                                  \
+    "    static FILE *trace;\n"                      \
+    "    void trace_open(void) { trace = fopen(\"/tmp/trace\", \"w\"); }\n" \
+    "    void trace_close(void) { if (trace) fclose(trace); }\n"
+
 #define TEXT_HELP(intro, bad, good) intro "\nNoncompliant:\n\n" bad "\nCompliant:\n\n" good
 #define MD_HELP(intro, bad, good) \
     intro "\n## Noncompliant\n\n```c\n" bad "```\n\n## Compliant\n\n```c\n" good "```\n"
 
 /* The entry points: connection-leak, double-release and use-after-release
  * come from one run of the resource flow. */
-static const CheckEntry resource_flow = {NULL, check_resource_flow, NULL};
+static const CheckEntry resource_flow = {NULL, check_resource_flow, NULL, NULL};
 static const CheckEntry per_request = {check_per_request_enabled, check_per_request_function,
-                                       check_per_request_global_refs};
+                                       check_per_request_global_refs, NULL};
+static const CheckEntry global_handles = {check_global_handles_enabled, NULL, NULL, check_global_handles};
 
 const RuleInfo rule_infos[] = {
     {
@@ -170,6 +187,17 @@ const RuleInfo rule_infos[] = {
         MD_HELP(UNUSED_HELP, UNUSED_BAD, UNUSED_GOOD),
         "very-high", "recommendation", {"maintainability", NULL, NULL, NULL},
         NULL,
+    },
+    {
+        RULE_GLOBAL_HANDLE, "GlobalHandleUnreleased", LEVEL_NOTE,
+        "A handle kept in a file-scope variable that no function releases.",
+        "A resource is acquired into a file-scope variable (directly or through an "
+        "out-parameter), and no function of the analysed sources releases, hands on, "
+        "copies or returns that variable.",
+        TEXT_HELP(GLOBAL_HELP, GLOBAL_BAD, GLOBAL_GOOD),
+        MD_HELP(GLOBAL_HELP, GLOBAL_BAD, GLOBAL_GOOD),
+        "medium", "recommendation", {"reliability", "resource-leak", NULL, NULL},
+        &global_handles,
     },
 };
 

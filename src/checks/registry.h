@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 
+#include "cli/config.h"
 #include "cli/rulepack.h"
 #include "common/finding.h"
 #include "flow/summary.h"
@@ -21,6 +22,7 @@
 #define RULE_DOUBLE_RELEASE "double-release"
 #define RULE_USE_AFTER_RELEASE "use-after-release"
 #define RULE_UNUSED_SUPPRESSION "unused-suppression" /* a suppression comment that matched nothing */
+#define RULE_GLOBAL_HANDLE "global-handle-unreleased" /* opt-in: kept in a file-scope variable nobody releases */
 
 /* What every check reads. */
 typedef struct {
@@ -28,6 +30,7 @@ typedef struct {
     const SummaryTable *summaries;   /* may be NULL */
     char **handler_globs;            /* absolute patterns */
     int n_handler_globs;
+    const Config *config;            /* may be NULL; opt-in rules read its levels */
 } CheckContext;
 
 /* A check's entry point: `function` runs on every analysed function (a
@@ -38,6 +41,8 @@ typedef struct {
     bool (*enabled)(const CheckContext *ctx);
     void (*function)(const CheckContext *ctx, const IrFunction *fn, FindingList *out);
     void (*unit)(const CheckContext *ctx, const IrUnit *u, FindingList *out);
+    /* once, after the others, over all units: whole-program rules */
+    void (*program)(const CheckContext *ctx, IrUnit *const *units, int n_units, FindingList *out);
 } CheckEntry;
 
 typedef struct {
@@ -78,5 +83,10 @@ void check_per_request_function(const CheckContext *ctx, const IrFunction *fn,
                                 FindingList *out);
 void check_per_request_global_refs(const CheckContext *ctx, const IrUnit *u, FindingList *out);
 bool is_handler_file(const CheckContext *ctx, const char *abs_path);
+
+/* global_handles.c: global-handle-unreleased, over the whole program; on
+ * only when the configuration's "levels" give the rule a level. */
+bool check_global_handles_enabled(const CheckContext *ctx);
+void check_global_handles(const CheckContext *ctx, IrUnit *const *units, int n_units, FindingList *out);
 
 #endif

@@ -87,6 +87,16 @@ static void want_callees(Closure *c, const IrFunction *fn)
     }
 }
 
+/* A handle such a function stores in a file-scope variable is released (or
+ * copied, returned, passed on) wherever that variable is named
+ * (global-handle-unreleased looks at the whole program): every file that
+ * names it is parsed. */
+static void want_globals(Closure *c, const IrFunction *fn)
+{
+    for (int v = 0; v < fn->n_vars; v++)
+        if (fn->vars[v].storage == VAR_GLOBAL) want_name(c, fn->vars[v].name);
+}
+
 static void grow_from_units(Closure *c, IrUnit **units, int n_files)
 {
     do {
@@ -95,7 +105,10 @@ static void grow_from_units(Closure *c, IrUnit **units, int n_files)
             if (!units[i]) continue;
             for (int f = 0; f < units[i]->n_functions; f++) {
                 const IrFunction *fn = &units[i]->functions[f];
-                if (function_is_relevant(c, fn)) want_name(c, fn->name);
+                if (function_is_relevant(c, fn)) {
+                    want_name(c, fn->name);
+                    want_globals(c, fn);
+                }
                 if (needed(c, fn->name)) want_callees(c, fn);
             }
         }

@@ -8,6 +8,9 @@
  *     name, or that contains a call that never returns, may acquire,
  *     release, transfer or never return for its callers: its name is wanted
  *     (its callers must be parsed);
+ *     and the file-scope variables it names are wanted too (a handle stored
+ *     there is released, copied or passed on wherever it is named:
+ *     global-handle-unreleased reads the whole program);
  *   - such a function, and every function whose name is wanted, may pass a
  *     handle to a callee that stores it away or returns it (a summary that
  *     needs no pack name): the names it calls with a non-constant argument,

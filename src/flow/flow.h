@@ -9,15 +9,23 @@
  * It records, per tuple, the predecessor it first came from, so that the
  * path shown to the user is rebuilt without enumerating paths.
  *
+ * The transfer functions say what happens to a tuple; they decide no
+ * finding. Once the fixpoint is reached, a final pass runs each block
+ * again on its IN tuples, and the transfer functions leave notes (a use,
+ * a release, a lost last holder, an exit, with the tuple and the place);
+ * the reporting pass (flow_reporting.c) turns each block's notes into
+ * reports and the exit summary bits.
+ *
  * Files, from the bottom up: flow_place.c (places), flow_tuple.c (tuples
  * and their merge), flow_outparam.c (`*out` of an out-parameter as a
  * place), flow_cond.c (condition evaluation),
- * flow_run.c (a run's set-up, the join, the record of reports),
+ * flow_run.c (a run's set-up, the join, the notes),
  * flow_holders.c (which places hold the handle), flow_calls.c (calls),
  * flow_exits.c (terminators), flow_transfer.c (the other events, one
- * block), flow_engine.c (worklist, sites, final reporting pass),
- * flow_path.c (path reconstruction); resource_flow.c (findings and
- * messages). Nothing here prints or knows about output.
+ * block), flow_reporting.c (notes to reports and exit bits),
+ * flow_engine.c (worklist, sites, final pass), flow_path.c (path
+ * reconstruction); resource_flow.c (findings and messages). Nothing here
+ * prints or knows about output.
  */
 #ifndef CONNLINT_FLOW_H
 #define CONNLINT_FLOW_H
@@ -34,6 +42,7 @@
 #define FLOW_MAX_TUPLES 32   /* per block; beyond it tuples are merged */
 #define FLOW_MAX_SITES 200   /* acquire sites analysed per function */
 #define FLOW_MAX_SWEEPS 200  /* worklist sweeps before giving up on a site */
+#define FLOW_COUNTER_LIMIT 64 /* `i++` keeps i's constant value up to this size */
 
 typedef enum {
     HS_NONE = 0,  /* not acquired on this path (yet) */
@@ -129,6 +138,31 @@ typedef struct {
     int len, cap;
 } FlowReportList;
 
+/* What happened to a tuple at an event, as a transfer function notes it
+ * in the final pass; the reporting pass decides which notes are findings. */
+typedef enum {
+    NOTE_USE,          /* the handle, or something inside its holder, read or passed on */
+    NOTE_RELEASE,      /* a release of the handle (before it takes effect) */
+    NOTE_OVERWRITE,    /* its last holder overwritten (an assignment, an acquire's out-argument) */
+    NOTE_OUT_OF_SCOPE, /* its last holder left its scope */
+    NOTE_DISCARD,      /* the value that held it thrown away */
+    NOTE_EXIT,         /* the function returns with the tuple (a holding `*out` is the caller's) */
+} NoteKind;
+
+typedef struct {
+    NoteKind kind;
+    int block, event;  /* where (event index within block) */
+    int in_tuple;      /* the IN tuple of `block` it came from */
+    Tuple t;           /* the tuple as it stood there */
+    Place holder;      /* the place concerned, when there is one */
+    bool has_holder;
+} FlowNote;
+
+typedef struct {
+    FlowNote *items;
+    int len, cap;
+} FlowNoteList;
+
 /* Exit summary bits (for summaries). */
 enum {
     EXIT_HELD = 1u << 0,      /* held or maybe at an exit (a leak) */
@@ -154,6 +188,14 @@ enum {
     EXIT_STORED_RET_ZERO = 1u << 17,
     EXIT_STORED_RET_OTHER = 1u << 18,      /* stored, returning anything but 0 */
     EXIT_HELD_RET_NOT_NONZERO = 1u << 19,  /* held, returning 0 or a computed value */
+    /* what the exits return where it was released / is still held (release
+     * helpers whose result says whether they released) */
+    EXIT_REL_RET_ZERO = 1u << 20,
+    EXIT_REL_RET_NONZERO = 1u << 21,
+    EXIT_REL_RET_OTHER = 1u << 22,
+    EXIT_KEPT_RET_ZERO = 1u << 23,
+    EXIT_KEPT_RET_NONZERO = 1u << 24,
+    EXIT_KEPT_RET_OTHER = 1u << 25,
 };
 
 /* A branch whose condition the parse stage left unreduced but which reads
@@ -206,7 +248,9 @@ typedef struct {
     int *rpo_index;           /* block -> position in rpo, -1 unreachable */
 
     /* results */
-    bool reporting;           /* final pass: record reports and exits */
+    bool settled;             /* the fixpoint is reached: the final pass joins
+                                 nothing and keeps the notes */
+    FlowNoteList notes;       /* the final pass's notes on the current block */
     bool gave_up;
     unsigned exit_mask;
     int esc_param;            /* the out-parameter of ESC_OUTPARAM exits (-1 none, -2 several) */
@@ -278,8 +322,10 @@ typedef struct {
 void flow_run_init(FlowRun *run, const MatchContext *m, const IrFunction *fn);
 void flow_run_free(FlowRun *run);
 bool flow_join(FlowRun *run, int block, const Tuple *t); /* true when IN changed */
-void flow_report(FlowRun *run, ReportKind kind, int block, int event, int in_idx,
-                 const Tuple *t, const Place *holder);
+/* Notes what happened to tuple t at (block, event); kept in the final pass
+ * only (holder may be NULL). */
+void flow_note(FlowRun *run, NoteKind kind, int block, int event, int in_idx, const Tuple *t,
+               const Place *holder);
 void flow_pending_push(PendingStack *s, const Tuple *t, int next_event);
 /* The effect of `call` on argument i for this run's resource (any resource in
  * parameter mode, then remembered in found_res). */
@@ -306,9 +352,15 @@ void flow_terminate(FlowRun *run, const Tuple *t, int b, int in_idx);
  * (IN tuple index `in_idx`), joining the results into the successors. */
 void flow_transfer_block(FlowRun *run, int b, int in_idx);
 
+/* flow_reporting.c: turns the notes of the block just run into reports
+ * (site runs) and exit summary bits, then clears them. */
+void flow_report_notes(FlowRun *run);
+
 /* flow_engine.c */
 bool flow_run_site(FlowRun *run, int block, int event, const AcquireMatch *acq);
 bool flow_run_param(FlowRun *run, int param_var);
+/* The same, with parameter `given_var` known to be 0 (zero) or not 0. */
+bool flow_run_param_given(FlowRun *run, int param_var, int given_var, bool zero);
 
 /* flow_path.c: the path steps to report `r` (acquire, branch decisions, exit). */
 FindingLoc *flow_path_build(const FlowRun *run, const FlowReport *r, const char *handle,

@@ -2,7 +2,9 @@
  * the acquire site creates the handle (returned, through an out-parameter,
  * or initialised in place); other calls release it (perhaps refusing),
  * transfer it (perhaps only on success), alias it (helpers returning their
- * parameter) or borrow it. Misuse is recorded through flow_report(). */
+ * parameter) or borrow it. Uses, releases, overwritten holders and
+ * dropped values are noted (flow_note) for the reporting pass, which
+ * decides what is a finding. */
 #include <string.h>
 
 #include "flow/flow.h"
@@ -24,10 +26,7 @@ static void maybe_refused(FlowRun *run, Tuple *t, int b, int e, PendingStack *st
 
 static void release(FlowRun *run, Tuple *t, int b, int e, int in_idx, const Place *h)
 {
-    if (t->hs == HS_RELEASED) {
-        if (!t->quiet) flow_report(run, REP_DOUBLE_RELEASE, b, e, in_idx, t, h);
-        return;
-    }
+    flow_note(run, NOTE_RELEASE, b, e, in_idx, t, h);
     if (t->hs == HS_HELD || t->hs == HS_MAYBE) {
         t->hs = HS_RELEASED;
         t->rel_block = b;
@@ -89,7 +88,7 @@ static void acquire_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
 {
     const IrCall *c = run->site_call;
     const IrBlock *blk = &run->fn->blocks[b];
-    if (flow_is_live(t) && !t->quiet) {
+    if (flow_is_live(t)) {
         /* the same site again (a loop): does the new handle overwrite the old one? */
         Place target;
         bool have = false;
@@ -107,11 +106,11 @@ static void acquire_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
             have = flow_out_arg_place(run, &c->args[run->acq.result_arg], &target);
         }
         if (have && t->n_holders == 1 && place_equal(&t->holders[0], &target))
-            flow_report(run, REP_LEAK_OVERWRITE, b, at, in_idx, t, &target);
+            flow_note(run, NOTE_OVERWRITE, b, at, in_idx, t, &target);
         /* while (PQgetResult(c) != NULL); — the previous value was only
          * tested, never stored: evaluating the call again drops it */
         if (!have && t->n_holders == 1 && t->holders[0].kind == PLACE_CALL && t->holders[0].call == c->id)
-            flow_report(run, REP_LEAK_DISCARD, b, e, in_idx, t, NULL);
+            flow_note(run, NOTE_DISCARD, b, e, in_idx, t, NULL);
     }
     t->hs = run->acq.failure == FAILURE_NEVER ? HS_HELD : HS_MAYBE;
     t->esc = ESC_NONE;
@@ -124,7 +123,7 @@ static void acquire_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
     if (run->acq.result_arg < 0 && in_place_target(run, t, c)) return;
     if (run->acq.result_arg < 0) {
         if (!run->call_referenced[c->id]) {
-            flow_report(run, REP_LEAK_DISCARD, b, e, in_idx, t, NULL);
+            flow_note(run, NOTE_DISCARD, b, e, in_idx, t, NULL);
             tuple_escape(t, ESC_UNKNOWN, -1);
             return;
         }
@@ -162,7 +161,7 @@ static void out_param_overwrite(FlowRun *run, Tuple *t, const IrCall *c, int b, 
     bool was_live = flow_is_live(t) && !t->quiet;
     tuple_remove_holder_at(t, i);
     if (was_live && t->n_holders == 0) {
-        flow_report(run, REP_LEAK_OVERWRITE, b, e, in_idx, t, &p);
+        flow_note(run, NOTE_OVERWRITE, b, e, in_idx, t, &p);
         tuple_escape(t, ESC_UNKNOWN, -1);
     }
 }
@@ -173,6 +172,70 @@ static bool known_borrower(const FlowRun *run, const IrCall *c, int i)
     if (!run->m->summaries || c->callee_kind != CALLEE_DIRECT || !c->callee) return false;
     const FunctionSummary *s = summary_lookup(run->m->summaries, c->callee, run->m->caller_file);
     return s && s->params && i < s->n_params && s->params[i] == PARAM_BORROWS;
+}
+
+/* What tells a maybe-release helper's released paths from its kept ones. */
+static MaybeRule maybe_rule_of(const FlowRun *run, const IrCall *c, int i)
+{
+    MaybeRule none = {MAYBE_BY_NOTHING, -1};
+    if (!run->m->summaries || c->callee_kind != CALLEE_DIRECT || !c->callee || i >= SUMMARY_MAYBE_PARAMS)
+        return none;
+    const FunctionSummary *s = summary_lookup(run->m->summaries, c->callee, run->m->caller_file);
+    return s ? s->maybe[i] : none;
+}
+
+/* Is argument q of the call known to be 0 (1), not 0 (0), or unknown (-1)? */
+static int arg_is_zero(const FlowRun *run, const Tuple *t, const IrCall *c, int q)
+{
+    if (q < 0 || q >= c->nargs) return -1;
+    const IrRef *a = &c->args[q];
+    if (a->kind == REF_CONST) return a->value == 0;
+    Place p;
+    if (!flow_place_of(run, a, &p)) return -1;
+    const Fact *f = tuple_fact(t, &p);
+    if (f && f->kind == FACT_EQ) return f->value == 0;
+    if (f && f->kind == FACT_NONZERO) return 0;
+    return -1;
+}
+
+/* A helper that releases its argument on some paths only (issue 12,
+ * form 14). When another argument decides (close_unless_more(fd, 0)),
+ * the call releases or borrows. When its result tells (released where it
+ * returns 0, say), both outcomes are followed with that fact on the
+ * result: a caller that tests it and releases the rest is clean, one that
+ * ignores it leaks on the kept half. Else both halves are quiet. */
+static void maybe_release(FlowRun *run, Tuple *t, const IrCall *c, int i, int b, int e, int in_idx,
+                          const Place *hp, PendingStack *st)
+{
+    if (t->hs == HS_RELEASED) {
+        t->quiet = 1;
+        return;
+    }
+    MaybeRule r = maybe_rule_of(run, c, i);
+    if (r.by == MAYBE_WHEN_PARAM_ZERO || r.by == MAYBE_WHEN_PARAM_NONZERO) {
+        int z = arg_is_zero(run, t, c, r.param);
+        if (z >= 0) {
+            if ((z == 1) == (r.by == MAYBE_WHEN_PARAM_ZERO)) release(run, t, b, e, in_idx, hp);
+            return;
+        }
+    }
+    Tuple released = *t;
+    released.hs = HS_RELEASED;
+    released.rel_block = b;
+    released.rel_event = e;
+    if (r.by == MAYBE_WHEN_RET_ZERO || r.by == MAYBE_WHEN_RET_NONZERO) {
+        Place res = place_call(c->id);
+        bool zero = r.by == MAYBE_WHEN_RET_ZERO;
+        tuple_set_fact(run, &released, &res, zero ? FACT_EQ : FACT_NONZERO, 0, NULL, true);
+        tuple_set_fact(run, t, &res, zero ? FACT_NONZERO : FACT_EQ, 0, NULL, true);
+    } else {
+        /* nothing the caller can see decides it: neither half is reported
+         * (no leak on the kept half, no double release on the released
+         * half): precision first, as fixtures/interproc expects */
+        released.quiet = 1;
+        t->quiet = 1;
+    }
+    flow_pending_push(st, &released, e + 1);
 }
 
 /* The argument is a struct (or its address) one of whose fields holds it. */
@@ -292,8 +355,8 @@ void flow_call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, PendingSt
             continue;
         }
         if (h < 0) {
-            if (t->hs == HS_RELEASED && !t->quiet && flow_ref_touches(run, t, &c->args[i]))
-                flow_report(run, REP_USE_AFTER_RELEASE, b, e, in_idx, t, flow_first_named_holder(t));
+            if (flow_ref_touches(run, t, &c->args[i]))
+                flow_note(run, NOTE_USE, b, e, in_idx, t, flow_first_named_holder(t));
             continue;
         }
         Place hp = t->holders[h];
@@ -307,31 +370,16 @@ void flow_call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, PendingSt
             released_through_address(run, t, &c->args[i], h);
             return;
         case ARG_MAYBE_RELEASE:
-            if (t->hs != HS_RELEASED) {
-                /* a helper that releases on some paths only (its summary
-                 * says maybe): both outcomes are followed, neither is
-                 * reported (no leak on the kept half, no double release on
-                 * the released half): precision first */
-                Tuple released = *t;
-                released.hs = HS_RELEASED;
-                released.quiet = 1;
-                released.rel_block = b;
-                released.rel_event = e;
-                flow_pending_push(st, &released, e + 1);
-            }
-            t->quiet = 1;
+            maybe_release(run, t, c, i, b, e, in_idx, &hp, st);
             return;
         case ARG_TRANSFER:
-            if (t->hs == HS_RELEASED && !t->quiet)
-                flow_report(run, REP_USE_AFTER_RELEASE, b, e, in_idx, t, &hp);
+            flow_note(run, NOTE_USE, b, e, in_idx, t, &hp);
             tuple_escape(t, ESC_TRANSFER, -1);
             return;
         case ARG_TRANSFER_ON_SUCCESS:
         case ARG_TRANSFER_ON_ZERO:
-            if (t->hs == HS_RELEASED) {
-                if (!t->quiet) flow_report(run, REP_USE_AFTER_RELEASE, b, e, in_idx, t, &hp);
-                return;
-            }
+            flow_note(run, NOTE_USE, b, e, in_idx, t, &hp);
+            if (t->hs == HS_RELEASED) return;
             transfer_on_success(run, t, c, st, e, eff == ARG_TRANSFER_ON_ZERO);
             return;
         case ARG_BORROW:
@@ -344,10 +392,9 @@ void flow_call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, PendingSt
                 tuple_remove_holder_at(t, h);
                 continue;
             }
-            if (t->hs == HS_RELEASED && !t->quiet) {
-                flow_report(run, REP_USE_AFTER_RELEASE, b, e, in_idx, t, &hp);
-            } else if (hp.kind == PLACE_CALL && c->args[i].kind == REF_CALL && t->hs != HS_RELEASED &&
-                       !known_borrower(run, c, i)) {
+            flow_note(run, NOTE_USE, b, e, in_idx, t, &hp);
+            if (hp.kind == PLACE_CALL && c->args[i].kind == REF_CALL && t->hs != HS_RELEASED &&
+                !known_borrower(run, c, i)) {
                 /* wrap(acquire()): the caller never sees the handle; unless
                  * wrap is ours and only borrows, wrap may own it now */
                 tuple_escape(t, ESC_UNKNOWN, -1);

@@ -1,8 +1,10 @@
 /* flow_engine.c — drives the resource-flow dataflow for one acquire site (or
  * one parameter held at entry, for summaries): a dirty worklist swept in
- * reverse post-order to a fixpoint, then a final pass that records leaks
- * and misuse (once per site and exit). The run's set-up and the join are
- * in flow_run.c, event semantics in flow_transfer.c. */
+ * reverse post-order to a fixpoint, then a final pass that runs each block
+ * once more on its IN tuples, the transfer functions noting what happens,
+ * and hands each block's notes to the reporting pass. The run's set-up and
+ * the join are in flow_run.c, event semantics in flow_transfer.c, what is
+ * a finding in flow_reporting.c. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +18,8 @@ static void reset(FlowRun *run)
         run->dirty[b] = false;
     }
     run->reports.len = 0;
-    run->reporting = false;
+    run->notes.len = 0;
+    run->settled = false;
     run->gave_up = false;
     run->exit_mask = 0;
     run->esc_param = -1;
@@ -45,10 +48,11 @@ static void fixpoint(FlowRun *run)
 static void final_pass(FlowRun *run)
 {
     if (run->gave_up) return;
-    run->reporting = true;
+    run->settled = true;
     for (int i = 0; i < run->n_rpo; i++) {
         int b = run->rpo[i];
         for (int k = 0; k < run->in[b].len; k++) flow_transfer_block(run, b, k);
+        flow_report_notes(run);
     }
 }
 
@@ -80,7 +84,19 @@ bool flow_run_site(FlowRun *run, int block, int event, const AcquireMatch *acq)
     return !run->gave_up;
 }
 
+static bool run_param(FlowRun *run, int param_var, int given_var, bool zero);
+
 bool flow_run_param(FlowRun *run, int param_var)
+{
+    return run_param(run, param_var, -1, false);
+}
+
+bool flow_run_param_given(FlowRun *run, int param_var, int given_var, bool zero)
+{
+    return run_param(run, param_var, given_var, zero);
+}
+
+static bool run_param(FlowRun *run, int param_var, int given_var, bool zero)
 {
     reset(run);
     run->site_block = run->site_event = -1;
@@ -95,6 +111,10 @@ bool flow_run_param(FlowRun *run, int param_var)
     t.esc_param = -1;
     Place p = {PLACE_VAR, param_var, NULL, -1};
     tuple_add_holder(&t, &p);
+    if (given_var >= 0) {
+        Place g = {PLACE_VAR, given_var, NULL, -1};
+        tuple_set_fact(run, &t, &g, zero ? FACT_EQ : FACT_NONZERO, 0, NULL, true);
+    }
     start(run, &t);
     return !run->gave_up;
 }

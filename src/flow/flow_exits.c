@@ -1,72 +1,9 @@
 /* flow_exits.c — the terminators of a block for one tuple of the
- * resource-flow engine: returns (leaks, and what the summaries learn about
- * the exits), branches and switches (refined by conditions and facts,
+ * resource-flow engine: returns (the tuple the function leaves with, noted
+ * for the reporting pass, which decides leaks and what the summaries learn
+ * about the exits), branches and switches (refined by conditions and facts,
  * infeasible ways dropped), jumps; joins the result into the successors. */
 #include "flow/flow.h"
-
-/* `return NULL;`, or the return of a value known to be NULL on this path. */
-static bool returns_null(const FlowRun *run, const Tuple *t, const IrBlock *blk)
-{
-    if (blk->n_events == 0) return false;
-    const IrEvent *ev = &blk->events[blk->n_events - 1];
-    if (ev->kind != EV_RETURN) return false;
-    const IrRef *v = &ev->u.ret.value;
-    if (v->kind == REF_CONST) return v->value == 0;
-    Place p;
-    if (!flow_place_of(run, v, &p)) return false;
-    const Fact *f = tuple_fact(t, &p);
-    return f && f->kind == FACT_EQ && f->value == 0;
-}
-
-/* 0: returns constant 0, 1: a non-zero constant, 2: anything else */
-static int return_class(const IrBlock *blk)
-{
-    if (blk->n_events == 0) return 2;
-    const IrEvent *ev = &blk->events[blk->n_events - 1];
-    if (ev->kind != EV_RETURN || ev->u.ret.value.kind != REF_CONST) return 2;
-    return ev->u.ret.value.value == 0 ? 0 : 1;
-}
-
-static void note_return_class(FlowRun *run, const Tuple *t, const IrBlock *blk)
-{
-    static const unsigned out_bits[] = {EXIT_OUT_RET_ZERO, EXIT_OUT_RET_NONZERO, EXIT_OUT_RET_OTHER};
-    static const unsigned none_bits[] = {EXIT_NONE_RET_ZERO, EXIT_NONE_RET_NONZERO, EXIT_NONE_RET_OTHER};
-    int c = return_class(blk);
-    if (t->hs == HS_ESCAPED && t->esc == ESC_OUTPARAM) run->exit_mask |= out_bits[c];
-    else if (t->hs == HS_FAILED || t->hs == HS_NONE || t->hs == HS_RELEASED) run->exit_mask |= none_bits[c];
-    if (t->hs == HS_ESCAPED && (t->esc == ESC_STORE || t->esc == ESC_TRANSFER))
-        run->exit_mask |= c == 0 ? EXIT_STORED_RET_ZERO : EXIT_STORED_RET_OTHER;
-    if ((t->hs == HS_HELD || t->hs == HS_MAYBE) && c != 1) run->exit_mask |= EXIT_HELD_RET_NOT_NONZERO;
-}
-
-static void note_exit(FlowRun *run, const Tuple *t, const IrBlock *blk)
-{
-    bool null_ret = returns_null(run, t, blk);
-    note_return_class(run, t, blk);
-    if ((t->hs == HS_HELD || t->hs == HS_MAYBE) && !null_ret) run->exit_mask |= EXIT_HELD_VALUE_RET;
-    if (t->hs == HS_ESCAPED && (t->esc == ESC_STORE || t->esc == ESC_TRANSFER) && null_ret)
-        run->exit_mask |= EXIT_STORED_NULL_RET;
-    switch (t->hs) {
-    case HS_HELD:
-    case HS_MAYBE: run->exit_mask |= t->quiet ? EXIT_QUIET : EXIT_HELD; break;
-    case HS_RELEASED: run->exit_mask |= EXIT_RELEASED; break;
-    case HS_NONE:
-    case HS_FAILED: run->exit_mask |= EXIT_NOTHING; break;
-    case HS_ESCAPED:
-        switch (t->esc) {
-        case ESC_RETURN: run->exit_mask |= EXIT_ESC_RETURN; break;
-        case ESC_OUTPARAM:
-            run->exit_mask |= EXIT_ESC_OUT;
-            if (run->esc_param == -1) run->esc_param = t->esc_param;
-            else if (run->esc_param != t->esc_param) run->esc_param = -2;
-            break;
-        case ESC_STORE: run->exit_mask |= EXIT_ESC_STORE; break;
-        case ESC_TRANSFER: run->exit_mask |= EXIT_ESC_TRANSFER; break;
-        default: run->exit_mask |= EXIT_ESC_UNKNOWN; break;
-        }
-        break;
-    }
-}
 
 /* A live handle still held by `*out` at an exit is the caller's now:
  * returned through the out-parameter, as if it escaped at the store. */
@@ -82,10 +19,10 @@ static bool held_by_out_param(const Tuple *t, int *param)
     return false;
 }
 
+/* A return: the function leaves with this tuple, noted at the block's
+ * last event (the return) for the reporting pass. */
 static void exit_block(FlowRun *run, const Tuple *t, int b, int in_idx)
 {
-    const IrBlock *blk = &run->fn->blocks[b];
-    if (!run->reporting) return;
     int out_var;
     Tuple escaped;
     if (held_by_out_param(t, &out_var)) {
@@ -93,19 +30,7 @@ static void exit_block(FlowRun *run, const Tuple *t, int b, int in_idx)
         tuple_escape(&escaped, ESC_OUTPARAM, run->fn->vars[out_var].param_index);
         t = &escaped;
     }
-    note_exit(run, t, blk);
-    if (!flow_is_live(t) || t->quiet) return;
-    int last = blk->n_events - 1;
-    bool only_temp = true;
-    for (int i = 0; i < t->n_holders; i++)
-        if (t->holders[i].kind != PLACE_CALL) only_temp = false;
-    if (only_temp && run->site_block >= 0) {
-        flow_report(run, REP_LEAK_DISCARD, b, last, in_idx, t, NULL);
-        return;
-    }
-    bool implicit = last >= 0 && blk->events[last].kind == EV_RETURN && blk->events[last].u.ret.implicit;
-    flow_report(run, implicit ? REP_LEAK_END : REP_LEAK_RETURN, b, last, in_idx, t,
-                flow_first_named_holder(t));
+    flow_note(run, NOTE_EXIT, b, run->fn->blocks[b].n_events - 1, in_idx, t, NULL);
 }
 
 static void join_succ(FlowRun *run, const Tuple *t, int b, int in_idx, int si, bool choice)

@@ -37,10 +37,11 @@ int flow_ref_holder(const FlowRun *run, const Tuple *t, const IrRef *r)
     for (int i = 0; i < t->n_holders; i++) {
         const Place *h = &t->holders[i];
         if (place_matches_ref_base(h, r)) return i;
-        /* summaries: a parameter p whose member p->f is released, stored or
-         * returned stands for what the caller keeps in that struct */
-        if (run->param_var >= 0 && r->kind == REF_FIELD && r->via_pointer && h->kind == PLACE_VAR &&
-            h->var == r->var && h->var == run->param_var)
+        /* summaries: a parameter p whose member p->f (or, for a struct
+         * passed by value, p.f) is released, stored or returned stands for
+         * what the caller keeps in that struct */
+        if (run->param_var >= 0 && r->kind == REF_FIELD && h->kind == PLACE_VAR && h->var == r->var &&
+            h->var == run->param_var && (r->via_pointer || run->fn->vars[h->var].is_record))
             return i;
     }
     return -1;

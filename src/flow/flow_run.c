@@ -2,9 +2,10 @@
  * and terminator semantics: setting a run up for a function (reverse
  * post-order, which calls acquire, which values are used or tested, which
  * `*p` are followed), the join of a tuple into a block's IN set, the
- * stack of tuples split inside a block, the record of what the reporting
- * pass finds, and what a call means for the run's resource. It runs no
- * event (flow_transfer.c) and drives no fixpoint (flow_engine.c). */
+ * stack of tuples split inside a block, the notes the final pass leaves
+ * for the reporting pass, and what a call means for the run's resource.
+ * It runs no event (flow_transfer.c), drives no fixpoint (flow_engine.c)
+ * and decides no finding (flow_reporting.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -181,6 +182,7 @@ void flow_run_free(FlowRun *run)
     free(run->deref_test);
     free(run->call_tested);
     free(run->reports.items);
+    free(run->notes.items);
     memset(run, 0, sizeof *run);
 }
 
@@ -196,7 +198,7 @@ static bool union_holders(Tuple *into, const Tuple *from)
 
 bool flow_join(FlowRun *run, int block, const Tuple *t)
 {
-    if (run->reporting) return false; /* the fixpoint is reached: nothing new */
+    if (run->settled) return false; /* the fixpoint is reached: nothing new */
     TupleList *l = &run->in[block];
     for (int i = 0; i < l->len; i++) {
         if (tuple_same_key(&l->items[i], t)) {
@@ -227,27 +229,22 @@ bool flow_join(FlowRun *run, int block, const Tuple *t)
     return true;
 }
 
-void flow_report(FlowRun *run, ReportKind kind, int block, int event, int in_idx, const Tuple *t,
-                 const Place *holder)
+void flow_note(FlowRun *run, NoteKind kind, int block, int event, int in_idx, const Tuple *t,
+               const Place *holder)
 {
-    if (!run->reporting || run->param_var >= 0) return;
-    for (int i = 0; i < run->reports.len; i++) {
-        const FlowReport *r = &run->reports.items[i];
-        if (r->kind == kind && r->block == block && r->event == event) return;
-    }
-    FlowReport r;
-    memset(&r, 0, sizeof r);
-    r.kind = kind;
-    r.block = block;
-    r.event = event;
-    r.in_tuple = in_idx;
+    if (!run->settled) return; /* the fixpoint's sweeps: what happens is not final yet */
+    FlowNote n;
+    memset(&n, 0, sizeof n);
+    n.kind = kind;
+    n.block = block;
+    n.event = event;
+    n.in_tuple = in_idx;
+    n.t = *t;
     if (holder) {
-        r.holder = *holder;
-        r.has_holder = true;
+        n.holder = *holder;
+        n.has_holder = true;
     }
-    r.rel_block = t->rel_block;
-    r.rel_event = t->rel_event;
-    VEC_PUSH(run->reports, r);
+    VEC_PUSH(run->notes, n);
 }
 
 /* ---- what calls mean, for this run's resource --------------------------- */

@@ -1,9 +1,10 @@
 /* flow_transfer.c — what the events of a block do to one tuple of the
  * resource-flow engine: assignments alias, move or overwrite the handle,
- * stores make it escape, returns hand it back, uses after a release are
- * recorded; calls are in flow_calls.c and terminators in flow_exits.c, the
- * holder helpers they share in flow_holders.c. Also the driver of one
- * block. No CFG walking here. */
+ * stores make it escape, returns hand it back, locals leave their scope;
+ * uses and lost last holders are noted for the reporting pass
+ * (flow_reporting.c decides what is a finding). Calls are in flow_calls.c
+ * and terminators in flow_exits.c, the holder helpers they share in
+ * flow_holders.c. Also the driver of one block. No CFG walking here. */
 #include <string.h>
 
 #include "flow/flow.h"
@@ -42,6 +43,20 @@ static void copy_value_facts(const FlowRun *run, Tuple *t, const IrRef *rhs, con
     }
 }
 
+/* `i++`, `i += K` on a variable known to hold a small constant: its new
+ * value. Bounded (FLOW_COUNTER_LIMIT), so a loop that counts without end
+ * loses the fact instead of growing it: every key's facts only weaken at
+ * the loop head, and the fixpoint terminates. */
+static bool counter_value(const Tuple *t, const Place *p, long long add, long long *out)
+{
+    const Fact *f = tuple_fact(t, p);
+    if (!f || f->kind != FACT_EQ) return false;
+    long long v = f->value + add;
+    if (v > FLOW_COUNTER_LIMIT || v < -FLOW_COUNTER_LIMIT) return false;
+    *out = v;
+    return true;
+}
+
 static void assign_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
 {
     const IrEvent *ev = &run->fn->blocks[b].events[e];
@@ -71,6 +86,8 @@ static void assign_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
                 if (place_equal(&t->status[i], &rp)) status_copy = true;
     }
 
+    long long counted = 0;
+    bool counts = ev->u.assign.adds && lhs_place && counter_value(t, &L, ev->u.assign.add, &counted);
     bool was_live = flow_is_live(t) && !t->quiet;
     int holders_before = t->n_holders;
     Place held_by_call = {0};
@@ -98,12 +115,13 @@ static void assign_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
             flow_escape_into(run, t, lhs);
         }
     } else if (was_live && holders_before > 0 && t->n_holders == 0) {
-        flow_report(run, REP_LEAK_OVERWRITE, b, e, in_idx, t, &L);
+        flow_note(run, NOTE_OVERWRITE, b, e, in_idx, t, &L);
         tuple_escape(t, ESC_UNKNOWN, -1);
     }
 
     if (status_copy && lhs_local && L.kind == PLACE_VAR) tuple_add_status(t, &L);
     if (lhs_place && rhs->kind == REF_CONST) tuple_set_fact(run, t, &L, FACT_EQ, rhs->value, NULL, false);
+    else if (counts) tuple_set_fact(run, t, &L, FACT_EQ, counted, NULL, false);
     else if (lhs_place) copy_value_facts(run, t, rhs, &L);
 }
 
@@ -140,8 +158,7 @@ static void assign_cond_event(FlowRun *run, Tuple *t, int b, int e, PendingStack
 static void use_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
 {
     const IrRef *r = &run->fn->blocks[b].events[e].u.use.ref;
-    if (t->hs == HS_RELEASED && !t->quiet && flow_ref_touches(run, t, r))
-        flow_report(run, REP_USE_AFTER_RELEASE, b, e, in_idx, t, flow_first_named_holder(t));
+    if (flow_ref_touches(run, t, r)) flow_note(run, NOTE_USE, b, e, in_idx, t, flow_first_named_holder(t));
 }
 
 /* A struct returned by value may carry the handle in an expression the IR
@@ -211,7 +228,7 @@ static void scope_end_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
         }
     }
     if (removed && was_live && holders_before > 0 && t->n_holders == 0 && !run->addr_taken[v]) {
-        flow_report(run, REP_LEAK_SCOPE, b, e, in_idx, t, &last);
+        flow_note(run, NOTE_OUT_OF_SCOPE, b, e, in_idx, t, &last);
         tuple_escape(t, ESC_UNKNOWN, -1);
     }
 }

@@ -233,6 +233,73 @@ static ParamEffect deref_param_effect(const MatchContext *m, const IrFunction *f
     return eff;
 }
 
+static bool released_everywhere(unsigned m)
+{
+    return (m & EXIT_RELEASED) && !(m & (EXIT_HELD | EXIT_QUIET | EXIT_ESC_RETURN | EXIT_ESC_UNKNOWN |
+                                         EXIT_ESC_STORE | EXIT_ESC_TRANSFER | EXIT_ESC_OUT));
+}
+
+static bool released_nowhere(unsigned m)
+{
+    return !(m & (EXIT_RELEASED | EXIT_QUIET | EXIT_ESC_STORE | EXIT_ESC_TRANSFER | EXIT_ESC_OUT));
+}
+
+/* Does the parameter (an integer the body never assigns) decide it? */
+static bool param_is_flag(const IrFunction *fn, int q)
+{
+    const IrVar *v = &fn->vars[q];
+    if (v->is_pointer || v->is_record) return false;
+    for (int b = 0; b < fn->n_blocks; b++)
+        for (int e = 0; e < fn->blocks[b].n_events; e++) {
+            const IrEvent *ev = &fn->blocks[b].events[e];
+            if ((ev->kind == EV_ASSIGN && ev->u.assign.lhs.var == q && ev->u.assign.lhs.kind != REF_OTHER) ||
+                (ev->kind == EV_ASSIGN_COND && ev->u.assign_cond.lhs.var == q))
+                return false;
+        }
+    return true;
+}
+
+/* A parameter released on some paths only (mask m of its run): its
+ * result or another parameter may tell which. */
+static MaybeRule maybe_rule(FlowRun *run, const IrFunction *fn, int p, unsigned m)
+{
+    MaybeRule r = {MAYBE_BY_NOTHING, -1};
+    unsigned rel = m & (EXIT_REL_RET_ZERO | EXIT_REL_RET_NONZERO | EXIT_REL_RET_OTHER);
+    unsigned kept = m & (EXIT_KEPT_RET_ZERO | EXIT_KEPT_RET_NONZERO | EXIT_KEPT_RET_OTHER);
+    bool only_maybe = !(m & (EXIT_QUIET | EXIT_ESC_RETURN | EXIT_ESC_UNKNOWN | EXIT_ESC_STORE | EXIT_ESC_TRANSFER |
+                             EXIT_ESC_OUT));
+    if (only_maybe && rel == EXIT_REL_RET_ZERO && kept == EXIT_KEPT_RET_NONZERO) r.by = MAYBE_WHEN_RET_ZERO;
+    if (only_maybe && rel == EXIT_REL_RET_NONZERO && kept == EXIT_KEPT_RET_ZERO) r.by = MAYBE_WHEN_RET_NONZERO;
+    if (r.by != MAYBE_BY_NOTHING) return r;
+    for (int q = 0; q < fn->n_params && q < fn->n_vars && q < SUMMARY_MAYBE_PARAMS; q++) {
+        if (q == p || !param_is_flag(fn, q)) continue;
+        if (!flow_run_param_given(run, p, q, true)) continue;
+        unsigned m0 = run->exit_mask;
+        if (!flow_run_param_given(run, p, q, false)) continue;
+        unsigned m1 = run->exit_mask;
+        if (released_everywhere(m0) && released_nowhere(m1)) r.by = MAYBE_WHEN_PARAM_ZERO;
+        else if (released_nowhere(m0) && released_everywhere(m1)) r.by = MAYBE_WHEN_PARAM_NONZERO;
+        else continue;
+        r.param = (signed char)q;
+        return r;
+    }
+    return r;
+}
+
+/* An integer parameter (a descriptor) can only be released by passing
+ * it on: only then is it worth a run. */
+static bool passed_to_a_call(const IrFunction *fn, int p)
+{
+    for (int b = 0; b < fn->n_blocks; b++)
+        for (int e = 0; e < fn->blocks[b].n_events; e++) {
+            const IrEvent *ev = &fn->blocks[b].events[e];
+            if (ev->kind != EV_CALL) continue;
+            for (int i = 0; i < ev->u.call.nargs; i++)
+                if (ev->u.call.args[i].kind == REF_VAR && ev->u.call.args[i].var == p) return true;
+        }
+    return false;
+}
+
 static void compute(const PackSet *packs, const SummaryTable *t, const IrFunction *fn, FunctionSummary *out)
 {
     MatchContext m = {packs, t, fn->file};
@@ -245,14 +312,17 @@ static void compute(const PackSet *packs, const SummaryTable *t, const IrFunctio
     out->acquires_per_request = false;
     out->chain = NULL;
     out->returns_param = -1;
+    memset(out->maybe, 0, sizeof out->maybe);
     if (fn->n_blocks > 0) compute_acquire(&run, out);
     for (int p = 0; p < fn->n_params && p < fn->n_vars; p++) {
         out->params[p] = PARAM_BORROWS;
         out->param_res[p] = NULL;
         const IrVar *v = &fn->vars[p];
-        if (fn->n_blocks == 0 || (!v->is_pointer && !v->is_record)) continue;
+        if (fn->n_blocks == 0 || (!v->is_pointer && !v->is_record && !passed_to_a_call(fn, p))) continue;
         out->params[p] = param_effect(&run, p, &out->param_res[p]);
         if (out->returns_param < 0 && returns_param_itself(run.exit_mask)) out->returns_param = p;
+        if (out->params[p] == PARAM_MAYBE_RELEASES && p < SUMMARY_MAYBE_PARAMS)
+            out->maybe[p] = maybe_rule(&run, fn, p, run.exit_mask);
         if (out->params[p] == PARAM_BORROWS && v->is_pointer)
             out->params[p] = deref_param_effect(&m, fn, p, &out->param_res[p]);
     }
@@ -267,7 +337,7 @@ static bool summary_equal(const FunctionSummary *a, const FunctionSummary *b)
         return false;
     for (int i = 0; i < a->n_params; i++)
         if (a->params[i] != b->params[i] || a->param_res[i] != b->param_res[i]) return false;
-    return true;
+    return memcmp(a->maybe, b->maybe, sizeof a->maybe) == 0;
 }
 
 /* ---- which summaries a summary reads -------------------------------------- */

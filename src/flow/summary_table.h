@@ -27,6 +27,24 @@ typedef enum {
                                    (cache_add(stmt) != OK) */
 } ParamEffect;
 
+/* For a parameter released on some paths only: what tells the caller
+ * which paths (issue 12, form 14). */
+typedef enum {
+    MAYBE_BY_NOTHING = 0,     /* nothing the caller sees: the kept paths leak */
+    MAYBE_WHEN_RET_ZERO,      /* released exactly where it returns 0 */
+    MAYBE_WHEN_RET_NONZERO,   /* released exactly where it returns non-zero */
+    MAYBE_WHEN_PARAM_ZERO,    /* released on every path when parameter `param` is 0,
+                                 on none when it is not (if (!more) close(fd)) */
+    MAYBE_WHEN_PARAM_NONZERO, /* ... when it is not 0, on none when it is */
+} MaybeBy;
+
+typedef struct {
+    signed char by;           /* MaybeBy */
+    signed char param;        /* MAYBE_WHEN_PARAM_*: the deciding parameter */
+} MaybeRule;
+
+#define SUMMARY_MAYBE_PARAMS 8 /* parameters 0..7 get a MaybeRule */
+
 typedef struct {
     const char *name;
     const char *file;           /* where it is defined */
@@ -43,6 +61,7 @@ typedef struct {
     const Resource **param_res; /* the resource a release/transfer concerns (or NULL) */
     int returns_param;          /* returns parameter N itself on every path (configure(c)
                                    returning c), else -1 */
+    MaybeRule maybe[SUMMARY_MAYBE_PARAMS]; /* PARAM_MAYBE_RELEASES parameters */
 } FunctionSummary;
 
 typedef struct SummaryTable SummaryTable;

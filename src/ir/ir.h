@@ -39,6 +39,8 @@ typedef struct {
     const char *type;       /* type spelling, e.g. "PGconn *", "struct db_session" */
     bool is_pointer;        /* the variable's type is a pointer */
     bool is_record;         /* the variable's type is a struct/union (by value) */
+    bool is_union;          /* the variable is a union, or points to one: its
+                               members share one place (src/values/unions.c) */
     const char *cleanup_fn; /* __attribute__((cleanup(fn))): fn's name, else NULL */
     IrLoc loc;              /* the declaration */
 } IrVar;
@@ -128,6 +130,9 @@ typedef struct {
         struct {
             IrRef lhs, rhs;
             bool is_init; /* declaration with initialiser */
+            bool adds;    /* lhs (a variable) becomes its old value + add: `x++`,
+                             `x -= 2` (rhs is <other>; not shown by --dump-cfg) */
+            long long add;
         } assign;
         struct {
             IrRef lhs;
@@ -214,6 +219,17 @@ typedef struct {
     IrLoc loc;
 } IrGlobalRef;
 
+/* A variable defined at file scope of the unit (or a header it includes),
+ * as the whole-program constants pass (src/values) needs it. */
+typedef struct {
+    const char *name;
+    bool is_static;        /* internal linkage: visible in this unit only */
+    bool is_integer;       /* integer, enum or _Bool scalar type */
+    bool has_value;        /* its initial value is the integer constant `value`
+                              (no initialiser: 0, static storage) */
+    long long value;
+} IrGlobalVar;
+
 typedef struct {
     const char *file;     /* for diagnostics on a file */
     int line, col;
@@ -228,6 +244,11 @@ typedef struct {
     int n_functions;
     IrGlobalRef *global_refs;
     int n_global_refs;
+    IrGlobalVar *global_vars; /* file-scope variable definitions */
+    int n_global_vars;
+    const char **global_var_escapes; /* variables named in file-scope initialisers
+                                       (`int *p = &flag;`): not constants */
+    int n_global_var_escapes;
     IrDiag *diags;          /* clang errors (first few), in order */
     int n_diags;
     bool parse_failed;      /* libclang could not produce a translation unit at all */

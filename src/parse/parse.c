@@ -17,6 +17,7 @@
 
 #include "parse/parse.h"
 #include "parse/parse_internal.h"
+#include "parse/parse_globals.h"
 
 #define MAX_FILE_BYTES (20L * 1024 * 1024)
 #define MAX_ERROR_DIAGS 5
@@ -62,6 +63,8 @@ typedef struct {
     VEC(FilePath) paths;
     VEC(IrFunction) functions;
     VEC(IrGlobalRef) global_refs;
+    GlobalVarDefs global_vars;
+    GlobalVarNames global_var_escapes;
     VEC(IrDiag) diags;
     VEC(ErrorAt) errors_at; /* every error of the TU, not only the first few */
     int n_errors, n_warnings;
@@ -289,6 +292,7 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
     } else {
         RefScan rs = {ub, file};
         clang_visitChildren(c, scan_global_ref, &rs);
+        parse_global_var(ub->unit->arena, c, &ub->global_vars, &ub->global_var_escapes);
     }
     return CXChildVisit_Continue;
 }
@@ -302,6 +306,15 @@ static void unit_copy_out(UnitBuild *ub)
     u->n_global_refs = ub->global_refs.len;
     if (u->n_global_refs)
         u->global_refs = arena_dup(a, ub->global_refs.items, sizeof(IrGlobalRef) * (size_t)u->n_global_refs);
+    u->n_global_vars = ub->global_vars.len;
+    if (u->n_global_vars)
+        u->global_vars = arena_dup(a, ub->global_vars.items, sizeof(IrGlobalVar) * (size_t)u->n_global_vars);
+    u->n_global_var_escapes = ub->global_var_escapes.len;
+    if (u->n_global_var_escapes)
+        u->global_var_escapes =
+            arena_dup(a, ub->global_var_escapes.items, sizeof(const char *) * (size_t)u->n_global_var_escapes);
+    VEC_FREE(ub->global_vars);
+    VEC_FREE(ub->global_var_escapes);
     u->n_diags = ub->diags.len;
     if (u->n_diags) u->diags = arena_dup(a, ub->diags.items, sizeof(IrDiag) * (size_t)u->n_diags);
     VEC_FREE(ub->paths);

@@ -57,6 +57,8 @@ int var_for_decl(Builder *b, CXCursor decl)
     CXType ct = clang_getCanonicalType(t);
     var.is_pointer = ct.kind == CXType_Pointer;
     var.is_record = ct.kind == CXType_Record;
+    CXType rt = var.is_pointer ? clang_getCanonicalType(clang_getPointeeType(ct)) : ct;
+    var.is_union = rt.kind == CXType_Record && clang_getCursorKind(clang_getTypeDeclaration(rt)) == CXCursor_UnionDecl;
     var.param_index = -1;
     IrLoc loc = loc_of_cursor(decl);
     unsigned line, col;
@@ -106,6 +108,17 @@ void emit_assign_event(Builder *b, IrRef lhs, IrRef rhs, bool is_init, IrLoc loc
     ev.u.assign.lhs = lhs;
     ev.u.assign.rhs = rhs;
     ev.u.assign.is_init = is_init;
+    bb_emit(b, ev);
+}
+
+/* `x++`, `x -= K`: the variable's old value plus a constant. */
+static void emit_add_event(Builder *b, IrRef place, long long add, IrLoc loc)
+{
+    IrEvent ev = parse_event(EV_ASSIGN, loc);
+    ev.u.assign.lhs = place;
+    ev.u.assign.rhs = ir_ref_other();
+    ev.u.assign.adds = place.kind == REF_VAR;
+    ev.u.assign.add = add;
     bb_emit(b, ev);
 }
 
@@ -272,7 +285,7 @@ static IrRef eval_unary(Builder *b, CXCursor c, int depth)
     }
     if (!strcmp(op, "++") || !strcmp(op, "--")) {
         IrRef place = expr_eval(b, arg, depth + 1);
-        emit_assign_event(b, place, ir_ref_other(), false, loc_of_cursor(c));
+        emit_add_event(b, place, op[0] == '+' ? 1 : -1, loc_of_cursor(c));
         return postfix ? ir_ref_other() : place;
     }
     if (!strcmp(op, "__extension__")) return expr_eval(b, arg, depth + 1);
@@ -370,7 +383,14 @@ static IrRef eval_compound_assign(Builder *b, CXCursor c, int depth)
     if (!cursor_children2(c, &l, &r)) return ir_ref_other();
     expr_eval(b, r, depth + 1);
     IrRef place = expr_eval(b, l, depth + 1);
-    emit_assign_event(b, place, ir_ref_other(), false, loc_of_cursor(c));
+    char buf[8];
+    const char *op = builder_binary_op(b, c, buf);
+    long long k;
+    bool plus = !strcmp(op, "+="), minus = !strcmp(op, "-=");
+    if ((plus || minus) && const_eval(r, &k) && k > -(1LL << 40) && k < (1LL << 40))
+        emit_add_event(b, place, plus ? k : -k, loc_of_cursor(c));
+    else
+        emit_assign_event(b, place, ir_ref_other(), false, loc_of_cursor(c));
     return place;
 }
 

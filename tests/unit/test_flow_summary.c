@@ -145,6 +145,7 @@ static void test_summaries(void)
     CHECK(s && s->params[1] == PARAM_BORROWS && !s->acquires);
     s = summary_lookup(t, "maybe_close", "/src/b.c");
     CHECK(s && s->params[0] == PARAM_MAYBE_RELEASES);
+    CHECK(s && s->maybe[0].by == MAYBE_WHEN_PARAM_NONZERO && s->maybe[0].param == 1);
     s = summary_lookup(t, "stash", "/src/b.c");
     CHECK(s && s->params[0] == PARAM_TRANSFERS);
     s = summary_lookup(t, "use_conn", "/src/b.c");
@@ -159,7 +160,9 @@ static void test_summaries(void)
         int leaks;
     } cases[] = {
         {"open_conn", NULL, 1}, {"a_open", NULL, 1},    {"open_conn", "close_conn", 0},
-        {"a_open", "stash", 0}, {"a_open", "maybe_close", 0}, {"a_open", "use_conn", 1},
+        {"a_open", "stash", 0},
+        {"a_open", "maybe_close", 1}, /* maybe_close(c, 0): x == 0 decides it never releases */
+        {"a_open", "use_conn", 1},
         {"open_conn", "local_close", 1}, /* static in another file: unknown, borrows */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -97,7 +97,7 @@ static void test_handler_globs_and_spellings(void)
     char *glob2 = xasprintf("%s/api/*_handler.c", cwd);
     char *glob3 = xasprintf("%s/plain_folder", cwd);
     char *globs[] = {glob1, glob2, glob3};
-    CheckContext ctx = {&packs, NULL, globs, 3};
+    CheckContext ctx = {&packs, NULL, globs, 3, NULL};
 
     const char *inside[] = {
         "fixtures/per_request/handlers/thread.c",
@@ -127,7 +127,7 @@ static void test_handler_globs_and_spellings(void)
         CHECK(!is_handler_file(&ctx, abs));
         free(abs);
     }
-    CheckContext none = {&packs, NULL, NULL, 0};
+    CheckContext none = {&packs, NULL, NULL, 0, NULL};
     CHECK(!is_handler_file(&none, "fixtures/per_request/handlers/thread.c"));
     free(glob1);
     free(glob2);
@@ -147,7 +147,7 @@ static int count_rule(const FindingList *l, const char *rule)
 static void test_calls(void)
 {
     char *glob = xasprintf("%s/src/handlers/**", cwd);
-    CheckContext ctx = {&packs, NULL, &glob, 1};
+    CheckContext ctx = {&packs, NULL, &glob, 1, NULL};
     char *repo = xasprintf("%s/src/repositories/thread.c", cwd);
     char *handler = xasprintf("%s/src/handlers/thread.c", cwd);
     FindingList out = {0};
@@ -203,7 +203,7 @@ static void test_calls(void)
 static void test_function_references(void)
 {
     char *glob = xasprintf("%s/src/handlers/**", cwd);
-    CheckContext ctx = {&packs, NULL, &glob, 1};
+    CheckContext ctx = {&packs, NULL, &glob, 1, NULL};
     char *repo = xasprintf("%s/src/repositories/ops.c", cwd);
     char *handler = xasprintf("%s/src/handlers/ops.c", cwd);
     FindingList out = {0};
