@@ -55,6 +55,7 @@ typedef struct {
     char **extra_args;      /* config clang_args + -- args */
     int n_extra_args;
     CacheSession *cache;    /* NULL: no cache */
+    NoreturnNames noreturn; /* the packs' noreturn names, for the parse */
     atomic_int next;
     atomic_int done;
     atomic_int parsed;      /* files parsed (not taken from the cache) */
@@ -90,7 +91,7 @@ static char **file_args(const ParseJob *job, const char *file, int *n)
 static void *parse_worker(void *arg)
 {
     ParseJob *job = arg;
-    ParseSession *s = parse_session_new();
+    ParseSession *s = parse_session_new(&job->noreturn);
     for (;;) {
         int i = atomic_fetch_add(&job->next, 1);
         if (i >= job->n_files) break;
@@ -123,6 +124,8 @@ static int default_jobs(void)
 
 static void parse_all(ParseJob *job, int jobs)
 {
+    atomic_store(&job->next, 0);
+    atomic_store(&job->done, 0);
     if (jobs < 1) jobs = default_jobs();
     if (jobs > job->n_files) jobs = job->n_files > 0 ? job->n_files : 1;
     job->start = now_seconds();
@@ -211,6 +214,16 @@ static void notify_parse_problems(IrUnit *u, const char *cwd, NoteVec *notes, bo
     free(main_path);
 }
 
+static void list_library(const LibraryKnowledge *lib)
+{
+    const struct { const char *key; int n; } keys[] = {
+        {"noreturn", lib->n_noreturn}, {"takes_ownership", lib->n_takes_ownership},
+        {"returns_arg", lib->n_returns_arg}, {"deallocators", lib->n_deallocators},
+    };
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+        if (keys[k].n) printf("  %-22s %d entr%s\n", keys[k].key, keys[k].n, keys[k].n == 1 ? "y" : "ies");
+}
+
 static int list_packs(void)
 {
     for (int i = 0; i < builtin_pack_count; i++) {
@@ -223,6 +236,7 @@ static int list_packs(void)
         for (int r = 0; r < p.n_resources; r++)
             printf("  %-22s %s%s\n", p.resources[r].id, p.resources[r].description,
                    p.resources[r].per_request ? " (per-request)" : "");
+        list_library(&p.lib);
         rulepack_free(&p);
     }
     return 0;
@@ -294,7 +308,8 @@ static int print_cfgs(const IrUnit *u, const char *fn_name)
 }
 
 /* --dump-cfg FILE[:FUNCTION] */
-static int dump_cfg(const Options *o, const Config *cfg, const CompileDb *db, const char *cwd)
+static int dump_cfg(const Options *o, const Config *cfg, const CompileDb *db, const char *cwd,
+                    const PackSet *packs)
 {
     char *spec = xstrdup(o->dump_cfg);
     char *fn_name = NULL;
@@ -314,7 +329,8 @@ static int dump_cfg(const Options *o, const Config *cfg, const CompileDb *db, co
     ParseJob job = {.db = db, .extra_args = extra.items, .n_extra_args = extra.len};
     int n = 0;
     char **args = file_args(&job, abs, &n);
-    ParseSession *s = parse_session_new();
+    NoreturnNames noreturn = {packset_noreturn_names(packs, false), packset_noreturn_names(packs, true)};
+    ParseSession *s = parse_session_new(&noreturn);
     IrUnit *u = parse_unit(s, abs, (const char *const *)args, n);
     NoteVec notes = {0};
     bool parse_error = false;
@@ -380,7 +396,9 @@ static bool load_settings(Run *r)
 }
 
 /* Rule packs: the config's, then --rules; with neither, every built-in pack
- * that is on by default ("default": false packs only when named). */
+ * that is on by default ("default": false packs only when named). The
+ * library pack (libc) always, unless one of that name is loaded already (a
+ * user's own replaces it). */
 static bool load_packs(Run *r)
 {
     const Config *cfg = &r->cfg;
@@ -389,7 +407,7 @@ static bool load_packs(Run *r)
     for (int i = 0; ok && i < cfg->n_rules; i++) ok = packset_load(&r->packs, cfg->rules[i]);
     for (int i = 0; ok && i < o->n_rules; i++) ok = packset_load(&r->packs, o->rules[i]);
     if (ok && cfg->n_rules == 0 && o->n_rules == 0) ok = packset_load_defaults(&r->packs);
-    return ok;
+    return ok && packset_load_library(&r->packs);
 }
 
 /* The config's patterns (already absolute), then the command line's made
@@ -463,7 +481,20 @@ static void open_cache(Run *r)
     char exe_hash[SHA256_HEX_LEN + 1] = "";
     if (exe) sha256_hex_of(exe, exe_len, exe_hash);
     free(exe);
-    char *clang = xasprintf("%s|%s", libclang, exe_hash);
+    /* the parse reads the packs' noreturn names (a user's libc pack may
+     * change them): they are part of what a unit entry depends on */
+    Sha256 nr;
+    sha256_init(&nr);
+    for (int p = 0; p < r->packs.n_packs; p++) {
+        const LibraryKnowledge *lib = &r->packs.packs[p].lib;
+        for (int i = 0; i < lib->n_noreturn; i++) {
+            sha256_update_str(&nr, lib->noreturn[i].name);
+            sha256_update_str(&nr, lib->noreturn[i].system_header_only ? "S" : "A");
+        }
+    }
+    char nr_hex[SHA256_HEX_LEN + 1];
+    sha256_final_hex(&nr, nr_hex);
+    char *clang = xasprintf("%s|%s|%s", libclang, exe_hash, nr_hex);
     free(libclang);
     /* what configures the checks: the packs (their resources, by content)
      * and the handler globs */
@@ -498,6 +529,8 @@ static void stage_parse(Run *r)
     int n_files = r->files.n_files;
     StrVec extra = extra_clang_args(r->o, &r->cfg);
     ParseJob job = {.files = r->files.files, .n_files = n_files, .db = r->db, .cache = r->cache};
+    job.noreturn.always = packset_noreturn_names(&r->packs, false);
+    job.noreturn.system_only = packset_noreturn_names(&r->packs, true);
     job.units = r->units = xcalloc((size_t)(n_files ? n_files : 1), sizeof(IrUnit *));
     job.extra_args = extra.items;
     job.n_extra_args = extra.len;
@@ -744,9 +777,11 @@ static int run(const Options *o)
     int status = 2;
     if (!load_settings(&r)) {
         /* nothing more to do: the message is printed */
+    } else if (!load_packs(&r)) {
+        /* the message is printed */
     } else if (o->action == ACTION_DUMP_CFG) {
-        status = dump_cfg(o, &r.cfg, r.db, r.cwd);
-    } else if (load_packs(&r)) {
+        status = dump_cfg(o, &r.cfg, r.db, r.cwd, &r.packs); /* the packs say what never returns */
+    } else {
         stage_discover(&r);
         if (!outputs_spare_inputs(&r)) {
             run_free(&r);

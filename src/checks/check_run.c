@@ -1,7 +1,12 @@
 /* check_run.c — the check stage's run: every enabled entry point of the
  * registry over every function of the units that parsed (a function
  * defined in a header once: the first unit in file order wins), then over
- * each unit. Decides no findings itself. */
+ * each unit, on `jobs` threads (each function's findings kept apart and
+ * joined in order: the result does not depend on the number of threads),
+ * then the whole-program entries once, in table order. Decides no findings
+ * itself. */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "checks/registry.h"

@@ -90,20 +90,13 @@ static bool lookup_func_ref(const CheckContext *ctx, const char *name, const cha
                             PerRequestAcquire *out)
 {
     if (!name) return false;
-    for (int p = 0; ctx->packs && p < ctx->packs->n_packs; p++) {
-        const RulePack *pack = &ctx->packs->packs[p];
-        for (int r = 0; r < pack->n_resources; r++) {
-            const Resource *res = &pack->resources[r];
-            if (!res->per_request) continue;
-            for (int a = 0; a < res->n_acquire; a++) {
-                const AcquireSpec *spec = &res->acquire[a];
-                if (spec->kind == CALLEE_BY_FUNCTION && spec->name && strcmp(spec->name, name) == 0) {
-                    out->res = res;
-                    out->via = NULL;
-                    return true;
-                }
-            }
-        }
+    int n = 0;
+    const CalleeSpec *cs = packset_specs(ctx->packs, name, &n);
+    for (int i = 0; i < n; i++) {
+        if (cs[i].role != SPEC_ACQUIRE || cs[i].kind != CALLEE_BY_FUNCTION || !cs[i].res->per_request) continue;
+        out->res = cs[i].res;
+        out->via = NULL;
+        return true;
     }
     if (ctx->summaries) {
         const FunctionSummary *s = summary_lookup(ctx->summaries, name, file);

@@ -1,9 +1,10 @@
 /* rulepack.c — rule packs (SPEC §4): JSON text to RulePack, validated
  * strictly (unknown keys, types, enum values, argument ranges, duplicate
- * ids) with FILE:LINE:COL messages; pack sets that reject an id or a pack
- * name defined twice; loading by built-in name or by path (the same pack
- * named twice is loaded once). Does not decide what a call
- * means (match.c does). */
+ * ids) with FILE:LINE:COL messages, resources and library knowledge
+ * ("noreturn", "takes_ownership", "returns_arg", "deallocators"); pack sets
+ * that reject an id or a pack name defined twice; loading by built-in name
+ * or by path (the same pack named twice is loaded once). Does not decide
+ * what a call means (match.c does) and does not index names (pack_index.c). */
 #include "cli/rulepack.h"
 
 #include <cjson/cJSON.h>
@@ -19,7 +20,9 @@
 
 #define MAX_ARG 31
 
-static const char *const pack_keys[] = {"version", "name", "description", "default", "headers", "resources", NULL};
+static const char *const pack_keys[] = {"version",  "name",   "description",     "default",     "headers",
+                                        "resources", "noreturn", "takes_ownership", "returns_arg", "deallocators",
+                                        NULL};
 static const char *const resource_keys[] = {
     "id", "description", "acquire", "release", "transfer", "failure", "per_request",
     "shared_alternative", NULL,
@@ -28,6 +31,9 @@ static const char *const acquire_keys[] = {"function", "member", "result", "arg"
 static const char *const error_field_keys[] = {"arg", "field", NULL};
 static const char *const release_keys[] = {"function", "member", "arg", "field", NULL};
 static const char *const transfer_keys[] = {"function", "member", "arg", NULL};
+static const char *const noreturn_keys[] = {"function", "system_header_only", NULL};
+static const char *const call_arg_keys[] = {"function", "arg", NULL};
+static const char *const dealloc_keys[] = {"function", "suffix", NULL};
 
 /* "function" or "member" — exactly one of them. */
 static bool parse_callee(JsonCheck *jc, const cJSON *e, const char *what, CalleeMatchKind *kind,
@@ -319,6 +325,66 @@ static bool check_pack_header(JsonCheck *jc, const cJSON *root, RulePack *out)
     return ok;
 }
 
+/* ---- library knowledge: entries that name a function, no resource ---- */
+
+static bool parse_function_name(JsonCheck *jc, const cJSON *e, const char *key, bool required, char **out)
+{
+    const char *f = NULL;
+    if (!jsoncheck_string(jc, e, key, required, &f)) return false;
+    if (f && !*f) {
+        jsoncheck_error(jc, e, key, "'%s' must not be empty", key);
+        return false;
+    }
+    *out = f ? xstrdup(f) : NULL;
+    return true;
+}
+
+static bool noreturn_one(JsonCheck *jc, const cJSON *e, void *p)
+{
+    NoreturnSpec *n = p;
+    if (!jsoncheck_is_object(jc, e, "a noreturn entry") || !jsoncheck_keys(jc, e, noreturn_keys)) return false;
+    return parse_function_name(jc, e, "function", true, &n->name) &&
+           jsoncheck_bool(jc, e, "system_header_only", &n->system_header_only);
+}
+
+static bool call_arg_one(JsonCheck *jc, const cJSON *e, void *p)
+{
+    CallArgSpec *c = p;
+    if (!jsoncheck_is_object(jc, e, "an entry") || !jsoncheck_keys(jc, e, call_arg_keys)) return false;
+    return parse_function_name(jc, e, "function", true, &c->name) && parse_arg_index(jc, e, true, &c->arg);
+}
+
+static bool dealloc_one(JsonCheck *jc, const cJSON *e, void *p)
+{
+    DeallocSpec *d = p;
+    if (!jsoncheck_is_object(jc, e, "a deallocator entry") || !jsoncheck_keys(jc, e, dealloc_keys)) return false;
+    if (!parse_function_name(jc, e, "function", false, &d->name) ||
+        !parse_function_name(jc, e, "suffix", false, &d->suffix))
+        return false;
+    if (d->name && d->suffix) {
+        jsoncheck_error(jc, e, "suffix", "a deallocator entry has both 'function' and 'suffix'");
+        return false;
+    }
+    if (!d->name && !d->suffix) {
+        jsoncheck_error(jc, e, NULL, "a deallocator entry needs 'function' or 'suffix'");
+        return false;
+    }
+    return true;
+}
+
+static bool parse_library(JsonCheck *jc, const cJSON *root, LibraryKnowledge *lib)
+{
+    bool ok = parse_entries(jc, root, "noreturn", false, sizeof(NoreturnSpec), noreturn_one,
+                            (void **)&lib->noreturn, &lib->n_noreturn);
+    ok = parse_entries(jc, root, "takes_ownership", false, sizeof(CallArgSpec), call_arg_one,
+                       (void **)&lib->takes_ownership, &lib->n_takes_ownership) && ok;
+    ok = parse_entries(jc, root, "returns_arg", false, sizeof(CallArgSpec), call_arg_one,
+                       (void **)&lib->returns_arg, &lib->n_returns_arg) && ok;
+    ok = parse_entries(jc, root, "deallocators", false, sizeof(DeallocSpec), dealloc_one,
+                       (void **)&lib->deallocators, &lib->n_deallocators) && ok;
+    return ok;
+}
+
 typedef struct {
     const Resource *r;
     const cJSON *item;
@@ -358,6 +424,7 @@ static bool parse_pack_body(JsonCheck *jc, const cJSON *root, RulePack *out)
 {
     bool ok = check_pack_header(jc, root, out);
     if (!cJSON_IsObject(root)) return false;
+    ok = parse_library(jc, root, &out->lib) && ok;
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "resources");
     if (!arr) {
         jsoncheck_error(jc, root, NULL, "missing required key 'resources'");
@@ -421,6 +488,7 @@ bool packset_add(PackSet *set, RulePack *pack)
     set->packs = xrealloc(set->packs, (size_t)(set->n_packs + 1) * sizeof(RulePack));
     set->packs[set->n_packs++] = *pack;
     memset(pack, 0, sizeof *pack);
+    packset_build_index(set);
     return true;
 }
 
@@ -505,6 +573,28 @@ bool packset_load_defaults(PackSet *set)
     return true;
 }
 
+bool packset_load_library(PackSet *set)
+{
+    for (int i = 0; i < set->n_packs; i++)
+        if (strcmp(set->packs[i].name, LIBRARY_PACK_NAME) == 0) return true;
+    return packset_load(set, LIBRARY_PACK_NAME);
+}
+
+static void library_free(LibraryKnowledge *lib)
+{
+    for (int i = 0; i < lib->n_noreturn; i++) free(lib->noreturn[i].name);
+    free(lib->noreturn);
+    for (int i = 0; i < lib->n_takes_ownership; i++) free(lib->takes_ownership[i].name);
+    free(lib->takes_ownership);
+    for (int i = 0; i < lib->n_returns_arg; i++) free(lib->returns_arg[i].name);
+    free(lib->returns_arg);
+    for (int i = 0; i < lib->n_deallocators; i++) {
+        free(lib->deallocators[i].name);
+        free(lib->deallocators[i].suffix);
+    }
+    free(lib->deallocators);
+}
+
 static void resource_free(Resource *r)
 {
     free(r->id);
@@ -535,6 +625,7 @@ void rulepack_free(RulePack *p)
     free(p->source);
     for (int i = 0; i < p->n_resources; i++) resource_free(&p->resources[i]);
     free(p->resources);
+    library_free(&p->lib);
     memset(p, 0, sizeof *p);
 }
 
@@ -542,5 +633,6 @@ void packset_free(PackSet *set)
 {
     for (int i = 0; i < set->n_packs; i++) rulepack_free(&set->packs[i]);
     free(set->packs);
+    pack_index_free(set->index);
     memset(set, 0, sizeof *set);
 }

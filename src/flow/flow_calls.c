@@ -279,32 +279,31 @@ static void released_through_address(const FlowRun *run, Tuple *t, const IrRef *
     tuple_remove_holder_at(t, h);
 }
 
-/* free(p) after mysql_close(p) where mysql_init(p) initialised the caller's
- * own memory: the close released what the library allocated, the storage
- * is still the caller's to free (sysbench, kamailio). */
+/* A deallocator of the packs' "deallocators" (the libc pack: any callee
+ * ending in "free") called on p after the release of p where the acquire
+ * initialised the caller's own memory in place (mysql_init(p), then
+ * mysql_close(p)): the release let go of what the library allocated, the
+ * storage is still the caller's to free (sysbench, kamailio). */
 static bool frees_in_place_storage(const FlowRun *run, const IrCall *c)
 {
     const IrCall *site = run->site_call;
     int i = run->acq.in_place_arg;
     if (!site || run->acq.result_arg >= 0 || i < 0 || i >= site->nargs) return false;
     if (site->args[i].kind == REF_CONST || site->args[i].kind == REF_NONE) return false;
-    if (c->callee_kind != CALLEE_DIRECT || !c->callee) return false;
-    size_t n = strlen(c->callee);
-    return n >= 4 && strcmp(c->callee + n - 4, "free") == 0;
+    return match_is_deallocator(run->m, c);
 }
 
-/* configure(c) returning c: the call's value is the same handle. realloc()
- * and reallocarray() move their first argument into the block they return
- * (a context grown in place into a bigger one, as hiredis's async layer
- * does): the value holds what the argument held. */
+/* configure(c) returning c: the call's value is the same handle. A library
+ * function of the packs' "returns_arg" (the libc pack: realloc moves its
+ * first argument into the block it returns, a context grown in place into
+ * a bigger one, as hiredis's async layer does): the value holds what the
+ * argument held. */
 static void alias_returned_param(const FlowRun *run, Tuple *t, const IrCall *c)
 {
     if (c->callee_kind != CALLEE_DIRECT || !c->callee) return;
     if (t->hs == HS_NONE || t->hs == HS_ESCAPED) return;
     int param = -1;
-    if (strcmp(c->callee, "realloc") == 0 || strcmp(c->callee, "reallocarray") == 0) {
-        param = 0;
-    } else {
+    if (!match_returns_arg(run->m, c, &param)) {
         if (!run->m->summaries) return;
         const FunctionSummary *s = summary_lookup(run->m->summaries, c->callee, run->m->caller_file);
         if (s) param = s->returns_param;

@@ -252,34 +252,18 @@ void flow_note(FlowRun *run, NoteKind kind, int block, int event, int in_idx, co
 ArgEffect flow_arg_effect(FlowRun *run, const IrCall *call, int arg)
 {
     if (run->acq.res) return match_arg_effect(run->m, call, arg, run->acq.res);
-    const PackSet *ps = run->m->packs;
-    for (int p = 0; ps && p < ps->n_packs; p++) {
-        for (int r = 0; r < ps->packs[p].n_resources; r++) {
-            const Resource *res = &ps->packs[p].resources[r];
-            ArgEffect e = match_arg_effect(run->m, call, arg, res);
-            if (e != ARG_BORROW) {
-                if (!run->found_res) run->found_res = res;
-                return e;
-            }
-        }
-    }
-    return match_arg_effect(run->m, call, arg, NULL);
+    const Resource *which = NULL;
+    ArgEffect e = match_arg_effect_any(run->m, call, arg, &which);
+    if (which && !run->found_res) run->found_res = which;
+    return e;
 }
 
 bool flow_field_release(FlowRun *run, const IrCall *call)
 {
     if (run->acq.res) return match_field_release(run->m, call, run->acq.res);
-    const PackSet *ps = run->m->packs;
-    for (int p = 0; ps && p < ps->n_packs; p++) {
-        for (int r = 0; r < ps->packs[p].n_resources; r++) {
-            const Resource *res = &ps->packs[p].resources[r];
-            if (match_field_release(run->m, call, res)) {
-                if (!run->found_res) run->found_res = res;
-                return true;
-            }
-        }
-    }
-    return false;
+    const Resource *res = match_field_release_any(run->m, call);
+    if (res && !run->found_res) run->found_res = res;
+    return res != NULL;
 }
 
 void flow_pending_push(PendingStack *s, const Tuple *t, int next_event)

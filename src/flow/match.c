@@ -19,22 +19,49 @@ static bool callee_matches(CalleeMatchKind kind, const char *name, const IrCall 
     return strcmp(name, call->callee) == 0;
 }
 
+/* ---- the pack specs that name a call, in reading order ------------------ */
+
+/* A call is named by the specs keyed by its callee and by the name it is
+ * spelled with (a macro): both lists are in reading order, so they are
+ * walked merged, each spec once. */
+typedef struct {
+    const CalleeSpec *a, *b;
+    int na, nb, ia, ib;
+    const IrCall *call;
+} SpecWalk;
+
+static void walk_start(SpecWalk *w, const PackSet *ps, const IrCall *call)
+{
+    memset(w, 0, sizeof *w);
+    w->call = call;
+    if (call->callee) w->a = packset_specs(ps, call->callee, &w->na);
+    if (call->spelled && (!call->callee || strcmp(call->spelled, call->callee) != 0))
+        w->b = packset_specs(ps, call->spelled, &w->nb);
+}
+
+/* The next spec of a pack resource (acquire, release or transfer) that
+ * matches the call, or NULL. */
+static const CalleeSpec *walk_next(SpecWalk *w)
+{
+    for (;;) {
+        const CalleeSpec *s;
+        if (w->ia < w->na && (w->ib >= w->nb || w->a[w->ia].order < w->b[w->ib].order)) s = &w->a[w->ia++];
+        else if (w->ib < w->nb) s = &w->b[w->ib++];
+        else return NULL;
+        if (!s->res || s->role == SPEC_FIELD_RELEASE) continue;
+        const char *name = s->role == SPEC_ACQUIRE    ? s->res->acquire[s->index].name
+                           : s->role == SPEC_RELEASE  ? s->res->release[s->index].name
+                                                      : s->res->transfer[s->index].name;
+        if (callee_matches(s->kind, name, w->call)) return s;
+    }
+}
+
 /* Does any pack name this callee at all (acquire, release or transfer)? */
 static bool pack_names_callee(const PackSet *ps, const IrCall *call)
 {
-    for (int p = 0; ps && p < ps->n_packs; p++) {
-        for (int r = 0; r < ps->packs[p].n_resources; r++) {
-            const Resource *res = &ps->packs[p].resources[r];
-            for (int i = 0; i < res->n_acquire; i++)
-                if (callee_matches(res->acquire[i].kind, res->acquire[i].name, call)) return true;
-            for (int i = 0; i < res->n_release; i++)
-                if (res->release[i].name && callee_matches(res->release[i].kind, res->release[i].name, call))
-                    return true;
-            for (int i = 0; i < res->n_transfer; i++)
-                if (callee_matches(res->transfer[i].kind, res->transfer[i].name, call)) return true;
-        }
-    }
-    return false;
+    SpecWalk w;
+    walk_start(&w, ps, call);
+    return walk_next(&w) != NULL;
 }
 
 static const FunctionSummary *callee_summary(const MatchContext *m, const IrCall *call)
@@ -56,24 +83,21 @@ static void set_error_context(const AcquireSpec *a, const IrCall *call, AcquireM
 
 bool match_acquire(const MatchContext *m, const IrCall *call, AcquireMatch *out)
 {
-    const PackSet *ps = m->packs;
-    for (int p = 0; ps && p < ps->n_packs; p++) {
-        for (int r = 0; r < ps->packs[p].n_resources; r++) {
-            const Resource *res = &ps->packs[p].resources[r];
-            for (int i = 0; i < res->n_acquire; i++) {
-                const AcquireSpec *a = &res->acquire[i];
-                if (!callee_matches(a->kind, a->name, call)) continue;
-                if (a->result_arg >= 0 && a->result_arg >= call->nargs) continue;
-                out->res = res;
-                out->result_arg = a->result_arg;
-                out->failure = res->failure;
-                out->failure_field = res->failure_field;
-                out->via = NULL;
-                out->in_place_arg = a->in_place && a->result_arg < 0 ? a->in_place_arg : -1;
-                set_error_context(a, call, out);
-                return true;
-            }
-        }
+    SpecWalk w;
+    walk_start(&w, m->packs, call);
+    for (const CalleeSpec *cs; (cs = walk_next(&w));) {
+        if (cs->role != SPEC_ACQUIRE) continue;
+        const Resource *res = cs->res;
+        const AcquireSpec *a = &res->acquire[cs->index];
+        if (a->result_arg >= 0 && a->result_arg >= call->nargs) continue;
+        out->res = res;
+        out->result_arg = a->result_arg;
+        out->failure = res->failure;
+        out->failure_field = res->failure_field;
+        out->via = NULL;
+        out->in_place_arg = a->in_place && a->result_arg < 0 ? a->in_place_arg : -1;
+        set_error_context(a, call, out);
+        return true;
     }
     const FunctionSummary *s = callee_summary(m, call);
     if (s && s->acquires && (s->acquire_result_arg < 0 || s->acquire_result_arg < call->nargs)) {
@@ -91,29 +115,30 @@ bool match_acquire(const MatchContext *m, const IrCall *call, AcquireMatch *out)
     return false;
 }
 
-static ArgEffect pack_arg_effect(const Resource *res, const IrCall *call, int arg)
+/* The first release or transfer of argument `arg` by a pack, in reading
+ * order (within a resource releases come before transfers); `only`
+ * restricts it to one resource. */
+static const CalleeSpec *pack_arg_spec(const PackSet *ps, const IrCall *call, int arg, const Resource *only)
 {
-    for (int i = 0; i < res->n_release; i++) {
-        const ReleaseSpec *rs = &res->release[i];
-        if (rs->name && rs->arg == arg && callee_matches(rs->kind, rs->name, call)) return ARG_RELEASE;
+    SpecWalk w;
+    walk_start(&w, ps, call);
+    for (const CalleeSpec *cs; (cs = walk_next(&w));) {
+        if (cs->role == SPEC_ACQUIRE || cs->arg != arg) continue;
+        if (!only || cs->res == only) return cs;
     }
-    for (int i = 0; i < res->n_transfer; i++) {
-        const TransferSpec *ts = &res->transfer[i];
-        if (ts->arg == arg && callee_matches(ts->kind, ts->name, call)) return ARG_TRANSFER;
-    }
-    return ARG_BORROW;
+    return NULL;
 }
 
-/* Standard functions that take ownership of what they are given, whatever
- * the resource: the argument of a new thread is the thread's to release. */
-static bool standard_transfer(const IrCall *call, int arg)
+/* A library function that takes ownership of what it is given, whatever
+ * the resource (the libc pack's "takes_ownership": a new thread's argument
+ * is the thread's to release). */
+static bool takes_ownership(const PackSet *ps, const IrCall *call, int arg)
 {
-    static const struct { const char *name; int arg; } known[] = {
-        {"pthread_create", 3}, {"thrd_create", 2}, {"g_thread_new", 2}, {"g_thread_try_new", 2},
-    };
     if (call->callee_kind != CALLEE_DIRECT || !call->callee) return false;
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (known[i].arg == arg && strcmp(call->callee, known[i].name) == 0) return true;
+    int n = 0;
+    const CalleeSpec *cs = packset_specs(ps, call->callee, &n);
+    for (int i = 0; i < n; i++)
+        if (cs[i].role == SPEC_TAKES_OWNERSHIP && cs[i].arg == arg) return true;
     return false;
 }
 
@@ -133,22 +158,8 @@ static bool share_a_release(const Resource *a, const Resource *b)
     return false;
 }
 
-ArgEffect match_arg_effect(const MatchContext *m, const IrCall *call, int arg, const Resource *res)
+static ArgEffect summary_arg_effect(const FunctionSummary *s, int arg, const Resource *res)
 {
-    if (arg < 0 || arg >= call->nargs) return ARG_BORROW;
-    if (standard_transfer(call, arg)) return ARG_TRANSFER;
-    if (res) {
-        ArgEffect e = pack_arg_effect(res, call, arg);
-        if (e != ARG_BORROW) return e;
-    } else {
-        const PackSet *ps = m->packs;
-        for (int p = 0; ps && p < ps->n_packs; p++)
-            for (int r = 0; r < ps->packs[p].n_resources; r++) {
-                ArgEffect e = pack_arg_effect(&ps->packs[p].resources[r], call, arg);
-                if (e != ARG_BORROW) return e;
-            }
-    }
-    const FunctionSummary *s = callee_summary(m, call);
     if (!s || !s->params || arg >= s->n_params) return ARG_BORROW;
     const Resource *pr = s->param_res ? s->param_res[arg] : NULL;
     if (res && pr && pr != res && !share_a_release(pr, res)) return ARG_BORROW;
@@ -163,22 +174,74 @@ ArgEffect match_arg_effect(const MatchContext *m, const IrCall *call, int arg, c
     return ARG_BORROW;
 }
 
-static bool field_release_of(const Resource *res, const IrCall *call)
+ArgEffect match_arg_effect(const MatchContext *m, const IrCall *call, int arg, const Resource *res)
 {
-    for (int i = 0; i < res->n_release; i++) {
-        const ReleaseSpec *rs = &res->release[i];
-        if (rs->field && strcmp(rs->field, call->callee) == 0) return true;
+    if (arg < 0 || arg >= call->nargs) return ARG_BORROW;
+    if (takes_ownership(m->packs, call, arg)) return ARG_TRANSFER;
+    const CalleeSpec *cs = pack_arg_spec(m->packs, call, arg, res);
+    if (cs) return cs->role == SPEC_RELEASE ? ARG_RELEASE : ARG_TRANSFER;
+    return summary_arg_effect(callee_summary(m, call), arg, res);
+}
+
+ArgEffect match_arg_effect_any(const MatchContext *m, const IrCall *call, int arg, const Resource **which)
+{
+    *which = NULL;
+    if (arg < 0 || arg >= call->nargs) return ARG_BORROW;
+    const Resource *first = packset_first_resource(m->packs);
+    if (takes_ownership(m->packs, call, arg)) {
+        *which = first;
+        return ARG_TRANSFER;
     }
-    return false;
+    const CalleeSpec *cs = pack_arg_spec(m->packs, call, arg, NULL);
+    if (cs) {
+        *which = cs->res;
+        return cs->role == SPEC_RELEASE ? ARG_RELEASE : ARG_TRANSFER;
+    }
+    const FunctionSummary *s = callee_summary(m, call);
+    ArgEffect e = summary_arg_effect(s, arg, NULL);
+    if (e != ARG_BORROW && first) {
+        /* the first resource its parameter's resource allows */
+        const Resource *pr = s->param_res ? s->param_res[arg] : NULL;
+        *which = pr ? pr : first;
+    }
+    return e;
+}
+
+static const Resource *field_release_resource(const PackSet *ps, const IrCall *call, const Resource *only)
+{
+    int n = 0;
+    const CalleeSpec *cs = packset_specs(ps, call->callee, &n);
+    for (int i = 0; i < n; i++)
+        if (cs[i].role == SPEC_FIELD_RELEASE && (!only || cs[i].res == only)) return cs[i].res;
+    return NULL;
 }
 
 bool match_field_release(const MatchContext *m, const IrCall *call, const Resource *res)
 {
     if (call->callee_kind != CALLEE_MEMBER || !call->callee) return false;
-    if (res) return field_release_of(res, call);
-    const PackSet *ps = m->packs;
-    for (int p = 0; ps && p < ps->n_packs; p++)
-        for (int r = 0; r < ps->packs[p].n_resources; r++)
-            if (field_release_of(&ps->packs[p].resources[r], call)) return true;
+    return field_release_resource(m->packs, call, res) != NULL;
+}
+
+const Resource *match_field_release_any(const MatchContext *m, const IrCall *call)
+{
+    if (call->callee_kind != CALLEE_MEMBER || !call->callee) return NULL;
+    return field_release_resource(m->packs, call, NULL);
+}
+
+bool match_returns_arg(const MatchContext *m, const IrCall *call, int *arg)
+{
+    if (call->callee_kind != CALLEE_DIRECT || !call->callee) return false;
+    int n = 0;
+    const CalleeSpec *cs = packset_specs(m->packs, call->callee, &n);
+    for (int i = 0; i < n; i++) {
+        if (cs[i].role != SPEC_RETURNS_ARG) continue;
+        *arg = cs[i].arg;
+        return true;
+    }
     return false;
+}
+
+bool match_is_deallocator(const MatchContext *m, const IrCall *call)
+{
+    return call->callee_kind == CALLEE_DIRECT && call->callee && packset_is_deallocator(m->packs, call->callee);
 }

@@ -49,8 +49,24 @@ typedef enum {
 ArgEffect match_arg_effect(const MatchContext *m, const IrCall *call, int arg,
                            const Resource *res);
 
+/* The effect of `call` on argument `arg` whatever resource it carries, and
+ * (in *which) the resource that effect is first known for: the first of
+ * the packs' reading order that match_arg_effect gives an effect for, or
+ * NULL when only "any resource" does. */
+ArgEffect match_arg_effect_any(const MatchContext *m, const IrCall *call, int arg, const Resource **which);
+
 /* A member call that releases its base: `s.cleanup(&s)` / `sp->cleanup(sp)`
  * for a resource with {"field": "cleanup"}. */
 bool match_field_release(const MatchContext *m, const IrCall *call, const Resource *res);
+
+/* The first resource (reading order) whose field release `call` is, or NULL. */
+const Resource *match_field_release_any(const MatchContext *m, const IrCall *call);
+
+/* The packs' library knowledge ("returns_arg"): the call's value holds what
+ * argument *arg held (realloc). */
+bool match_returns_arg(const MatchContext *m, const IrCall *call, int *arg);
+
+/* The packs' library knowledge ("deallocators"): the call frees plain storage. */
+bool match_is_deallocator(const MatchContext *m, const IrCall *call);
 
 #endif

@@ -32,11 +32,67 @@ typedef struct {
     bool result;
 } Memo;
 
+/* The memo: open addressing on (callee, known arguments, their values),
+ * doubled at half load, so a lookup per call stays O(1) however many
+ * calls a tree has (a list scanned per call was quadratic). */
+typedef struct {
+    Memo *slots; /* fn == NULL: empty */
+    size_t cap, len;
+} MemoTable;
+
 typedef struct {
     DefTable defs;
-    VEC(Memo) memo;
+    MemoTable memo;
     VEC(const IrFunction *) stack; /* functions being walked (recursion guard) */
 } Infer;
+
+static size_t memo_hash(const IrFunction *fn, unsigned known, const long long *values)
+{
+    unsigned long long h = hash_bytes64(1469598103934665603ULL, &fn, sizeof fn);
+    h = hash_bytes64(h, &known, sizeof known);
+    for (int k = 0; k < MAX_ARGS; k++)
+        if (known & (1u << k)) h = hash_bytes64(h, &values[k], sizeof values[k]);
+    return (size_t)h;
+}
+
+static bool memo_same(const Memo *m, const IrFunction *fn, unsigned known, const long long *values)
+{
+    if (m->fn != fn || m->known != known) return false;
+    for (int k = 0; k < MAX_ARGS; k++)
+        if ((known & (1u << k)) && m->values[k] != values[k]) return false;
+    return true;
+}
+
+static Memo *memo_probe(Memo *slots, size_t cap, const IrFunction *fn, unsigned known, const long long *values)
+{
+    size_t i = memo_hash(fn, known, values) & (cap - 1);
+    while (slots[i].fn && !memo_same(&slots[i], fn, known, values)) i = (i + 1) & (cap - 1);
+    return &slots[i];
+}
+
+static const Memo *memo_find(const MemoTable *t, const IrFunction *fn, unsigned known, const long long *values)
+{
+    if (!t->cap) return NULL;
+    const Memo *m = memo_probe(t->slots, t->cap, fn, known, values);
+    return m->fn ? m : NULL;
+}
+
+static void memo_add(MemoTable *t, const Memo *m)
+{
+    if (2 * (t->len + 1) > t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 64;
+        Memo *slots = xcalloc(cap, sizeof *slots);
+        for (size_t i = 0; i < t->cap; i++)
+            if (t->slots[i].fn) *memo_probe(slots, cap, t->slots[i].fn, t->slots[i].known, t->slots[i].values) = t->slots[i];
+        free(t->slots);
+        t->slots = slots;
+        t->cap = cap;
+    }
+    Memo *slot = memo_probe(t->slots, t->cap, m->fn, m->known, m->values);
+    if (slot->fn) return; /* the first result stays, as a list's first match did */
+    t->len++;
+    *slot = *m;
+}
 
 static int def_cmp(const void *a, const void *b)
 {
@@ -170,14 +226,8 @@ static bool never_returns(Infer *in, const IrFunction *fn, unsigned known, const
     /* parameters the body assigns are not what the caller passed */
     for (int i = 0; known && i < fn->n_params && i < MAX_ARGS; i++)
         if ((known & (1u << i)) && param_assigned(fn, i)) known &= ~(1u << i);
-    for (int i = 0; i < in->memo.len; i++) {
-        const Memo *m = &in->memo.items[i];
-        if (m->fn != fn || m->known != known) continue;
-        bool same = true;
-        for (int k = 0; k < MAX_ARGS && same; k++)
-            if ((known & (1u << k)) && m->values[k] != values[k]) same = false;
-        if (same) return m->result;
-    }
+    const Memo *hit = memo_find(&in->memo, fn, known, values);
+    if (hit) return hit->result;
     for (int i = 0; i < in->stack.len; i++)
         if (in->stack.items[i] == fn) return false; /* recursion: assume it returns */
     VEC_PUSH(in->stack, fn);
@@ -190,7 +240,7 @@ static bool never_returns(Infer *in, const IrFunction *fn, unsigned known, const
     for (int k = 0; k < MAX_ARGS; k++)
         if (known & (1u << k)) m.values[k] = values[k];
     m.result = r;
-    VEC_PUSH(in->memo, m);
+    memo_add(&in->memo, &m);
     return r;
 }
 
@@ -242,7 +292,7 @@ int noreturn_refine(IrUnit **units, int n_units)
         }
     }
     VEC_FREE(defs);
-    VEC_FREE(in.memo);
+    free(in.memo.slots);
     VEC_FREE(in.stack);
     return marked;
 }

@@ -26,6 +26,7 @@
 
 struct ParseSession {
     CXIndex index;
+    NoreturnNames noreturn;
 };
 
 static void keep_libclang_on_our_thread(void)
@@ -33,12 +34,13 @@ static void keep_libclang_on_our_thread(void)
     setenv("LIBCLANG_NOTHREADS", "1", 1);
 }
 
-ParseSession *parse_session_new(void)
+ParseSession *parse_session_new(const NoreturnNames *noreturn)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, keep_libclang_on_our_thread);
     ParseSession *s = xcalloc(1, sizeof *s);
     s->index = clang_createIndex(0, 0);
+    if (noreturn) s->noreturn = *noreturn;
     return s;
 }
 
@@ -65,6 +67,7 @@ typedef struct {
     IrUnit *unit;
     CXTranslationUnit tu;
     MacroCache *macros;
+    const NoreturnNames *noreturn;
     VEC(FilePath) paths;
     VEC(IrFunction) functions;
     VEC(IrGlobalRef) global_refs;
@@ -236,6 +239,7 @@ static void build_function(UnitBuild *ub, CXCursor c, const char *file)
     b.arena = ub->unit->arena;
     b.tu = ub->tu;
     b.macros = ub->macros;
+    b.noreturn = ub->noreturn;
     b.scope = -1;
     b.cur = bb_new(&b);
     int np = clang_Cursor_getNumArguments(c);
@@ -334,6 +338,7 @@ static IrUnit *parse_unit_here(ParseSession *s, const char *path, const char *co
     UnitBuild ub;
     memset(&ub, 0, sizeof ub);
     ub.unit = ir_unit_new(real ? real : path);
+    ub.noreturn = &s->noreturn;
     free(real);
     if (!file_is_parsable(&ub, path)) {
         ub.unit->parse_failed = true;

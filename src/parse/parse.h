@@ -5,11 +5,23 @@
 #ifndef CONNLINT_PARSE_H
 #define CONNLINT_PARSE_H
 
+#include "common/strmap.h"
 #include "ir/ir.h"
 
 typedef struct ParseSession ParseSession;
 
-ParseSession *parse_session_new(void);
+/* The names of the functions that never return, an input of the parse
+ * stage (the rule packs' "noreturn": the libc pack's exit, abort, ...): a
+ * call of one ends the path, like a call of a function declared _Noreturn.
+ * Borrowed maps (name -> any value); either may be NULL. */
+typedef struct {
+    const StrMap *always;      /* wherever they are declared */
+    const StrMap *system_only; /* only when declared in a system header */
+} NoreturnNames;
+
+/* `noreturn` is copied (the maps stay borrowed); NULL: no names, only the
+ * declarations' own attributes say a function never returns. */
+ParseSession *parse_session_new(const NoreturnNames *noreturn);
 void parse_session_free(ParseSession *s);
 
 /* The version of the libclang in use, e.g. "Debian clang version 19.1.7";

@@ -410,7 +410,7 @@ static void callee_of(Builder *b, CXCursor callee, IrCall *call, bool *noreturn,
         if (clang_getCursorKind(d) == CXCursor_FunctionDecl) {
             call->callee_kind = CALLEE_DIRECT;
             call->callee = arena_cxstring(b->arena, clang_getCursorSpelling(d));
-            *noreturn = callee_is_noreturn(b->tu, d, call->callee);
+            *noreturn = callee_is_noreturn(b->tu, d, call->callee, b->noreturn);
             return;
         }
     }

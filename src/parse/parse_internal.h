@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "ir/ir.h"
+#include "parse/parse.h"
 #include "common/util.h"
 
 /* Hard limit on nesting (statements and expressions together). Deeper
@@ -75,7 +76,7 @@ const char *macro_argument_text(Arena *a, CXTranslationUnit tu, CXCursor c);
  * a function's name. */
 const char *macro_callee_name(Arena *a, CXTranslationUnit tu, CXCursor callee);
 /* The function a call's callee names never returns. */
-bool callee_is_noreturn(CXTranslationUnit tu, CXCursor decl, const char *name);
+bool callee_is_noreturn(CXTranslationUnit tu, CXCursor decl, const char *name, const NoreturnNames *names);
 /* `__attribute__((cleanup(f)))` on a variable: f's name (arena), else NULL. */
 const char *cleanup_function(Arena *a, CXTranslationUnit tu, CXCursor var);
 /* arena copy of a CXString, disposing it */
@@ -146,6 +147,7 @@ typedef struct {
     Arena *arena;
     CXTranslationUnit tu;
     MacroCache *macros;
+    const NoreturnNames *noreturn; /* the session's (parse.h) */
     VEC(BBlock) blocks;
     int cur;
     CursorMap var_map;

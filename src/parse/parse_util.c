@@ -461,14 +461,6 @@ const char *macro_callee_name(Arena *a, CXTranslationUnit tu, CXCursor callee)
 
 /* ---- attributes ---- */
 
-static const char *const noreturn_names[] = {
-    "exit", "_exit", "_Exit", "abort", "quick_exit", "longjmp", "siglongjmp", "_longjmp",
-    "__assert_fail", "__assert_rtn", "__builtin_unreachable", "__builtin_trap",
-    "pthread_exit", "__builtin_abort", "__builtin_exit", "__builtin_longjmp",
-};
-/* BSD <err.h>: noreturn only as the system declares them; a project's own
- * `err()` is often a logging function that returns. */
-static const char *const system_noreturn_names[] = {"err", "errx", "verr", "verrx"};
 
 typedef struct {
     CXTranslationUnit tu;
@@ -504,14 +496,16 @@ static enum CXChildVisitResult find_noreturn_attr(CXCursor c, CXCursor parent, C
     return CXChildVisit_Continue;
 }
 
-bool callee_is_noreturn(CXTranslationUnit tu, CXCursor decl, const char *name)
+/* The callee never returns: the session's noreturn names say so (some
+ * only when the system declares them: a project's own err() is often a
+ * logging function), or its declaration does. */
+bool callee_is_noreturn(CXTranslationUnit tu, CXCursor decl, const char *name, const NoreturnNames *names)
 {
-    if (name) {
-        for (size_t i = 0; i < sizeof noreturn_names / sizeof *noreturn_names; i++)
-            if (strcmp(name, noreturn_names[i]) == 0) return true;
-        bool system = clang_Location_isInSystemHeader(clang_getCursorLocation(decl));
-        for (size_t i = 0; system && i < sizeof system_noreturn_names / sizeof *system_noreturn_names; i++)
-            if (strcmp(name, system_noreturn_names[i]) == 0) return true;
+    if (name && names) {
+        if (strmap_has(names->always, name)) return true;
+        if (strmap_has(names->system_only, name) &&
+            clang_Location_isInSystemHeader(clang_getCursorLocation(decl)))
+            return true;
     }
     if (clang_getCursorKind(decl) != CXCursor_FunctionDecl) return false;
     CXString ts = clang_getTypeSpelling(clang_getCursorType(decl));

@@ -146,7 +146,7 @@ static int roundtrip_folder(ParseSession *s, const char *folder)
 
 static void test_ir_roundtrip(void)
 {
-    ParseSession *s = parse_session_new();
+    ParseSession *s = parse_session_new(NULL);
     int files = 0;
     DIR *d = opendir("fixtures");
     CHECK(d != NULL);

@@ -12,12 +12,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/rulepack.h"
 #include "ir/ir.h"
 #include "parse/parse.h"
 #include "unit.h"
 #include "common/util.h"
 
 static char tmpdir[PATH_MAX];
+static NoreturnNames libc_noreturn; /* the libc pack's, as a run passes them */
 
 static char *write_temp(const char *name, const char *text, size_t len)
 {
@@ -298,7 +300,7 @@ typedef struct {
 static void *parse_in_thread(void *arg)
 {
     ThreadJob *job = arg;
-    ParseSession *s = parse_session_new();
+    ParseSession *s = parse_session_new(&libc_noreturn);
     for (int i = 0; i < 3; i++) {
         IrUnit *u = parse_unit(s, job->path, NULL, 0);
         job->n_functions += u->n_functions;
@@ -378,13 +380,59 @@ static void test_function_errors(ParseSession *s)
     free(h);
 }
 
+static bool ends_in_noreturn(const IrUnit *u)
+{
+    for (int f = 0; f < u->n_functions; f++)
+        for (int b = 0; b < u->functions[f].n_blocks; b++)
+            if (u->functions[f].blocks[b].term == TERM_NORETURN) return true;
+    return false;
+}
+
+/* What never returns is the session's input (the packs' "noreturn"), not
+ * a list in the parser: without names stop_now() is an ordinary call, with
+ * it as a name its calls end the path, and other calls do not. */
+static void test_noreturn_names(void)
+{
+    const char *text = "void go_on(int);\nvoid stop_now(void);\n"
+                       "int f(int x) { if (x) go_on(1); return 0; }\n"
+                       "int g(int x) { if (x) stop_now(); return 0; }\n";
+    ParseSession *none = parse_session_new(NULL);
+    IrUnit *u = parse_text(none, "noreturn_names.c", text);
+    CHECK(!ends_in_noreturn(u));
+    ir_unit_free(u);
+    parse_session_free(none);
+
+    StrMap mine = {0};
+    *strmap_slot(&mine, "stop_now") = (void *)1;
+    NoreturnNames names = {&mine, NULL};
+    ParseSession *s = parse_session_new(&names);
+    u = parse_text(s, "noreturn_names.c", text);
+    CHECK(ends_in_noreturn(u));
+    bool exit_ends = false, stop_ends = false;
+    for (int f = 0; f < u->n_functions; f++) {
+        bool ends = false;
+        for (int b = 0; b < u->functions[f].n_blocks; b++) ends |= u->functions[f].blocks[b].term == TERM_NORETURN;
+        if (strcmp(u->functions[f].name, "f") == 0) exit_ends = ends;
+        if (strcmp(u->functions[f].name, "g") == 0) stop_ends = ends;
+    }
+    CHECK(!exit_ends && stop_ends);
+    ir_unit_free(u);
+    parse_session_free(s);
+    strmap_free(&mine);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/connlint-test-parse-%d", (int)getpid());
     char *mk = xasprintf("mkdir -p %s", tmpdir);
     if (system(mk) != 0) return 2;
     free(mk);
-    ParseSession *s = parse_session_new();
+    PackSet libc = {0};
+    if (!packset_load_library(&libc)) return 2;
+    libc_noreturn.always = packset_noreturn_names(&libc, false);
+    libc_noreturn.system_only = packset_noreturn_names(&libc, true);
+    test_noreturn_names();
+    ParseSession *s = parse_session_new(&libc_noreturn);
     test_fixtures_invariants(s);
     test_bad_files(s);
     test_headers_and_globals(s);
@@ -394,6 +442,7 @@ int main(void)
     test_corpus(s);
     parse_session_free(s);
     test_threads();
+    packset_free(&libc);
     char *rm = xasprintf("rm -rf %s", tmpdir);
     if (system(rm) != 0) fprintf(stderr, "could not remove %s\n", tmpdir);
     free(rm);

@@ -33,7 +33,7 @@ static Resource resources[] = {
 };
 static RulePack pack = {.name = "test", .description = "test pack", .source = "<test>",
                         .resources = resources, .n_resources = 3};
-static PackSet packs = {&pack, 1};
+static PackSet packs = {&pack, 1, NULL};
 
 /* ---- hand-built IR: one block of events ---- */
 
@@ -248,8 +248,10 @@ static void test_function_references(void)
 int main(void)
 {
     if (!getcwd(cwd, sizeof cwd)) return 2;
+    packset_build_index(&packs);
     test_handler_globs_and_spellings();
     test_calls();
     test_function_references();
+    pack_index_free(packs.index);
     UNIT_MAIN_END();
 }

@@ -19,7 +19,8 @@ static void test_builtins(void)
         CHECK(ok);
         CHECK_STR(p.name, builtin_packs[i].name);
         CHECK(p.description && p.description[0]);
-        CHECK(p.n_resources > 0);
+        /* every pack describes resources, but the library pack (its knowledge only) */
+        CHECK(p.n_resources > 0 || strcmp(p.name, LIBRARY_PACK_NAME) == 0);
         rulepack_free(&p);
         CHECK(packset_load(&set, builtin_packs[i].name)); /* no id clashes between built-ins */
     }
@@ -126,6 +127,11 @@ static void test_bad_packs(void)
     expect_bad("in_place_with_arg_result.json", "5:94", "drop 'in_place_arg'");
     expect_bad("both_function_member.json", "5:36", "write two entries to match both");
     expect_bad("default_not_bool.json", "4:14", "'default' must be true or false");
+    expect_bad("noreturn_empty_name.json", "5:17", "'function' must not be empty");
+    expect_bad("noreturn_bad_flag.json", "5:58", "'system_header_only' must be");
+    expect_bad("takes_ownership_no_arg.json", "5:23", "missing required key 'arg'");
+    expect_bad("deallocator_both.json", "5:43", "has both 'function' and 'suffix'");
+    expect_bad("returns_arg_not_array.json", "5:18", "'returns_arg' must be an array of objects");
 }
 
 static bool has_pack(const PackSet *set, const char *name)
@@ -147,6 +153,68 @@ static void test_default_packs(void)
     CHECK(!has_pack(&set, "kamailio") && !has_pack(&set, "opensips"));
     CHECK(packset_load(&set, "posix") && has_pack(&set, "posix"));
     CHECK(packset_load_defaults(&set)); /* loading the defaults twice is harmless */
+    packset_free(&set);
+}
+
+/* The library pack: what the engine knows about the C library is data, and a
+ * user's pack named "libc" replaces the built-in one. */
+static void test_library_pack(void)
+{
+    PackSet set = {0};
+    CHECK(packset_load(&set, "libpq"));
+    CHECK(packset_load_library(&set));
+    CHECK(set.n_packs == 2);
+    CHECK(packset_is_noreturn(&set, "exit", false));
+    CHECK(packset_is_noreturn(&set, "err", true));
+    CHECK(!packset_is_noreturn(&set, "err", false)); /* a project's own err() */
+    CHECK(!packset_is_noreturn(&set, "PQfinish", true));
+    CHECK(packset_is_deallocator(&set, "free") && packset_is_deallocator(&set, "my_free"));
+    CHECK(!packset_is_deallocator(&set, "freeze"));
+    int n = 0;
+    const CalleeSpec *c = packset_specs(&set, "pthread_create", &n);
+    CHECK(n == 1 && c && c[0].role == SPEC_TAKES_OWNERSHIP && c[0].arg == 3 && c[0].res == NULL);
+    c = packset_specs(&set, "realloc", &n);
+    CHECK(n == 1 && c && c[0].role == SPEC_RETURNS_ARG && c[0].arg == 0);
+    CHECK(packset_load_library(&set) && set.n_packs == 2); /* once */
+    packset_free(&set);
+
+    CHECK(packset_load(&set, "fixtures/config/packs/my-libc.json"));
+    CHECK(packset_load_library(&set));
+    CHECK(set.n_packs == 1); /* the user's replaces the built-in one */
+    CHECK(packset_is_noreturn(&set, "die", false) && !packset_is_noreturn(&set, "exit", false));
+    CHECK(packset_is_noreturn(&set, "fatal", true) && !packset_is_noreturn(&set, "fatal", false));
+    CHECK(packset_is_deallocator(&set, "pool_release_storage") && packset_is_deallocator(&set, "x_dispose"));
+    CHECK(!packset_is_deallocator(&set, "free"));
+    c = packset_specs(&set, "spawn_worker", &n);
+    CHECK(n == 1 && c && c[0].arg == 1);
+    packset_free(&set);
+}
+
+/* The index keeps the reading order of the nested loops it replaces: a name
+ * named by two resources (or twice by one) lists them first to last. */
+static void test_index_order(void)
+{
+    PackSet set = {0};
+    CHECK(packset_load(&set, "hiredis"));
+    int n = 0;
+    const CalleeSpec *c = packset_specs(&set, "freeReplyObject", &n);
+    CHECK(n == 2 && c);
+    if (n == 2) {
+        CHECK(c[0].role == SPEC_RELEASE && c[1].role == SPEC_RELEASE);
+        CHECK_STR(c[0].res->id, "redis-reply");
+        CHECK_STR(c[1].res->id, "redis-reply-out");
+        CHECK(c[0].order < c[1].order);
+    }
+    c = packset_specs(&set, "freeObject", &n);
+    CHECK(n == 2 && c && c[0].kind == CALLEE_BY_MEMBER);
+    c = packset_specs(&set, "redisConnect", &n);
+    CHECK(n == 1 && c && c[0].role == SPEC_ACQUIRE && c[0].index == 0);
+    CHECK(packset_specs(&set, "nothing", &n) == NULL && n == 0);
+    CHECK_STR(packset_first_resource(&set)->id, "redis-conn");
+    packset_free(&set);
+    CHECK(packset_load(&set, "session"));
+    c = packset_specs(&set, "cleanup", &n);
+    CHECK(n == 1 && c && c[0].role == SPEC_FIELD_RELEASE && c[0].arg == -1);
     packset_free(&set);
 }
 
@@ -229,6 +297,8 @@ static void test_syntax_error(void)
 
 int main(void)
 {
+    test_library_pack();
+    test_index_order();
     test_in_place();
     test_error_field();
     test_builtins();
