@@ -25,19 +25,6 @@ static int name_cmp(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static const char *global_of(const IrFunction *fn, const IrRef *r)
-{
-    if (r->var < 0 || r->var >= fn->n_vars || fn->vars[r->var].storage != VAR_GLOBAL) return NULL;
-    switch (r->kind) {
-    case REF_VAR:
-    case REF_ADDR:
-    case REF_FIELD:
-    case REF_ADDR_FIELD:
-    case REF_DEREF: return fn->vars[r->var].name;
-    default: return NULL;
-    }
-}
-
 /* Could this call release (or take) its argument `arg`? */
 static bool may_release_arg(const MatchContext *m, const IrCall *call, int arg)
 {
@@ -72,17 +59,17 @@ static void collect_released(const CheckContext *ctx, const IrFunction *fn, Name
             switch (ev->kind) {
             case EV_CALL:
                 for (int i = 0; i < ev->u.call.nargs; i++)
-                    if ((g = global_of(fn, &ev->u.call.args[i])) && may_release_arg(&m, &ev->u.call, i))
+                    if ((g = ir_ref_global_name(fn, &ev->u.call.args[i])) && may_release_arg(&m, &ev->u.call, i))
                         VEC_PUSH(*out, g);
-                if ((g = global_of(fn, &ev->u.call.base)) && may_release_base(&m, &ev->u.call)) VEC_PUSH(*out, g);
+                if ((g = ir_ref_global_name(fn, &ev->u.call.base)) && may_release_base(&m, &ev->u.call)) VEC_PUSH(*out, g);
                 break;
             case EV_ASSIGN:
-                g = global_of(fn, &ev->u.assign.rhs);
+                g = ir_ref_global_name(fn, &ev->u.assign.rhs);
                 if (g && !(ev->u.assign.lhs.kind == REF_VAR && ev->u.assign.lhs.var == ev->u.assign.rhs.var))
                     VEC_PUSH(*out, g);
                 break;
             case EV_RETURN:
-                if ((g = global_of(fn, &ev->u.ret.value))) VEC_PUSH(*out, g);
+                if ((g = ir_ref_global_name(fn, &ev->u.ret.value))) VEC_PUSH(*out, g);
                 break;
             default: break;
             }
@@ -137,7 +124,7 @@ static void check_stores(const CheckContext *ctx, const IrFunction *fn, const Na
             AcquireMatch am;
             if (ev->kind == EV_ASSIGN && ev->u.assign.lhs.kind == REF_VAR && ev->u.assign.rhs.kind == REF_CALL &&
                 ev->u.assign.rhs.call >= 0 && ev->u.assign.rhs.call < fn->n_calls) {
-                const char *g = global_of(fn, &ev->u.assign.lhs);
+                const char *g = ir_ref_global_name(fn, &ev->u.assign.lhs);
                 const IrCall *c = calls[ev->u.assign.rhs.call];
                 if (g && c && !is_static_local(fn, ev->u.assign.lhs.var) && !released(rel, g) &&
                     match_acquire(&m, c, &am) && am.result_arg < 0 && am.in_place_arg < 0)
@@ -146,7 +133,7 @@ static void check_stores(const CheckContext *ctx, const IrFunction *fn, const Na
             if (ev->kind == EV_CALL && match_acquire(&m, &ev->u.call, &am) && am.result_arg >= 0 &&
                 am.result_arg < ev->u.call.nargs) {
                 const IrRef *a = &ev->u.call.args[am.result_arg];
-                const char *g = a->kind == REF_ADDR ? global_of(fn, a) : NULL;
+                const char *g = a->kind == REF_ADDR ? ir_ref_global_name(fn, a) : NULL;
                 if (g && !is_static_local(fn, a->var) && !released(rel, g)) report(fn, g, &am, &ev->u.call, ev->loc, out);
             }
         }

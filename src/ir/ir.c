@@ -107,3 +107,16 @@ IrCond ir_cond_make(IrRef ref, IrCmp op, long long value)
     k.value = value;
     return k;
 }
+
+const char *ir_ref_global_name(const IrFunction *fn, const IrRef *r)
+{
+    if (r->var < 0 || r->var >= fn->n_vars || fn->vars[r->var].storage != VAR_GLOBAL) return NULL;
+    switch (r->kind) {
+    case REF_VAR:
+    case REF_ADDR:
+    case REF_FIELD:
+    case REF_ADDR_FIELD:
+    case REF_DEREF: return fn->vars[r->var].name;
+    default: return NULL;
+    }
+}

@@ -272,6 +272,9 @@ IrRef ir_ref_call(int call_id);
 IrRef ir_ref_other(void);
 bool ir_ref_equal(const IrRef *a, const IrRef *b);
 bool ir_ref_is_testable(const IrRef *r); /* var, field or call: worth a condition */
+/* The file-scope variable a ref names (itself, its address, a field of it,
+ * *it), or NULL when the ref names none. */
+const char *ir_ref_global_name(const IrFunction *fn, const IrRef *r);
 IrLoc ir_loc_none(void);                 /* no location (line 0) */
 IrCond ir_cond_unknown(void);            /* a condition the analysis does not read */
 /* `ref op value`; unknown unless ref is testable or a constant. */

@@ -98,24 +98,12 @@ static void named_add(NamedVec *v, const char *name, int unit, bool known, long 
 
 /* ---- which globals are written ------------------------------------------ */
 
-static const char *global_name(const IrFunction *fn, const IrRef *r)
-{
-    if (r->var < 0 || r->var >= fn->n_vars || fn->vars[r->var].storage != VAR_GLOBAL) return NULL;
-    switch (r->kind) {
-    case REF_VAR:
-    case REF_ADDR:
-    case REF_FIELD:
-    case REF_ADDR_FIELD:
-    case REF_DEREF: return fn->vars[r->var].name;
-    default: return NULL;
-    }
-}
 
 /* A reference that lets someone write the variable later: its address. */
 static void note_address(NameVec *out, const IrFunction *fn, const IrRef *r)
 {
     if (r->kind != REF_ADDR && r->kind != REF_ADDR_FIELD) return;
-    const char *name = global_name(fn, r);
+    const char *name = ir_ref_global_name(fn, r);
     if (name) VEC_PUSH(*out, name);
 }
 
@@ -138,11 +126,11 @@ static void scan_writes(NameVec *out, const IrFunction *fn)
             case EV_ASSIGN:
                 /* also a static local's initialiser: a name that is no
                  * file-scope constant wherever it is used */
-                written = global_name(fn, &ev->u.assign.lhs);
+                written = ir_ref_global_name(fn, &ev->u.assign.lhs);
                 note_address(out, fn, &ev->u.assign.rhs);
                 break;
             case EV_ASSIGN_COND:
-                written = global_name(fn, &ev->u.assign_cond.lhs);
+                written = ir_ref_global_name(fn, &ev->u.assign_cond.lhs);
                 note_cond(out, fn, &ev->u.assign_cond.cond);
                 break;
             case EV_CALL:
