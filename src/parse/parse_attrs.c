@@ -44,15 +44,13 @@ typedef struct {
 struct AttrScan {
     CXTranslationUnit tu;
     StrMap macros;    /* name -> Macro* (the latest definition) */
+    StrMap skipped;   /* name -> Macro*: defined in a region the preprocessor
+                         skipped, in a project file (the #if __GNUC__ >= 11
+                         branch clang's __GNUC__ 4 does not take) */
     VEC(Macro *) all;
 };
 
-AttrScan *attr_scan_new(CXTranslationUnit tu)
-{
-    AttrScan *s = xcalloc(1, sizeof *s);
-    s->tu = tu;
-    return s;
-}
+static void scan_skipped_ranges(AttrScan *s);
 
 static void toks_free(TokVec *v)
 {
@@ -72,6 +70,7 @@ void attr_scan_free(AttrScan *s)
     }
     VEC_FREE(s->all);
     strmap_free(&s->macros);
+    strmap_free(&s->skipped);
     free(s);
 }
 
@@ -157,16 +156,29 @@ static void load_macro(AttrScan *s, Macro *m)
 
 static bool macro_relevant(AttrScan *s, Macro *m);
 
-/* Does the token list name an attribute, or a macro that can expand to
- * one? */
+/* The definition of `name` to expand: the one in force when it can reach
+ * an attribute with arguments, else one from a skipped region that can
+ * (the GCC-only branch of a project's attribute macro); NULL when neither
+ * can, or when the name is no macro here. */
+static Macro *pick_macro(AttrScan *s, const char *name)
+{
+    Macro *m = strmap_get(&s->macros, name);
+    if (!m) return NULL;
+    if (macro_relevant(s, m)) return m;
+    Macro *alt = strmap_get(&s->skipped, name);
+    return alt && macro_relevant(s, alt) ? alt : NULL;
+}
+
+/* Does the token list hold an attribute name with arguments, or a macro
+ * that can expand to one? (A plain malloc attribute says nothing about a
+ * deallocator.) */
 static bool tokens_relevant(AttrScan *s, const TokVec *v)
 {
     for (int i = 0; i < v->len; i++) {
         const Tok *t = &v->items[i];
         if (!is_ident(t)) continue;
-        if (is_attr_name(t->text)) return true;
-        Macro *m = strmap_get(&s->macros, t->text);
-        if (m && macro_relevant(s, m)) return true;
+        if (is_attr_name(t->text) && i + 1 < v->len && is_punct(&v->items[i + 1], "(")) return true;
+        if (pick_macro(s, t->text)) return true;
     }
     return false;
 }
@@ -236,8 +248,8 @@ static void expand(AttrScan *s, const TokVec *in, TokVec *out, int depth)
 {
     for (int i = 0; i < in->len && out->len < MAX_EXPANDED_TOKENS;) {
         const Tok *t = &in->items[i];
-        Macro *m = is_ident(t) && depth < MAX_EXPANSION_DEPTH ? strmap_get(&s->macros, t->text) : NULL;
-        if (!m || !macro_relevant(s, m)) {
+        Macro *m = is_ident(t) && depth < MAX_EXPANSION_DEPTH ? pick_macro(s, t->text) : NULL;
+        if (!m) {
             push_tok(out, t->text, t->kind);
             i++;
             continue;
@@ -376,16 +388,49 @@ static void scan_attributes(AttrSink *k, const TokVec *v)
     }
 }
 
+#define MAX_DECLARATION_TAIL 2048
+
+/* The declaration's extent, and past it up to its ';' or body: a macro
+ * that expands to nothing (the attribute macro of a compiler that lacks
+ * the attribute) is outside the extent clang gives. */
+static CXSourceRange declaration_range(CXTranslationUnit tu, CXCursor decl)
+{
+    CXSourceRange r = clang_getCursorExtent(decl);
+    CXFile f1, f2;
+    unsigned begin, end;
+    clang_getExpansionLocation(clang_getRangeStart(r), &f1, NULL, NULL, &begin);
+    clang_getExpansionLocation(clang_getRangeEnd(r), &f2, NULL, NULL, &end);
+    if (!f1 || !f2 || !clang_File_isEqual(f1, f2) || end < begin) return r;
+    size_t size = 0;
+    const char *text = clang_getFileContents(tu, f1, &size);
+    if (!text || end > size) return r;
+    /* the text past the extent, to the first ';' or '{' outside parentheses
+     * (comments and literals are rare there; a wrong stop only shortens
+     * the tail, which the token walk cuts again anyway) */
+    unsigned limit = end + MAX_DECLARATION_TAIL < size ? end + MAX_DECLARATION_TAIL : (unsigned)size;
+    unsigned tail = end;
+    int depth = 0;
+    while (tail < limit && !(depth <= 0 && (text[tail] == ';' || text[tail] == '{'))) {
+        if (text[tail] == '(') depth++;
+        else if (text[tail] == ')') depth--;
+        tail++;
+    }
+    if (tail < limit) tail++;
+    return clang_getRange(clang_getLocationForOffset(tu, f1, begin), clang_getLocationForOffset(tu, f1, tail));
+}
+
 void attr_scan_function(AttrScan *s, Arena *a, CXCursor decl, const char *file, AllocAttrVec *out)
 {
     TokVec toks = {0};
-    tokens_of(s->tu, clang_getCursorExtent(decl), &toks);
-    /* the declaration up to its body */
+    tokens_of(s->tu, declaration_range(s->tu, decl), &toks);
+    /* the declaration up to its body or its ';' (a ')' that closes more
+     * than was opened: the end of a parameter's declaration) */
     int depth = 0;
     for (int i = 0; i < toks.len; i++) {
-        if (is_punct(&toks.items[i], "(")) depth++;
-        else if (is_punct(&toks.items[i], ")")) depth--;
-        else if (depth == 0 && is_punct(&toks.items[i], "{")) {
+        const Tok *t = &toks.items[i];
+        if (is_punct(t, "(") || is_punct(t, "[")) depth++;
+        else if (is_punct(t, ")") || is_punct(t, "]")) depth--;
+        if (depth < 0 || (depth == 0 && (is_punct(t, "{") || is_punct(t, ";") || is_punct(t, ",")))) {
             for (int k = i; k < toks.len; k++) free(toks.items[k].text);
             toks.len = i;
             break;
@@ -401,4 +446,96 @@ void attr_scan_function(AttrScan *s, Arena *a, CXCursor decl, const char *file, 
         toks_free(&expanded);
     }
     toks_free(&toks);
+}
+
+/* ---- macros defined in skipped regions ---- */
+
+/* Is there a line break between offsets a and b of `text` that no
+ * backslash continues? */
+static bool new_line_between(const char *text, unsigned a, unsigned b)
+{
+    for (unsigned i = a; i < b; i++) {
+        if (text[i] != '\n') continue;
+        unsigned k = i;
+        while (k > a && (text[k - 1] == '\r' || text[k - 1] == ' ' || text[k - 1] == '\t')) k--;
+        if (k == a || text[k - 1] != '\\') return true;
+    }
+    return false;
+}
+
+typedef struct {
+    Tok tok;
+    unsigned begin, end;
+} PlacedTok;
+
+/* The #define directives of one skipped range whose body names an
+ * attribute with arguments, into s->skipped. */
+static void skipped_defines(AttrScan *s, CXSourceRange range)
+{
+    CXFile file;
+    clang_getSpellingLocation(clang_getRangeStart(range), &file, NULL, NULL, NULL);
+    if (!file || clang_Location_isInSystemHeader(clang_getRangeStart(range))) return;
+    size_t size = 0;
+    const char *text = clang_getFileContents(s->tu, file, &size);
+    if (!text) return;
+    CXToken *toks = NULL;
+    unsigned n = 0;
+    clang_tokenize(s->tu, range, &toks, &n);
+    VEC(PlacedTok) v = {0};
+    for (unsigned i = 0; i < n; i++) {
+        CXSourceRange e = clang_getTokenExtent(s->tu, toks[i]);
+        PlacedTok p;
+        clang_getSpellingLocation(clang_getRangeStart(e), NULL, NULL, NULL, &p.begin);
+        clang_getSpellingLocation(clang_getRangeEnd(e), NULL, NULL, NULL, &p.end);
+        if (p.end > size || p.begin > p.end) continue;
+        CXString sp = clang_getTokenSpelling(s->tu, toks[i]);
+        p.tok.text = xstrdup(clang_getCString(sp) ? clang_getCString(sp) : "");
+        p.tok.kind = clang_getTokenKind(toks[i]);
+        clang_disposeString(sp);
+        VEC_PUSH(v, p);
+    }
+    if (toks) clang_disposeTokens(s->tu, toks, n);
+    for (int i = 0; i + 2 < v.len; i++) {
+        bool line_start = i == 0 || new_line_between(text, v.items[i - 1].end, v.items[i].begin);
+        if (!line_start || !is_punct(&v.items[i].tok, "#") || strcmp(v.items[i + 1].tok.text, "define") != 0 ||
+            !is_ident(&v.items[i + 2].tok))
+            continue;
+        Macro *m = xcalloc(1, sizeof *m);
+        m->name = xstrdup(v.items[i + 2].tok.text);
+        m->loaded = true;
+        m->relevant = -1;
+        int k = i + 3;
+        if (k < v.len && is_punct(&v.items[k].tok, "(") && v.items[k].begin == v.items[i + 2].end) {
+            m->function_like = true;
+            for (k++; k < v.len && !is_punct(&v.items[k].tok, ")"); k++) {
+                const Tok *t = &v.items[k].tok;
+                if (is_ident(t)) push_tok(&m->params, t->text, t->kind);
+                else if (is_punct(t, "...")) push_tok(&m->params, "__VA_ARGS__", CXToken_Identifier);
+            }
+            k++;
+        }
+        for (; k < v.len && !new_line_between(text, v.items[k - 1].end, v.items[k].begin); k++)
+            push_tok(&m->body, v.items[k].tok.text, v.items[k].tok.kind);
+        VEC_PUSH(s->all, m);
+        *strmap_slot(&s->skipped, m->name) = m;
+        i = k - 1;
+    }
+    for (int i = 0; i < v.len; i++) free(v.items[i].tok.text);
+    VEC_FREE(v);
+}
+
+static void scan_skipped_ranges(AttrScan *s)
+{
+    CXSourceRangeList *list = clang_getAllSkippedRanges(s->tu);
+    if (!list) return;
+    for (unsigned i = 0; i < list->count; i++) skipped_defines(s, list->ranges[i]);
+    clang_disposeSourceRangeList(list);
+}
+
+AttrScan *attr_scan_new(CXTranslationUnit tu)
+{
+    AttrScan *s = xcalloc(1, sizeof *s);
+    s->tu = tu;
+    scan_skipped_ranges(s);
+    return s;
 }
