@@ -3,7 +3,10 @@
  * detailed preprocessing record, for operators written in macro bodies;
  * -w, as warnings are never used), records the first errors, builds the IR
  * of every function defined in the main file or a project (non-system)
- * header (has_errors when an error lies inside the definition), collects function names used in file-scope initialisers, and
+ * header (has_errors when an error lies inside the definition; clang's
+ * rejection of GCC's malloc(dealloc) form is no error), collects function
+ * names used in file-scope initialisers and, when asked, the allocator
+ * attributes of function declarations (parse_attrs.c), and
  * disposes of the translation unit. The CFG itself is built by
  * parse_stmt.c (statements), parse_expr.c (values), parse_cond.c
  * (conditions), parse_sink.c (assignments, returns) and parse_finish.c.
