@@ -163,6 +163,7 @@ void ir_unit_encode(ByteBuf *b, const IrUnit *u)
         bytes_put_i64(b, at->arg);
         bytes_put_str(b, at->file);
         bytes_put_i64(b, at->line);
+        bytes_put_i64(b, at->same_type_arg);
     }
     bytes_put_u64(b, (uint64_t)u->n_diags);
     for (int i = 0; i < u->n_diags; i++) {
@@ -365,6 +366,7 @@ IrUnit *ir_unit_decode(ByteReader *r)
         at->arg = get_int(&d);
         at->file = reader_str(r, a);
         at->line = get_int(&d);
+        at->same_type_arg = reader_int(r, -1, 1 << 20);
         if (!at->function || !at->key || !at->file) r->failed = true;
     }
     u->n_diags = reader_count(r);

@@ -5,7 +5,15 @@
  * argument N — the callee keeps the pointer, so the caller no longer
  * leaks it, as clang's analyzer reads it) and one per GCC deallocator D
  * ("dealloc:D": malloc(D[, N]) acquires, D releases argument N, 1 when
- * not written). Resources that share an allocator become one (GCC allows
+ * not written). An allocator with a parameter of the very type it returns
+ * is no acquire: realloc's shape (xrealloc(p, n) consumes p and returns
+ * the moved block) and dup's shape (conn_dup(c) leaves c alone) look the
+ * same in a declaration, and either reading raises false alarms on the
+ * other (every `p = xrealloc(p, n)` overwriting a held p, or `c` closed
+ * after its copy as a double release). Precision first: such a function
+ * takes ownership of that argument ("takes_ownership", as the libc pack
+ * says of pthread_create) and acquires nothing, so neither shape is
+ * reported, at the cost of the leaks that follow it. Resources that share an allocator become one (GCC allows
  * several deallocators for one allocator). A resource with no acquire or
  * no release is not derived (nothing could be checked without a false
  * alarm on every use); a function a loaded pack already acquires is left
@@ -44,6 +52,7 @@ typedef struct {
     StrMap by_id;         /* id -> index + 1 */
     StrMap acquirer;      /* allocator name -> node index + 1 */
     StrBuf skipped;       /* listing lines of what was left out */
+    VEC(Entry) moves;     /* realloc/dup-shaped allocators: "takes_ownership" */
     const PackSet *loaded;
     const char *cwd;
 } Derivation;
@@ -123,6 +132,15 @@ static void add_entry(Derivation *d, int node, Role role, const char *function, 
 
 static void add_acquire(Derivation *d, int node, const IrAllocAttr *a)
 {
+    if (a->same_type_arg >= 0) { /* realloc's or dup's shape: see the top of the file */
+        if (a->same_type_arg <= MAX_PACK_ARG) {
+            Entry e = {ROLE_ACQUIRE, a->function, a->same_type_arg, a};
+            bool seen = false;
+            for (int i = 0; i < d->moves.len && !seen; i++) seen = strcmp(d->moves.items[i].function, a->function) == 0;
+            if (!seen) VEC_PUSH(d->moves, e);
+        }
+        return;
+    }
     const char *pack = NULL;
     if (acquired_by_loaded_pack(d->loaded, a->function, &pack)) {
         char *why = xasprintf("left to pack '%s', which acquires it", pack);
@@ -276,12 +294,30 @@ void derived_pack_build(IrUnit *const *units, int n_units, const PackSet *loaded
               DERIVED_PACK_NAME);
     for (int i = 0; i < d.nodes.len; i++)
         if (find(&d, i) == i) emit_group(&d, i, resources, &listing);
-    if (d.nodes.len == 0) sb_append(&listing, "  (no allocator attributes found)\n");
+    if (d.moves.len) {
+        cJSON *arr = cJSON_AddArrayToObject(root, "takes_ownership");
+        sb_append(&listing, "  takes_ownership (a parameter of the type it returns: realloc's or dup's shape)\n");
+        for (int i = 0; i < d.moves.len; i++) {
+            const Entry *e = &d.moves.items[i];
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "function", e->function);
+            cJSON_AddNumberToObject(o, "arg", e->arg);
+            cJSON_AddItemToArray(arr, o);
+            char *form = form_text(e->from);
+            char *where = path_display(e->from->file, cwd, false);
+            char *what = xasprintf("%s (argument %d)", e->function, e->arg + 1);
+            sb_printf(&listing, "    %-8s %-30s %s:%d  %s\n", "owns", what, where, e->from->line, form);
+            free(what);
+            free(where);
+            free(form);
+        }
+    }
+    if (d.nodes.len == 0 && d.moves.len == 0) sb_append(&listing, "  (no allocator attributes found)\n");
     if (d.skipped.len) {
         sb_append(&listing, "  not used:\n");
         sb_append(&listing, d.skipped.data);
     }
-    if (cJSON_GetArraySize(resources) > 0) out->json = cJSON_Print(root);
+    if (cJSON_GetArraySize(resources) > 0 || d.moves.len) out->json = cJSON_Print(root);
     cJSON_Delete(root);
     out->listing = sb_take(&listing);
     sb_free(&d.skipped);
@@ -290,6 +326,7 @@ void derived_pack_build(IrUnit *const *units, int n_units, const PackSet *loaded
         VEC_FREE(d.nodes.items[i].entries);
     }
     VEC_FREE(d.nodes);
+    VEC_FREE(d.moves);
     strmap_free(&d.by_id);
     strmap_free(&d.acquirer);
 }

@@ -255,6 +255,9 @@ typedef struct {
     int arg;               /* N as written (1-based); 0: none written */
     const char *file;      /* the declaration (absolute) */
     int line;
+    int same_type_arg;     /* 0-based parameter of the very type the function
+                              returns (realloc's shape: its value may be that
+                              argument's block, moved); -1: none */
 } IrAllocAttr;
 
 typedef struct {

@@ -301,12 +301,13 @@ typedef struct {
     const char *function;
     const char *file;
     int line;
+    int same_type_arg;
     AllocAttrVec *out;
 } AttrSink;
 
 static void add_fact(AttrSink *k, IrAttrForm form, const char *key, int arg)
 {
-    IrAllocAttr at = {form, k->function, arena_strdup(k->arena, key), arg, k->file, k->line};
+    IrAllocAttr at = {form, k->function, arena_strdup(k->arena, key), arg, k->file, k->line, k->same_type_arg};
     VEC_PUSH(*k->out, at);
 }
 
@@ -419,6 +420,20 @@ static CXSourceRange declaration_range(CXTranslationUnit tu, CXCursor decl)
     return clang_getRange(clang_getLocationForOffset(tu, f1, begin), clang_getLocationForOffset(tu, f1, tail));
 }
 
+/* The first parameter of exactly the type the function returns
+ * (qualifiers included: `const void *` is not `void *`), realloc's shape;
+ * -1 when none. */
+static int same_type_arg(CXCursor decl)
+{
+    CXType fn = clang_getCursorType(decl);
+    CXType rt = clang_getCanonicalType(clang_getResultType(fn));
+    if (rt.kind != CXType_Pointer) return -1;
+    int n = clang_getNumArgTypes(fn);
+    for (int i = 0; i < n; i++)
+        if (clang_equalTypes(clang_getCanonicalType(clang_getArgType(fn, (unsigned)i)), rt)) return i;
+    return -1;
+}
+
 void attr_scan_function(AttrScan *s, Arena *a, CXCursor decl, const char *file, AllocAttrVec *out)
 {
     TokVec toks = {0};
@@ -441,7 +456,8 @@ void attr_scan_function(AttrScan *s, Arena *a, CXCursor decl, const char *file, 
         expand(s, &toks, &expanded, 0);
         unsigned line = 0;
         clang_getExpansionLocation(clang_getCursorLocation(decl), NULL, &line, NULL, NULL);
-        AttrSink k = {a, arena_cxstring(a, clang_getCursorSpelling(decl)), file, (int)line, out};
+        AttrSink k = {a, arena_cxstring(a, clang_getCursorSpelling(decl)), file, (int)line,
+                      same_type_arg(decl), out};
         scan_attributes(&k, &expanded);
         toks_free(&expanded);
     }
