@@ -11,6 +11,7 @@
   - the project model: an attribute declared only in another .c file of
     the project gives the same findings in a one-file run as in the
     whole-tree run; with --no-project it is not seen;
+  - C23 attribute groups leading a declaration;
   - the cache: toggling the setting, and an attribute edited in a file the
     checked file does not include, change the results of a cached run.
 """
@@ -149,9 +150,19 @@ def case_cache(connlint, tmp):
     check(leak_lines(edited) == [], "the attribute removed from another file: the cached result is not reused", edited)
 
 
+def case_c23(connlint, tmp):
+    write(tmp, "c23.c", "struct s;\nvoid s_free(struct s *p);\n"
+          "[[gnu::malloc(s_free, 1)]] struct s *s_new(void);\n"
+          "[[clang::ownership_returns(thing)]] void *t_new(void);\n"
+          "[[clang::ownership_takes(thing, 1)]] void t_free(void *p);\n"
+          "void f(void)\n{\n    struct s *p = s_new();\n    void *t = t_new();\n    (void)p;\n    (void)t;\n}\n")
+    r = run(connlint, tmp, "--no-cache", "--attributes", "--format", "json", "c23.c", "--", "-std=c2x")
+    check(leak_lines(r) == [("c23.c", 12), ("c23.c", 12)], "C23 [[gnu::...]] / [[clang::...]] leading a declaration", r)
+
+
 def main():
     connlint = os.path.abspath(sys.argv[1])
-    for case in (case_off_and_on, case_loaded_pack_wins, case_project, case_cache):
+    for case in (case_off_and_on, case_loaded_pack_wins, case_project, case_cache, case_c23):
         with tempfile.TemporaryDirectory() as tmp:
             case(connlint, tmp)
     help_text = subprocess.run([connlint, "--help"], capture_output=True, text=True).stdout

@@ -408,6 +408,22 @@ static CXSourceRange declaration_range(CXTranslationUnit tu, CXCursor decl)
     /* the text past the extent, to the first ';' or '{' outside parentheses
      * (comments and literals are rare there; a wrong stop only shortens
      * the tail, which the token walk cuts again anyway) */
+    /* before it, C23 attribute groups `[[...]]` that lead the declaration
+     * (clang's extent starts after them) */
+    for (;;) {
+        unsigned k = begin;
+        while (k > 0 && (text[k - 1] == ' ' || text[k - 1] == '\t' || text[k - 1] == '\n' || text[k - 1] == '\r')) k--;
+        if (k < 4 || text[k - 1] != ']' || text[k - 2] != ']') break;
+        int depth = 0;
+        unsigned j = k;
+        while (j > 0) {
+            j--;
+            if (text[j] == ']') depth++;
+            else if (text[j] == '[' && --depth == 0) break;
+        }
+        if (depth != 0 || j + 1 >= k || text[j + 1] != '[') break;
+        begin = j;
+    }
     unsigned limit = end + MAX_DECLARATION_TAIL < size ? end + MAX_DECLARATION_TAIL : (unsigned)size;
     unsigned tail = end;
     int depth = 0;
