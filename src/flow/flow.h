@@ -43,6 +43,7 @@
 #define FLOW_MAX_SITES 200   /* acquire sites analysed per function */
 #define FLOW_MAX_SWEEPS 200  /* worklist sweeps before giving up on a site */
 #define FLOW_COUNTER_LIMIT 64 /* `i++` keeps i's constant value up to this size */
+#define FLOW_LOOP_VALUES 8    /* values of a loop's tested counter kept apart at its head */
 
 typedef enum {
     HS_NONE = 0,  /* not acquired on this path (yet) */
@@ -241,6 +242,8 @@ typedef struct {
                                  in) is tested by a condition */
     bool container_release;   /* parameter mode: released through p->field */
     bool *back_target;        /* per block: the target of a retreating edge (a loop head) */
+    bool *is_counter;         /* per var: a loop head compares it with a constant */
+    long long *counter_bound; /* per var: that constant */
     int *visit_mark;          /* scratch for bounded searches (flow_path.c) */
     int visit_gen;
 
