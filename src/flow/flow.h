@@ -104,6 +104,8 @@ typedef struct {
     Fact facts[FLOW_MAX_FACTS];
     Place pending[2];
     int rel_block, rel_event;      /* the first release on this tuple's paths (-1) */
+    int kept_block, kept_event;    /* a helper that releases only when a parameter says
+                                      so kept it here (the argument may say no) (-1) */
     /* provenance, for path reconstruction */
     int pred_block, pred_tuple;    /* -1 at the start */
     int pred_succ;                 /* index into the predecessor's succ[] */
@@ -132,6 +134,7 @@ typedef struct {
     Place holder;          /* the handle's name */
     bool has_holder;
     int rel_block, rel_event; /* first release (double-release, use-after-release) */
+    int kept_block, kept_event; /* a conditional release helper kept it here (-1) */
 } FlowReport;
 
 typedef struct {

@@ -109,6 +109,8 @@ static void record(FlowRun *run, ReportKind kind, const FlowNote *n, const Place
     }
     r.rel_block = n->t.rel_block;
     r.rel_event = n->t.rel_event;
+    r.kept_block = n->t.kept_block;
+    r.kept_event = n->t.kept_event;
     VEC_PUSH(run->reports, r);
 }
 

@@ -286,14 +286,14 @@ static bool param_is_flag(const IrFunction *fn, int q)
  * result or another parameter may tell which. */
 static MaybeRule maybe_rule(FlowRun *run, const IrFunction *fn, int p, unsigned m)
 {
-    MaybeRule r = {MAYBE_BY_NOTHING, -1};
+    MaybeRule r = {MAYBE_BY_NOTHING, -1, MAYBE_BY_NOTHING};
     unsigned rel = m & (EXIT_REL_RET_ZERO | EXIT_REL_RET_NONZERO | EXIT_REL_RET_OTHER);
     unsigned kept = m & (EXIT_KEPT_RET_ZERO | EXIT_KEPT_RET_NONZERO | EXIT_KEPT_RET_OTHER);
     bool only_maybe = !(m & (EXIT_QUIET | EXIT_ESC_RETURN | EXIT_ESC_UNKNOWN | EXIT_ESC_STORE | EXIT_ESC_TRANSFER |
                              EXIT_ESC_OUT));
-    if (only_maybe && rel == EXIT_REL_RET_ZERO && kept == EXIT_KEPT_RET_NONZERO) r.by = MAYBE_WHEN_RET_ZERO;
-    if (only_maybe && rel == EXIT_REL_RET_NONZERO && kept == EXIT_KEPT_RET_ZERO) r.by = MAYBE_WHEN_RET_NONZERO;
-    if (r.by != MAYBE_BY_NOTHING) return r;
+    if (only_maybe && rel == EXIT_REL_RET_ZERO && kept == EXIT_KEPT_RET_NONZERO) r.ret = MAYBE_WHEN_RET_ZERO;
+    if (only_maybe && rel == EXIT_REL_RET_NONZERO && kept == EXIT_KEPT_RET_ZERO) r.ret = MAYBE_WHEN_RET_NONZERO;
+    r.by = r.ret;
     for (int q = 0; q < fn->n_params && q < fn->n_vars && q < SUMMARY_MAYBE_PARAMS; q++) {
         if (q == p || !param_is_flag(fn, q)) continue;
         if (!flow_run_param_given(run, p, q, true)) continue;
