@@ -99,6 +99,7 @@ typedef struct {
                                       result of a transfer-on-success call, or the
                                       holders after a status of unknown meaning) */
     short esc_param;               /* ESC_OUTPARAM: parameter index */
+    short store_var;               /* ESC_STORE into `s->f` of a local pointer s: s (else -1) */
     Place holders[FLOW_MAX_HOLDERS]; /* in the order they came to hold it */
     Place status[FLOW_MAX_STATUS];   /* status-kind acquires: places holding the status */
     Fact facts[FLOW_MAX_FACTS];
@@ -200,6 +201,10 @@ enum {
     EXIT_KEPT_RET_ZERO = 1u << 23,
     EXIT_KEPT_RET_NONZERO = 1u << 24,
     EXIT_KEPT_RET_OTHER = 1u << 25,
+    /* stored into `s->f` of a local pointer s at an exit returning NULL:
+     * the object is not the caller's, so the handle still is
+     * (tio_fdopen: fp->fd = fd; ... free(fp); return NULL;) */
+    EXIT_STORED_LOCAL_NULL_RET = 1u << 26,
 };
 
 /* A branch whose condition the parse stage left unreduced but which reads
