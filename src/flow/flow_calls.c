@@ -233,20 +233,24 @@ static void maybe_release(FlowRun *run, Tuple *t, const IrCall *c, int i, int b,
         return;
     }
     MaybeRule r = maybe_rule_of(run, c, i);
+    Place ap;
     if ((r.by == MAYBE_WHEN_PARAM_ZERO || r.by == MAYBE_WHEN_PARAM_NONZERO) && r.param < c->nargs) {
         int z = arg_is_zero(run, t, c, r.param);
         if (z >= 0) {
             if ((z == 1) == (r.by == MAYBE_WHEN_PARAM_ZERO)) release(run, t, b, e, in_idx, hp);
             return;
         }
+    }
+    /* the argument is a variable or a call's value, whose later tests the
+     * halves can follow; an expression (`flags & F`, `n > 3`) tested again
+     * later could not be matched, so then both halves stay quiet */
+    if ((r.by == MAYBE_WHEN_PARAM_ZERO || r.by == MAYBE_WHEN_PARAM_NONZERO) && r.param < c->nargs &&
+        flow_place_of(run, &c->args[r.param], &ap)) {
         Tuple released = *t;
         release(run, &released, b, e, in_idx, hp);
-        Place ap;
-        if (flow_place_of(run, &c->args[r.param], &ap)) {
-            bool zero = r.by == MAYBE_WHEN_PARAM_ZERO;
-            tuple_set_fact(run, &released, &ap, zero ? FACT_EQ : FACT_NONZERO, 0, NULL, true);
-            tuple_set_fact(run, t, &ap, zero ? FACT_NONZERO : FACT_EQ, 0, NULL, true);
-        }
+        bool zero = r.by == MAYBE_WHEN_PARAM_ZERO;
+        tuple_set_fact(run, &released, &ap, zero ? FACT_EQ : FACT_NONZERO, 0, NULL, true);
+        tuple_set_fact(run, t, &ap, zero ? FACT_NONZERO : FACT_EQ, 0, NULL, true);
         result_facts(run, &released, t, c, &r);
         t->kept_block = b;
         t->kept_event = e;
