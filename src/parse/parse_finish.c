@@ -212,6 +212,7 @@ static void remap_event(IrEvent *e, int n_locals)
     case EV_CALL:
         remap_ref(&e->u.call.base, n_locals);
         for (int i = 0; i < e->u.call.nargs; i++) remap_ref(&e->u.call.args[i], n_locals);
+        remap_var(&e->u.call.callee_var, n_locals);
         break;
     case EV_ASSIGN:
         remap_ref(&e->u.assign.lhs, n_locals);
