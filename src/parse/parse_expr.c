@@ -297,6 +297,8 @@ static IrRef eval_subscript(Builder *b, CXCursor c, int depth)
 {
     CXCursor base, index;
     if (!cursor_children2(c, &base, &index)) return ir_ref_other();
+    int element = arrays_element_var(b, c);
+    if (element >= 0) return ir_ref_var(element);
     IrRef r = expr_eval(b, base, depth + 1);
     expr_eval(b, index, depth + 1);
     if (r.kind != REF_VAR) return ir_ref_other();

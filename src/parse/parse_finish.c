@@ -316,6 +316,8 @@ void builder_free(Builder *b)
     }
     VEC_FREE(b->blocks);
     cursormap_free(&b->var_map);
+    cursormap_free(&b->split_arrays);
+    VEC_FREE(b->elements);
     VEC_FREE(b->locals);
     VEC_FREE(b->globals);
     for (int i = 0; i < b->scopes.len; i++) {
