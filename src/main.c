@@ -32,6 +32,7 @@
 #include "ir/ir_coverage.h"
 #include "flow/noreturn_infer.h"
 #include "values/constants.h"
+#include "values/fn_pointers.h"
 #include "values/local_pointers.h"
 #include "values/unions.h"
 #include "parse/parse.h"
@@ -587,6 +588,7 @@ static void stage_summarise(Run *r)
     values_fold_constants(r->units, r->files.n_files);
     values_follow_local_pointers(r->units, r->files.n_files);
     values_merge_union_members(r->units, r->files.n_files);
+    values_resolve_fn_pointers(r->units, r->files.n_files);
     noreturn_refine(r->units, r->files.n_files);
     r->summaries = summaries_build(r->units, r->files.n_files, &r->packs);
 }

@@ -47,6 +47,7 @@ static void put_call(ByteBuf *b, const IrCall *c)
     bytes_put_bool(b, c->noreturn);
     put_loc(b, &c->loc);
     bytes_put_str(b, c->spelled);
+    bytes_put_i64(b, c->callee_var);
 }
 
 static void put_event(ByteBuf *b, const IrEvent *e)
@@ -61,6 +62,7 @@ static void put_event(ByteBuf *b, const IrEvent *e)
         bytes_put_bool(b, e->u.assign.is_init);
         bytes_put_bool(b, e->u.assign.adds);
         bytes_put_i64(b, e->u.assign.add);
+        bytes_put_str(b, e->u.assign.func);
         break;
     case EV_ASSIGN_COND:
         put_ref(b, &e->u.assign_cond.lhs);
@@ -151,6 +153,9 @@ void ir_unit_encode(ByteBuf *b, const IrUnit *u)
         bytes_put_bool(b, g->is_integer);
         bytes_put_bool(b, g->has_value);
         bytes_put_i64(b, g->value);
+        bytes_put_str(b, g->init_func);
+        bytes_put_bool(b, g->init_null);
+        bytes_put_bool(b, g->tentative);
     }
     bytes_put_u64(b, (uint64_t)u->n_global_var_escapes);
     for (int i = 0; i < u->n_global_var_escapes; i++) bytes_put_str(b, u->global_var_escapes[i]);
@@ -227,6 +232,7 @@ static void get_call(Dec *d, IrCall *c)
     c->noreturn = reader_bool(d->r);
     get_loc(d, &c->loc);
     c->spelled = reader_str(d->r, d->a);
+    c->callee_var = reader_int(d->r, -1, d->n_vars - 1);
 }
 
 static void get_event(Dec *d, IrEvent *e)
@@ -241,6 +247,7 @@ static void get_event(Dec *d, IrEvent *e)
         e->u.assign.is_init = reader_bool(d->r);
         e->u.assign.adds = reader_bool(d->r);
         e->u.assign.add = reader_i64(d->r);
+        e->u.assign.func = reader_str(d->r, d->a);
         break;
     case EV_ASSIGN_COND:
         get_ref(d, &e->u.assign_cond.lhs);
@@ -349,6 +356,9 @@ IrUnit *ir_unit_decode(ByteReader *r)
         g->is_integer = reader_bool(r);
         g->has_value = reader_bool(r);
         g->value = reader_i64(r);
+        g->init_func = reader_str(r, a);
+        g->init_null = reader_bool(r);
+        g->tentative = reader_bool(r);
     }
     u->n_global_var_escapes = reader_count(r);
     u->global_var_escapes = arena_alloc(a, sizeof(char *) * (size_t)(u->n_global_var_escapes + 1));

@@ -86,6 +86,8 @@ void checks_run_program(const CheckContext *ctx, IrUnit *const *units, int n_uni
 
 /* resource_flow.c: connection-leak, double-release and use-after-release. */
 void check_resource_flow(const CheckContext *ctx, const IrFunction *fn, FindingList *out);
+/* array_handles.c: connection-leak of arrays of handles filled in a loop (run by check_resource_flow) */
+void check_array_handles(const CheckContext *ctx, const IrFunction *fn, FindingList *out);
 
 /* per_request.c: per-request-outside-handler for one function (calls and
  * address-taken acquires) and for file-scope references of a unit; on only

@@ -202,4 +202,5 @@ void check_resource_flow(const CheckContext *ctx, const IrFunction *fn, FindingL
     }
     VEC_FREE(seen);
     flow_run_free(&run);
+    check_array_handles(ctx, fn, out);
 }

@@ -89,6 +89,11 @@ typedef struct {
                                 another callee (sqlite3ext.h: sqlite3_prepare_v2 ->
                                 sqlite3_api->prepare_v2; dlsym'd `#define mysql_init
                                 (*p_mysql_init)`), else NULL */
+    int callee_var;          /* INDIRECT: the variable holding the function pointer
+                                called (`fp(x)`, `(*fp)(x)`), an index into fn->vars;
+                                else -1. The values stage (src/values/fn_pointers.c)
+                                turns such a call into direct calls of the functions
+                                the variable can hold, when it knows them all */
 } IrCall;
 
 typedef enum { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE } IrCmp;
@@ -133,6 +138,8 @@ typedef struct {
             bool adds;    /* lhs (a variable) becomes its old value + add: `x++`,
                              `x -= 2` (rhs is <other>; not shown by --dump-cfg) */
             long long add;
+            const char *func; /* the value is this function's address (`fp = f`,
+                                 `fp = &f`, through casts), else NULL */
         } assign;
         struct {
             IrRef lhs;
@@ -228,6 +235,12 @@ typedef struct {
     bool has_value;        /* its initial value is the integer constant `value`
                               (no initialiser: 0, static storage) */
     long long value;
+    const char *init_func; /* the initialiser is this function's address
+                              (`static void (*cb)(int) = close_quiet;`), else NULL */
+    bool init_null;        /* no initialiser, or a null pointer constant */
+    bool tentative;        /* `int x;` (no initialiser, no extern): a tentative
+                              definition, read by the function pointers pass
+                              only (the constants pass skips it) */
 } IrGlobalVar;
 
 typedef struct {

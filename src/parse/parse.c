@@ -272,6 +272,7 @@ static void build_function(UnitBuild *ub, CXCursor c, const char *file)
     int np = clang_Cursor_getNumArguments(c);
     for (int i = 0; i < np; i++) var_for_decl(&b, clang_Cursor_getArgument(c, i));
     fn.n_params = np > 0 ? np : 0;
+    arrays_scan(&b, body);
     stmt_build(&b, body, 0);
     emit_implicit_return(&b, body);
     builder_finish(&b, &fn);

@@ -297,6 +297,8 @@ static IrRef eval_subscript(Builder *b, CXCursor c, int depth)
 {
     CXCursor base, index;
     if (!cursor_children2(c, &base, &index)) return ir_ref_other();
+    int element = arrays_element_var(b, c);
+    if (element >= 0) return ir_ref_var(element);
     IrRef r = expr_eval(b, base, depth + 1);
     expr_eval(b, index, depth + 1);
     if (r.kind != REF_VAR) return ir_ref_other();
@@ -394,6 +396,20 @@ static IrRef eval_compound_assign(Builder *b, CXCursor c, int depth)
     return place;
 }
 
+/* `fp` or `*fp` (s, stripped) names a variable of pointer-to-function type
+ * itself (not an element or a field of one). */
+static bool function_pointer_var(CXCursor s)
+{
+    if (clang_getCursorKind(s) == CXCursor_UnaryOperator) s = cursor_strip(cursor_first_expr(s), false);
+    if (clang_getCursorKind(s) != CXCursor_DeclRefExpr) return false;
+    enum CXCursorKind dk = clang_getCursorKind(clang_getCursorReferenced(s));
+    if (dk != CXCursor_VarDecl && dk != CXCursor_ParmDecl) return false;
+    CXType t = clang_getCanonicalType(clang_getCursorType(s));
+    if (t.kind != CXType_Pointer) return false;
+    enum CXTypeKind pk = clang_getCanonicalType(clang_getPointeeType(t)).kind;
+    return pk == CXType_FunctionProto || pk == CXType_FunctionNoProto;
+}
+
 /* The callee of a call: direct, member (s.f, p->f, (*p->f)) or indirect. */
 static void callee_of(Builder *b, CXCursor callee, IrCall *call, bool *noreturn, int depth)
 {
@@ -435,7 +451,8 @@ static void callee_of(Builder *b, CXCursor callee, IrCall *call, bool *noreturn,
     }
     call->callee_kind = CALLEE_INDIRECT;
     call->callee = NULL;
-    expr_eval(b, callee, depth + 1);
+    IrRef via = expr_eval(b, callee, depth + 1);
+    if ((via.kind == REF_VAR || via.kind == REF_DEREF) && function_pointer_var(s)) call->callee_var = via.var;
 }
 
 static IrRef eval_call(Builder *b, CXCursor c, int depth)
@@ -451,6 +468,7 @@ static IrRef eval_call(Builder *b, CXCursor c, int depth)
     IrCall call;
     memset(&call, 0, sizeof call);
     call.base = ir_ref_none();
+    call.callee_var = -1;
     bool noreturn = false;
     callee_of(b, k.items[0], &call, &noreturn, depth);
     call.nargs = k.len - 1;

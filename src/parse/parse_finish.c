@@ -212,6 +212,7 @@ static void remap_event(IrEvent *e, int n_locals)
     case EV_CALL:
         remap_ref(&e->u.call.base, n_locals);
         for (int i = 0; i < e->u.call.nargs; i++) remap_ref(&e->u.call.args[i], n_locals);
+        remap_var(&e->u.call.callee_var, n_locals);
         break;
     case EV_ASSIGN:
         remap_ref(&e->u.assign.lhs, n_locals);
@@ -315,6 +316,8 @@ void builder_free(Builder *b)
     }
     VEC_FREE(b->blocks);
     cursormap_free(&b->var_map);
+    cursormap_free(&b->split_arrays);
+    VEC_FREE(b->elements);
     VEC_FREE(b->locals);
     VEC_FREE(b->globals);
     for (int i = 0; i < b->scopes.len; i++) {

@@ -3,8 +3,10 @@
  * its type is an integer scalar, and its initial value when that is an
  * integer constant (no initialiser: 0); and every variable a file-scope
  * initialiser names (`int *p = &flag;`), which may then be written through
- * a pointer the analysis does not see. Declarations (`extern int x;`)
- * give no definition. */
+ * a pointer the analysis does not see. For function pointers (values/
+ * fn_pointers.c), the function an initialiser designates (`= close_quiet`,
+ * `= &close_quiet`) or that there is none (no initialiser, a null
+ * constant). Declarations (`extern int x;`) give no definition. */
 #include "parse/parse_globals.h"
 
 #include <string.h>
@@ -69,16 +71,44 @@ static bool initial_value(CXCursor var, long long *out)
     return ok;
 }
 
+/* The function whose address the initialiser is (through parentheses,
+ * casts and `&`), or NULL; *null: there is no initialiser or it is a null
+ * pointer constant. */
+static const char *initial_function(Arena *a, CXCursor var, bool *null)
+{
+    CXCursor init = clang_Cursor_getVarDeclInitializer(var);
+    *null = clang_Cursor_isNull(init);
+    if (*null) return NULL;
+    CXCursor s = cursor_strip(init, true);
+    if (clang_getCursorKind(s) == CXCursor_UnaryOperator) s = cursor_strip(cursor_first_expr(s), true);
+    if (clang_getCursorKind(s) == CXCursor_DeclRefExpr) {
+        CXCursor d = clang_getCursorReferenced(s);
+        if (clang_getCursorKind(d) == CXCursor_FunctionDecl) return arena_cxstring(a, clang_getCursorSpelling(d));
+    }
+    CXEvalResult r = clang_Cursor_Evaluate(cursor_strip(init, true));
+    if (r) {
+        *null = clang_EvalResult_getKind(r) == CXEval_Int && clang_EvalResult_getAsLongLong(r) == 0;
+        clang_EvalResult_dispose(r);
+    }
+    return NULL;
+}
+
 void parse_global_var(Arena *a, CXCursor var, GlobalVarDefs *defs, GlobalVarNames *escapes)
 {
     EscapeScan es = {a, escapes};
     clang_visitChildren(var, scan_named_var, &es);
-    if (!clang_isCursorDefinition(var)) return;
+    /* `int x;` at file scope is a tentative definition (no extern, no
+     * initialiser): the function pointers pass reads it, constants do not */
+    bool tentative = !clang_isCursorDefinition(var) && clang_Cursor_getStorageClass(var) != CX_SC_Extern &&
+                     clang_Cursor_isNull(clang_Cursor_getVarDeclInitializer(var));
+    if (!clang_isCursorDefinition(var) && !tentative) return;
     IrGlobalVar g;
     memset(&g, 0, sizeof g);
+    g.tentative = tentative;
     g.name = arena_cxstring(a, clang_getCursorSpelling(var));
     g.is_static = clang_getCursorLinkage(var) == CXLinkage_Internal;
     g.is_integer = integer_scalar(clang_getCursorType(var));
     g.has_value = g.is_integer && initial_value(var, &g.value);
+    g.init_func = initial_function(a, var, &g.init_null);
     VEC_PUSH(*defs, g);
 }

@@ -144,6 +144,12 @@ typedef struct {
 } PendingGoto;
 
 typedef struct {
+    CXCursor decl;   /* a split local array (parse_arrays.c) */
+    long long index;
+    int var;         /* the variable of element `index` */
+} ArrayElement;
+
+typedef struct {
     Arena *arena;
     CXTranslationUnit tu;
     MacroCache *macros;
@@ -165,7 +171,16 @@ typedef struct {
     IntVec used_vars;    /* EV_USE already emitted in this statement */
     int n_calls;
     bool truncated;
+    CursorMap split_arrays;  /* local array declaration -> 1 when split into elements */
+    VEC(ArrayElement) elements;
 } Builder;
+
+/* parse_arrays.c: local arrays named only element by element, with a
+ * constant index, are one variable per element. arrays_scan() decides
+ * which, before the body is built; arrays_element_var() is the variable
+ * of `a[K]` (a subscript cursor), or -1 when a is not split. */
+void arrays_scan(Builder *b, CXCursor body);
+int arrays_element_var(Builder *b, CXCursor subscript);
 
 /* parse_stmt.c */
 int bb_new(Builder *b);

@@ -80,6 +80,20 @@ static bool split_conditional(CXCursor c, CursorVec *k)
     return k->len == 3;
 }
 
+/* The function whose address `s` (stripped of parentheses and casts) is:
+ * `f` or `&f`; else NULL. */
+static const char *function_designated(Builder *b, CXCursor s)
+{
+    char buf[8];
+    bool postfix;
+    if (clang_getCursorKind(s) == CXCursor_UnaryOperator && !strcmp(unary_op(b->tu, b->macros, s, buf, &postfix), "&"))
+        s = cursor_strip(cursor_first_expr(s), true);
+    if (clang_getCursorKind(s) != CXCursor_DeclRefExpr) return NULL;
+    CXCursor d = clang_getCursorReferenced(s);
+    if (clang_getCursorKind(d) != CXCursor_FunctionDecl) return NULL;
+    return arena_cxstring(b->arena, clang_getCursorSpelling(d));
+}
+
 void expr_assign_to(Builder *b, IrRef lhs, CXCursor rhs, bool is_init, IrLoc loc, int depth)
 {
     if (parse_too_deep(b, depth)) return;
@@ -123,7 +137,12 @@ void expr_assign_to(Builder *b, IrRef lhs, CXCursor rhs, bool is_init, IrLoc loc
         return;
     }
     IrRef value = expr_eval(b, rhs, depth + 1);
-    emit_assign_event(b, lhs, value, is_init, loc);
+    IrEvent ev = parse_event(EV_ASSIGN, loc);
+    ev.u.assign.lhs = lhs;
+    ev.u.assign.rhs = value;
+    ev.u.assign.is_init = is_init;
+    ev.u.assign.func = function_designated(b, s);
+    bb_emit(b, ev);
 }
 
 /* lhs = common ?: alt (lhs REF_NONE: only evaluated). `common` is

@@ -160,6 +160,7 @@ static void collect_variables(Consts *c)
         if (unit->parse_failed) continue;
         for (int i = 0; i < unit->n_global_vars; i++) {
             const IrGlobalVar *g = &unit->global_vars[i];
+            if (g->tentative) continue; /* `int x;`: not read as a constant here */
             bool known = g->is_integer && g->has_value && !poisoned(c, g->name);
             named_add(&c->vars, g->name, g->is_static ? u : -1, known, g->value);
         }
