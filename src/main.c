@@ -33,6 +33,7 @@
 #include "flow/noreturn_infer.h"
 #include "values/constants.h"
 #include "values/local_pointers.h"
+#include "values/null_locals.h"
 #include "values/unions.h"
 #include "parse/parse.h"
 #include "report/report.h"
@@ -565,6 +566,7 @@ static void stage_summarise(Run *r)
 {
     values_fold_constants(r->units, r->files.n_files);
     values_follow_local_pointers(r->units, r->files.n_files);
+    values_fold_null_locals(r->units, r->files.n_files);
     values_merge_union_members(r->units, r->files.n_files);
     noreturn_refine(r->units, r->files.n_files);
     r->summaries = summaries_build(r->units, r->files.n_files, &r->packs);
