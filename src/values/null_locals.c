@@ -7,8 +7,12 @@
  * after `p = NULL` (or `p = q` while q is NULL) until any other assignment
  * to it; at a join it is NULL only when it is NULL on every reachable
  * predecessor; nothing is known at the entry. Only call arguments that are
- * the variable itself are rewritten, in reachable blocks. Not followed: a
- * variable whose address is taken anywhere (`&p`, `&p->f`), parameters,
+ * the variable itself are rewritten, in reachable blocks. A variable whose
+ * address is passed to a call (`sink(&p)`) is known at no call after the
+ * first such call, nor at any call in a loop around it: every call forgets
+ * it (a callee may keep the address and another one write through it).
+ * Not followed: a variable whose address is taken otherwise (`q = &p`,
+ * returned), or of a field (`&p->f`), parameters,
  * globals, fields, branch refinement (`if (p == NULL)` teaches nothing),
  * and functions where the variables to follow times the blocks exceed a
  * bound (nothing is rewritten there). */
@@ -38,9 +42,10 @@ static void poison_cond(const IrFunction *fn, const IrCond *c, bool *bad)
 }
 
 /* Which variables are followed: local pointers assigned the constant 0
- * somewhere, passed to a call somewhere, whose address is never taken.
+ * somewhere, passed to a call somewhere, whose address is taken by no
+ * more than call arguments (`sink(&p)`: marked in by_call).
  * Fills idx[v] (index among the followed, or -1); returns their number. */
-static int pick_vars(const IrFunction *fn, int *idx)
+static int pick_vars(const IrFunction *fn, int *idx, bool *by_call)
 {
     bool *bad = xcalloc((size_t)fn->n_vars + 1, sizeof(bool));
     bool *nulled = xcalloc((size_t)fn->n_vars + 1, sizeof(bool));
@@ -66,7 +71,8 @@ static int pick_vars(const IrFunction *fn, int *idx)
                 poison_addr(fn, &ev->u.call.base, bad);
                 for (int i = 0; i < ev->u.call.nargs; i++) {
                     const IrRef *a = &ev->u.call.args[i];
-                    poison_addr(fn, a, bad);
+                    if (a->kind == REF_ADDR && var_ok(fn, a->var)) by_call[a->var] = true;
+                    else poison_addr(fn, a, bad);
                     if (a->kind == REF_VAR && var_ok(fn, a->var)) passed[a->var] = true;
                 }
                 break;
@@ -87,9 +93,15 @@ static int pick_vars(const IrFunction *fn, int *idx)
     return n;
 }
 
-/* One event's effect on the set of followed variables known NULL. */
-static void transfer(const IrFunction *fn, const IrEvent *ev, const int *idx, unsigned char *known)
+/* One event's effect on the set of followed variables known NULL; a call
+ * forgets the variables whose address some call is given. */
+static void transfer(const IrFunction *fn, const IrEvent *ev, const int *idx, const int *forget,
+                     unsigned char *known)
 {
+    if (ev->kind == EV_CALL) {
+        for (const int *k = forget; *k >= 0; k++) known[*k] = 0;
+        return;
+    }
     const IrRef *l = ev->kind == EV_ASSIGN        ? &ev->u.assign.lhs
                      : ev->kind == EV_ASSIGN_COND ? &ev->u.assign_cond.lhs
                                                   : NULL;
@@ -103,7 +115,8 @@ static void transfer(const IrFunction *fn, const IrEvent *ev, const int *idx, un
     known[idx[l->var]] = is_null;
 }
 
-static int rewrite_block(IrBlock *blk, const IrFunction *fn, const int *idx, unsigned char *known)
+static int rewrite_block(IrBlock *blk, const IrFunction *fn, const int *idx, const int *forget,
+                         unsigned char *known)
 {
     int n = 0;
     for (int e = 0; e < blk->n_events; e++) {
@@ -116,7 +129,7 @@ static int rewrite_block(IrBlock *blk, const IrFunction *fn, const int *idx, uns
                     n++;
                 }
             }
-        transfer(fn, ev, idx, known);
+        transfer(fn, ev, idx, forget, known);
     }
     return n;
 }
@@ -125,11 +138,19 @@ static int fold_function(IrFunction *fn)
 {
     if (fn->n_vars == 0 || fn->n_blocks == 0 || fn->truncated) return 0;
     int *idx = xmalloc(sizeof(int) * (size_t)fn->n_vars);
-    int nv = pick_vars(fn, idx);
+    bool *by_call = xcalloc((size_t)fn->n_vars + 1, sizeof(bool));
+    int nv = pick_vars(fn, idx, by_call);
     if (nv == 0 || (long)nv * fn->n_blocks > NULL_LOCALS_MAX_CELLS) {
+        free(by_call);
         free(idx);
         return 0;
     }
+    /* forget: the followed indices every call forgets, ended by -1 */
+    int *forget = xmalloc(sizeof(int) * ((size_t)nv + 1));
+    int nf = 0;
+    for (int v = 0; v < fn->n_vars; v++)
+        if (by_call[v] && idx[v] >= 0) forget[nf++] = idx[v];
+    forget[nf] = -1;
     int nb = fn->n_blocks;
     /* in[b]: known NULL at the entry of b; starts full (the top of a must
      * analysis) except at the entry block; reached[b]: some path gets there */
@@ -149,7 +170,7 @@ static int fold_function(IrFunction *fn)
         queued[b] = false;
         const IrBlock *blk = &fn->blocks[b];
         memcpy(out, in + (size_t)b * nv, (size_t)nv);
-        for (int e = 0; e < blk->n_events; e++) transfer(fn, &blk->events[e], idx, out);
+        for (int e = 0; e < blk->n_events; e++) transfer(fn, &blk->events[e], idx, forget, out);
         for (int s = 0; s < blk->n_succ; s++) {
             int t = blk->succ[s];
             if (t < 0 || t >= nb) continue;
@@ -175,13 +196,15 @@ static int fold_function(IrFunction *fn)
     for (int b = 0; b < nb; b++) {
         if (!reached[b]) continue;
         memcpy(out, in + (size_t)b * nv, (size_t)nv);
-        n += rewrite_block(&fn->blocks[b], fn, idx, out);
+        n += rewrite_block(&fn->blocks[b], fn, idx, forget, out);
     }
     free(out);
     free(work);
     free(queued);
     free(reached);
     free(in);
+    free(forget);
+    free(by_call);
     free(idx);
     return n;
 }
