@@ -34,6 +34,7 @@
 #include "values/constants.h"
 #include "values/fn_pointers.h"
 #include "values/local_pointers.h"
+#include "values/null_locals.h"
 #include "values/unions.h"
 #include "parse/parse.h"
 #include "report/report.h"
@@ -566,6 +567,7 @@ static void stage_summarise(Run *r)
 {
     values_fold_constants(r->units, r->files.n_files);
     values_follow_local_pointers(r->units, r->files.n_files);
+    values_fold_null_locals(r->units, r->files.n_files);
     values_merge_union_members(r->units, r->files.n_files);
     values_resolve_fn_pointers(r->units, r->files.n_files);
     noreturn_refine(r->units, r->files.n_files);

@@ -117,29 +117,108 @@ static bool returns_param_itself(unsigned m)
 
 /* ---- release helpers taking T **: close_conn(&c) -------------------------- */
 
+static void mark_addr(const IrFunction *fn, const IrRef *r, bool *addr)
+{
+    if ((r->kind == REF_ADDR || r->kind == REF_ADDR_FIELD) && r->var >= 0 && r->var < fn->n_vars) addr[r->var] = true;
+}
+
+/* Marks the variables whose address an event takes. */
+static void mark_addrs(const IrFunction *fn, const IrEvent *ev, bool *addr)
+{
+    switch (ev->kind) {
+    case EV_CALL:
+        mark_addr(fn, &ev->u.call.base, addr);
+        for (int i = 0; i < ev->u.call.nargs; i++) mark_addr(fn, &ev->u.call.args[i], addr);
+        break;
+    case EV_ASSIGN: mark_addr(fn, &ev->u.assign.rhs, addr); break;
+    case EV_ASSIGN_COND:
+        mark_addr(fn, &ev->u.assign_cond.cond.ref, addr);
+        mark_addr(fn, &ev->u.assign_cond.cond.ref2, addr);
+        break;
+    case EV_USE: mark_addr(fn, &ev->u.use.ref, addr); break;
+    case EV_RETURN: mark_addr(fn, &ev->u.ret.value, addr); break;
+    default: break;
+    }
+}
+
+/* The variable an event assigns as a whole, or -1. */
+static int assigned_var(const IrFunction *fn, const IrEvent *ev)
+{
+    const IrRef *l = ev->kind == EV_ASSIGN ? &ev->u.assign.lhs : ev->kind == EV_ASSIGN_COND ? &ev->u.assign_cond.lhs : NULL;
+    return l && l->kind == REF_VAR && l->var >= 0 && l->var < fn->n_vars ? l->var : -1;
+}
+
+/* Parameter p and its copies: a local pointer whose only assignment is
+ * `q = p` (a cast such as `T **q = (T **)vp;` included), when neither p
+ * nor q is ever assigned otherwise or has its address taken, is p under
+ * another name: `sink(void *vp) { T **q = vp; T *d = *q; release(d); }`
+ * releases *vp. Returns a per-variable array (the caller frees it). */
+static bool *param_copies(const IrFunction *fn, int p)
+{
+    bool *same = xcalloc((size_t)fn->n_vars + 1, sizeof(bool));
+    int *assigns = xcalloc((size_t)fn->n_vars + 1, sizeof(int));
+    bool *addr = xcalloc((size_t)fn->n_vars + 1, sizeof(bool));
+    bool *from_p = xcalloc((size_t)fn->n_vars + 1, sizeof(bool));
+    for (int b = 0; b < fn->n_blocks; b++) {
+        const IrBlock *blk = &fn->blocks[b];
+        if (blk->term == TERM_BRANCH) {
+            mark_addr(fn, &blk->cond.ref, addr);
+            mark_addr(fn, &blk->cond.ref2, addr);
+        }
+        for (int e = 0; e < blk->n_events; e++) {
+            const IrEvent *ev = &blk->events[e];
+            mark_addrs(fn, ev, addr);
+            int v = assigned_var(fn, ev);
+            if (v < 0) continue;
+            assigns[v]++;
+            if (ev->kind == EV_ASSIGN && !ev->u.assign.adds && ev->u.assign.rhs.kind == REF_VAR && ev->u.assign.rhs.var == p)
+                from_p[v] = true;
+        }
+    }
+    same[p] = true;
+    if (assigns[p] == 0 && !addr[p])
+        for (int v = 0; v < fn->n_vars; v++)
+            if (v != p && fn->vars[v].storage == VAR_LOCAL && fn->vars[v].is_pointer && assigns[v] == 1 &&
+                from_p[v] && !addr[v])
+                same[v] = true;
+    free(assigns);
+    free(addr);
+    free(from_p);
+    return same;
+}
+
+static bool is_same(const bool *same, const IrFunction *fn, int v)
+{
+    return v >= 0 && v < fn->n_vars && same[v];
+}
+
 /* Does some call pass *p (or p[i]) as an argument, or is *p copied into a
- * local (`d = *dp; *dp = NULL; deinit(&d);`)? */
-static bool passes_deref_of(const IrFunction *fn, int p)
+ * local (`d = *dp; *dp = NULL; deinit(&d);`)? p stands for its copies too. */
+static bool passes_deref_of(const IrFunction *fn, const bool *same)
 {
     for (int b = 0; b < fn->n_blocks; b++)
         for (int e = 0; e < fn->blocks[b].n_events; e++) {
             const IrEvent *ev = &fn->blocks[b].events[e];
-            if (ev->kind == EV_ASSIGN && ev->u.assign.rhs.kind == REF_DEREF && ev->u.assign.rhs.var == p)
+            if (ev->kind == EV_ASSIGN && ev->u.assign.rhs.kind == REF_DEREF && is_same(same, fn, ev->u.assign.rhs.var))
                 return true;
             if (ev->kind != EV_CALL) continue;
             for (int i = 0; i < ev->u.call.nargs; i++)
-                if (ev->u.call.args[i].kind == REF_DEREF && ev->u.call.args[i].var == p) return true;
+                if (ev->u.call.args[i].kind == REF_DEREF && is_same(same, fn, ev->u.call.args[i].var)) return true;
         }
     return false;
 }
 
 /* In the copy, *p is the handle and is spelled as p; p itself (the T **),
- * &p and p's fields become values the analysis does not follow. */
-static void deref_ref(IrRef *r, int p)
+ * &p and p's fields become values the analysis does not follow. A copy of
+ * p (param_copies) is spelled as p. */
+static void deref_ref(IrRef *r, const IrFunction *fn, const bool *same, int p)
 {
-    if (r->var != p) return;
+    if (!is_same(same, fn, r->var)) return;
     switch (r->kind) {
-    case REF_DEREF: r->kind = REF_VAR; break;
+    case REF_DEREF:
+        r->kind = REF_VAR;
+        r->var = p;
+        break;
     case REF_VAR:
     case REF_ADDR:
     case REF_FIELD:
@@ -155,47 +234,57 @@ static void deref_ref(IrRef *r, int p)
 /* `if (p && *p)`: callers pass the address of their variable, never NULL,
  * so a NULL test of p itself is decided (p is not NULL) rather than read as
  * an unknown condition whose other side would keep the handle. */
-static void deref_cond(IrCond *c, int p)
+static void deref_cond(IrCond *c, const IrFunction *fn, const bool *same, int p)
 {
-    if (c->known && c->ref.kind == REF_VAR && c->ref.var == p && c->value == 0 && c->ref2.kind == REF_NONE) {
+    if (c->known && c->ref.kind == REF_VAR && is_same(same, fn, c->ref.var) && c->value == 0 &&
+        c->ref2.kind == REF_NONE) {
         c->ref.kind = REF_CONST;
         c->ref.var = -1;
         c->ref.value = 1;
         return;
     }
-    deref_ref(&c->ref, p);
-    deref_ref(&c->ref2, p);
+    deref_ref(&c->ref, fn, same, p);
+    deref_ref(&c->ref2, fn, same, p);
 }
 
-static void deref_event(IrEvent *ev, int p)
+static void deref_event(IrEvent *ev, const IrFunction *fn, const bool *same, int p)
 {
     switch (ev->kind) {
     case EV_CALL: {
         IrRef *args = xcalloc((size_t)ev->u.call.nargs + 1, sizeof(IrRef));
         for (int i = 0; i < ev->u.call.nargs; i++) {
             args[i] = ev->u.call.args[i];
-            deref_ref(&args[i], p);
+            deref_ref(&args[i], fn, same, p);
         }
         ev->u.call.args = args;
-        deref_ref(&ev->u.call.base, p);
+        deref_ref(&ev->u.call.base, fn, same, p);
         break;
     }
     case EV_ASSIGN:
-        deref_ref(&ev->u.assign.lhs, p);
-        deref_ref(&ev->u.assign.rhs, p);
+        deref_ref(&ev->u.assign.lhs, fn, same, p);
+        deref_ref(&ev->u.assign.rhs, fn, same, p);
         break;
     case EV_ASSIGN_COND:
-        deref_ref(&ev->u.assign_cond.lhs, p);
-        deref_cond(&ev->u.assign_cond.cond, p);
+        deref_ref(&ev->u.assign_cond.lhs, fn, same, p);
+        deref_cond(&ev->u.assign_cond.cond, fn, same, p);
         break;
-    case EV_USE: deref_ref(&ev->u.use.ref, p); break;
-    case EV_RETURN: deref_ref(&ev->u.ret.value, p); break;
+    case EV_USE: deref_ref(&ev->u.use.ref, fn, same, p); break;
+    case EV_RETURN: deref_ref(&ev->u.ret.value, fn, same, p); break;
     default: break;
     }
 }
 
+/* `if (*p)` / `if (*q)` (q a copy of p), which the parse stage does not
+ * reduce: in the copy, the NULL test of the handle. */
+static bool text_tests_deref_null(const IrFunction *fn, const bool *same, const char *text, bool *ne)
+{
+    for (int v = 0; v < fn->n_vars; v++)
+        if (same[v] && fn->vars[v].name && flow_text_tests_deref_null(text, fn->vars[v].name, ne)) return true;
+    return false;
+}
+
 /* A copy of fn where parameter p's pointee is the handle. */
-static IrFunction *deref_copy(const IrFunction *fn, int p)
+static IrFunction *deref_copy(const IrFunction *fn, const bool *same, int p)
 {
     IrFunction *c = xmalloc(sizeof *c);
     *c = *fn;
@@ -206,13 +295,12 @@ static IrFunction *deref_copy(const IrFunction *fn, int p)
         blk->events = xcalloc((size_t)blk->n_events + 1, sizeof(IrEvent));
         for (int e = 0; e < blk->n_events; e++) {
             blk->events[e] = fn->blocks[b].events[e];
-            deref_event(&blk->events[e], p);
+            deref_event(&blk->events[e], fn, same, p);
         }
-        deref_cond(&blk->cond, p);
-        deref_ref(&blk->switch_on, p);
+        deref_cond(&blk->cond, fn, same, p);
+        deref_ref(&blk->switch_on, fn, same, p);
         bool ne;
-        if (blk->term == TERM_BRANCH && !blk->cond.known &&
-            flow_text_tests_deref_null(blk->cond_text, fn->vars[p].name, &ne)) {
+        if (blk->term == TERM_BRANCH && !blk->cond.known && text_tests_deref_null(fn, same, blk->cond_text, &ne)) {
             /* `if (*p)` is not reduced by the parse stage: in the copy it
              * is the NULL test of the handle */
             blk->cond.known = true;
@@ -243,8 +331,13 @@ static void deref_copy_free(IrFunction *c)
 static ParamEffect deref_param_effect(const MatchContext *m, const IrFunction *fn, int p, const Resource **res)
 {
     *res = NULL;
-    if (!passes_deref_of(fn, p)) return PARAM_BORROWS;
-    IrFunction *copy = deref_copy(fn, p);
+    bool *same = param_copies(fn, p);
+    if (!passes_deref_of(fn, same)) {
+        free(same);
+        return PARAM_BORROWS;
+    }
+    IrFunction *copy = deref_copy(fn, same, p);
+    free(same);
     FlowRun run;
     flow_run_init(&run, m, copy);
     ParamEffect eff = param_effect(&run, p, res);
