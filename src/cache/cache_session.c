@@ -14,11 +14,13 @@
 #include "cache/cache_store.h"
 #include "cache/findings_codec.h"
 #include "cache/ir_codec.h"
+#include "common/strmap.h"
 #include "common/util.h"
 #include "common/version.h"
 
 #define KIND_UNIT "unit"
 #define KIND_RESULT "result"
+#define KIND_SUMMARY "summary"
 #define NO_FILE "-" /* the hash of a file that cannot be read */
 
 /* The content hash of each file read this run, memoised: headers are
@@ -38,11 +40,12 @@ struct CacheSession {
     CacheStore store;
     char *parse_salt, *check_salt;
     pthread_mutex_t lock;     /* guards hashes */
-    VEC(FileHash) hashes;
+    StrMap hashes;            /* path -> FileHash *: a header is hashed once */
     Slot *slots;
     int n_slots;
     atomic_int unit_hits, unit_misses, unit_invalid;
     atomic_int result_hits, result_misses, result_invalid;
+    int summary_invalid;
 };
 
 CacheSession *cache_session_new(const char *dir, const char *parse_salt, const char *check_salt)
@@ -64,8 +67,13 @@ void cache_session_free(CacheSession *s)
     cache_store_close(&s->store);
     free(s->parse_salt);
     free(s->check_salt);
-    for (int i = 0; i < s->hashes.len; i++) free(s->hashes.items[i].path);
-    VEC_FREE(s->hashes);
+    for (size_t i = 0; i < s->hashes.cap; i++)
+        if (s->hashes.slots[i].key) {
+            FileHash *h = s->hashes.slots[i].value;
+            free(h->path);
+            free(h);
+        }
+    strmap_free(&s->hashes);
     free(s->slots);
     pthread_mutex_destroy(&s->lock);
     free(s);
@@ -95,19 +103,22 @@ static void hash_file(const char *path, char out[SHA256_HEX_LEN + 1])
 static void file_hash(CacheSession *s, const char *path, char out[SHA256_HEX_LEN + 1])
 {
     pthread_mutex_lock(&s->lock);
-    for (int i = 0; i < s->hashes.len; i++)
-        if (strcmp(s->hashes.items[i].path, path) == 0) {
-            strcpy(out, s->hashes.items[i].hex);
-            pthread_mutex_unlock(&s->lock);
-            return;
-        }
+    const FileHash *known = strmap_get(&s->hashes, path);
+    if (known) strcpy(out, known->hex);
     pthread_mutex_unlock(&s->lock);
-    FileHash h;
-    hash_file(path, h.hex);
-    h.path = xstrdup(path);
-    strcpy(out, h.hex);
+    if (known) return;
+    FileHash *h = xcalloc(1, sizeof *h);
+    hash_file(path, h->hex);
+    h->path = xstrdup(path);
+    strcpy(out, h->hex);
     pthread_mutex_lock(&s->lock);
-    VEC_PUSH(s->hashes, h);
+    void **slot = strmap_slot(&s->hashes, h->path);
+    if (*slot) { /* another worker hashed it meanwhile */
+        free(h->path);
+        free(h);
+    } else {
+        *slot = h;
+    }
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -283,10 +294,43 @@ void cache_session_store_results(CacheSession *s, int slot, const char *deps_dig
     bytes_free(&b);
 }
 
+/* ---- summary entries -------------------------------------------------------- */
+
+static bool summary_key(const CacheSession *s, int slot, char out[SHA256_HEX_LEN + 1])
+{
+    if (slot < 0 || slot >= s->n_slots || !s->slots[slot].unit_key[0]) return false;
+    Sha256 h;
+    sha256_init(&h);
+    sha256_update_str(&h, KIND_SUMMARY);
+    sha256_update_str(&h, s->slots[slot].unit_key);
+    sha256_update_str(&h, s->check_salt);
+    sha256_final_hex(&h, out);
+    return true;
+}
+
+bool cache_session_load_summaries(CacheSession *s, int slot, unsigned char **payload, size_t *len)
+{
+    char key[SHA256_HEX_LEN + 1];
+    *payload = NULL;
+    *len = 0;
+    if (!summary_key(s, slot, key)) return false;
+    CacheLookup got = cache_get(&s->store, KIND_SUMMARY, key, payload, len);
+    if (got == CACHE_INVALID) s->summary_invalid++;
+    return got == CACHE_HIT;
+}
+
+void cache_session_summaries_invalid(CacheSession *s) { s->summary_invalid++; }
+
+void cache_session_store_summaries(CacheSession *s, int slot, const void *payload, size_t len)
+{
+    char key[SHA256_HEX_LEN + 1];
+    if (summary_key(s, slot, key)) cache_put(&s->store, KIND_SUMMARY, key, payload, len);
+}
+
 CacheStats cache_session_stats(const CacheSession *s)
 {
     CacheStats st = {s->unit_hits, s->unit_misses, s->unit_invalid,
-                     s->result_hits, s->result_misses, s->result_invalid};
+                     s->result_hits, s->result_misses, s->result_invalid, s->summary_invalid};
     return st;
 }
 
