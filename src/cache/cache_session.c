@@ -33,7 +33,12 @@ typedef struct {
 typedef struct {
     char unit_key[SHA256_HEX_LEN + 1];   /* "" until computed */
     char source[SHA256_HEX_LEN + 1];     /* digest of the file and its headers */
-    bool source_known;
+    bool source_known;                   /* source (or sources) is set */
+    unsigned char *sources;              /* else the entry's (path, hash) list,
+                                            hashed into `source` only when a
+                                            result entry needs it: most units
+                                            of a subset run are not checked */
+    size_t sources_len;
 } Slot;
 
 struct CacheSession {
@@ -74,6 +79,7 @@ void cache_session_free(CacheSession *s)
             free(h);
         }
     strmap_free(&s->hashes);
+    for (int i = 0; i < s->n_slots; i++) free(s->slots[i].sources);
     free(s->slots);
     pthread_mutex_destroy(&s->lock);
     free(s);
@@ -81,6 +87,7 @@ void cache_session_free(CacheSession *s)
 
 void cache_session_reserve(CacheSession *s, int n_files)
 {
+    for (int i = 0; i < s->n_slots; i++) free(s->slots[i].sources);
     free(s->slots);
     s->slots = xcalloc((size_t)n_files + 1, sizeof(Slot));
     s->n_slots = n_files;
@@ -142,12 +149,10 @@ static void unit_key(const CacheSession *s, const char *file, char *const *args,
     sha256_final_hex(&h, out);
 }
 
-/* The source digest over the file and its headers, as the entry lists
- * them; false when one of them no longer hashes as recorded. */
-static bool check_sources(CacheSession *s, ByteReader *r, char digest[SHA256_HEX_LEN + 1])
+/* Do the file and its headers, as the entry lists them, still hash as
+ * recorded? */
+static bool check_sources(CacheSession *s, ByteReader *r)
 {
-    Sha256 h;
-    sha256_init(&h);
     int n = reader_count(r);
     bool same = true;
     for (int i = 0; i < n && !r->failed; i++) {
@@ -158,13 +163,32 @@ static bool check_sources(CacheSession *s, ByteReader *r, char digest[SHA256_HEX
             file_hash(s, path, now);
             same = strcmp(now, recorded) == 0;
         }
+        free(path);
+        free(recorded);
+    }
+    return same && !r->failed;
+}
+
+/* The source digest over the (path, hash) list kept from the entry. */
+static void slot_source(Slot *sl)
+{
+    if (!sl->sources) return;
+    ByteReader r;
+    reader_init(&r, sl->sources, sl->sources_len);
+    Sha256 h;
+    sha256_init(&h);
+    int n = reader_count(&r);
+    for (int i = 0; i < n && !r.failed; i++) {
+        char *path = reader_str(&r, NULL);
+        char *recorded = reader_str(&r, NULL);
         sha256_update_str(&h, path);
         sha256_update_str(&h, recorded);
         free(path);
         free(recorded);
     }
-    sha256_final_hex(&h, digest);
-    return same && !r->failed;
+    sha256_final_hex(&h, sl->source);
+    free(sl->sources);
+    sl->sources = NULL;
 }
 
 IrUnit *cache_session_load_unit(CacheSession *s, int slot, const char *file, char *const *args, int n_args)
@@ -185,7 +209,11 @@ IrUnit *cache_session_load_unit(CacheSession *s, int slot, const char *file, cha
     ByteReader r;
     reader_init(&r, payload, len);
     IrUnit *u = NULL;
-    if (check_sources(s, &r, sl->source)) {
+    const unsigned char *sources = r.p;
+    if (check_sources(s, &r)) {
+        sl->sources_len = (size_t)(r.p - sources);
+        sl->sources = xmalloc(sl->sources_len + 1);
+        memcpy(sl->sources, sources, sl->sources_len);
         u = ir_unit_decode(&r);
         if (u && !reader_at_end(&r)) {
             ir_unit_free(u);
@@ -201,6 +229,9 @@ IrUnit *cache_session_load_unit(CacheSession *s, int slot, const char *file, cha
     if (u) {
         sl->source_known = true;
         atomic_fetch_add(&s->unit_hits, 1);
+    } else {
+        free(sl->sources); /* the file is parsed and stored anew */
+        sl->sources = NULL;
     }
     return u;
 }
@@ -224,6 +255,8 @@ void cache_session_store_unit(CacheSession *s, int slot, const IrUnit *u)
         sha256_update_str(&h, hex);
     }
     sha256_final_hex(&h, sl->source);
+    free(sl->sources);
+    sl->sources = NULL;
     sl->source_known = true;
     ir_unit_encode(&b, u);
     cache_put(&s->store, KIND_UNIT, sl->unit_key, b.data, b.len);
@@ -244,8 +277,9 @@ static void result_key(const CacheSession *s, const Slot *sl, char out[SHA256_HE
 
 bool cache_session_load_results(CacheSession *s, int slot, const char *deps_digest, FindingList *out)
 {
-    const Slot *sl = &s->slots[slot];
+    Slot *sl = &s->slots[slot];
     if (!sl->source_known) return false;
+    slot_source(sl);
     char key[SHA256_HEX_LEN + 1];
     result_key(s, sl, key);
     unsigned char *payload = NULL;
@@ -282,8 +316,9 @@ bool cache_session_load_results(CacheSession *s, int slot, const char *deps_dige
 
 void cache_session_store_results(CacheSession *s, int slot, const char *deps_digest, const Finding *items, int n)
 {
-    const Slot *sl = &s->slots[slot];
+    Slot *sl = &s->slots[slot];
     if (!sl->source_known) return;
+    slot_source(sl);
     char key[SHA256_HEX_LEN + 1];
     result_key(s, sl, key);
     ByteBuf b = {0};

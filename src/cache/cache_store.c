@@ -108,7 +108,7 @@ CacheLookup cache_get(const CacheStore *s, const char *kind, const char *key, un
     if (!s->dir) return CACHE_MISS;
     char *path = cache_entry_path(s, kind, key);
     size_t n = 0;
-    char *data = access(path, F_OK) == 0 ? read_file_all(path, &n) : NULL;
+    char *data = read_file_all(path, &n); /* NULL when there is none */
     free(path);
     if (!data) return CACHE_MISS;
     char *nl = memchr(data, '\n', n);
