@@ -44,6 +44,7 @@ void summary_digest_add(Sha256 *h, const FunctionSummary *s)
     for (int i = 0; i < SUMMARY_MAYBE_PARAMS; i++) {
         add_int(h, s->maybe[i].by);
         add_int(h, s->maybe[i].param);
+        add_int(h, s->maybe[i].ret);
     }
 }
 

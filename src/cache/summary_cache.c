@@ -14,13 +14,13 @@
 #include "cache/sha256.h"
 #include "common/util.h"
 
-#define ENTRY_VERSION 1
+#define ENTRY_VERSION 2
 
 /* Every field of FunctionSummary is written below: a new field must be
  * added to put_summary, get_summary and summary_digest_add (cache_deps.c),
  * or cached summaries would drop it. */
 #if UINTPTR_MAX == 0xffffffffffffffffu
-_Static_assert(sizeof(FunctionSummary) == 112, "FunctionSummary changed: update summary_cache.c and cache_deps.c");
+_Static_assert(sizeof(FunctionSummary) == 120 && sizeof(MaybeRule) == 3, "FunctionSummary changed: update summary_cache.c and cache_deps.c");
 #endif
 
 typedef struct {
@@ -131,6 +131,7 @@ static bool put_summary(ByteBuf *b, const PackSet *ps, const FunctionSummary *s)
     for (int i = 0; i < SUMMARY_MAYBE_PARAMS; i++) {
         bytes_put_i64(b, s->maybe[i].by);
         bytes_put_i64(b, s->maybe[i].param);
+        bytes_put_i64(b, s->maybe[i].ret);
     }
     return ok;
 }
@@ -156,6 +157,7 @@ static void get_summary(ByteReader *rd, const PackSet *ps, FunctionSummary *s)
     for (int i = 0; i < SUMMARY_MAYBE_PARAMS; i++) {
         s->maybe[i].by = (signed char)reader_int(rd, MAYBE_BY_NOTHING, MAYBE_WHEN_PARAM_NONZERO);
         s->maybe[i].param = (signed char)reader_int(rd, -1, SUMMARY_MAYBE_PARAMS - 1);
+        s->maybe[i].ret = (signed char)reader_int(rd, MAYBE_BY_NOTHING, MAYBE_WHEN_PARAM_NONZERO);
     }
 }
 
