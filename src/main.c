@@ -18,6 +18,7 @@
 #include "cache/cache_session.h"
 #include "cache/cache_store.h"
 #include "cache/shard.h"
+#include "cache/summary_cache.h"
 #include "cache/summary_export.h"
 #include "checks/registry.h"
 #include "cli/cli.h"
@@ -376,6 +377,8 @@ typedef struct {
     NoteVec notes;             /* parse problems, for SARIF's notifications */
     StrVec note_texts;         /* messages of notes made here, freed at the end */
     SummaryTable *summaries;   /* summarise → check */
+    SummaryBuildStats summary_stats;
+    int summaries_cached;      /* functions whose summary came from the cache */
     FindingList findings;      /* check → filter → report */
     char *srcroot;
     bool parse_error;
@@ -571,7 +574,17 @@ static void stage_summarise(Run *r)
     values_merge_union_members(r->units, r->files.n_files);
     values_resolve_fn_pointers(r->units, r->files.n_files);
     noreturn_refine(r->units, r->files.n_files);
-    r->summaries = summaries_build(r->units, r->files.n_files, &r->packs);
+    if (!r->cache) {
+        r->summaries = summaries_build_with(r->units, r->files.n_files, &r->packs, NULL, &r->summary_stats);
+        return;
+    }
+    /* from the cache where a component's inputs are unchanged */
+    SummaryCache *sc = summary_cache_new(r->cache, &r->packs, r->files.n_files);
+    SummaryHooks hooks = summary_cache_hooks(sc);
+    r->summaries = summaries_build_with(r->units, r->files.n_files, &r->packs, &hooks, &r->summary_stats);
+    summary_cache_store(sc, r->summaries);
+    r->summaries_cached = summary_cache_hits(sc);
+    summary_cache_free(sc);
 }
 
 /* --emit-summary FILE: the summaries of the checked files' functions. */
@@ -773,6 +786,8 @@ static void report_progress(const Run *r, double seconds)
     fprintf(stderr, "connlint: cache %s: units %d from cache, %d new, %d rebuilt; results %d from cache, %d new, %d rebuilt\n",
             cache_session_dir(r->cache), st.unit_hits, st.unit_misses, st.unit_invalid, st.result_hits,
             st.result_misses, st.result_invalid);
+    fprintf(stderr, "connlint: summaries: %d functions from cache, %d computations (%d entries rebuilt)\n",
+            r->summaries_cached, r->summary_stats.computed, st.summary_invalid);
 }
 
 static int run(const Options *o)

@@ -3,8 +3,9 @@
  * parameter) a freshly acquired handle, and what it does to each pointer or
  * struct parameter (releases on all paths / on some / stores it away /
  * borrows). Computed with the flow engine (flow/flow.h), iterated to a
- * fixpoint in sorted (file, name) order so that wrappers of wrappers count;
- * deterministic and independent of -j. It reports nothing itself; the
+ * fixpoint one strongly connected component of the call graph at a time,
+ * callees first, so that wrappers of wrappers count; deterministic and
+ * independent of -j. It reports nothing itself; the
  * table the summaries live in (and their lookup) is summary_table.c. */
 #include "flow/summary.h"
 
@@ -480,7 +481,7 @@ static void add_callee_deps(const StrMap *by_name, const IrFunction *fn, StrMap 
         const IrBlock *blk = &fn->blocks[b];
         for (int e = 0; e < blk->n_events; e++) {
             const IrCall *c = blk->events[e].kind == EV_CALL ? &blk->events[e].u.call : NULL;
-            if (!c || c->callee_kind != CALLEE_DIRECT || !c->callee || strmap_has(seen, c->callee)) continue;
+            if (!c || !c->callee || strmap_has(seen, c->callee)) continue;
             *strmap_slot(seen, c->callee) = (void *)1;
             const VEC(int) *same = strmap_get(by_name, c->callee);
             for (int k = 0; same && k < same->len; k++) VEC_PUSH(*deps, same->items[k]);
@@ -525,48 +526,169 @@ static bool inputs_changed(const DepGraph *g, int i, const long *changed_at, lon
     return false;
 }
 
-/* Sweeps in table order until nothing changes, as before, but a function
- * none of whose callees' summaries changed since it was last computed is
- * not computed again: compute() reads nothing else, so its result would
- * be the same, and the sweeps give the same summaries with a fraction of
- * the flow runs (on a tree, the first sweep computes everything, the next
- * ones only the callers of what changed). */
-SummaryTable *summaries_build(IrUnit **units, int n_units, const PackSet *packs)
+/* ---- one strongly connected component at a time ---------------------------- */
+
+typedef VEC(int) IntVec;
+
+/* Tarjan's algorithm without recursion (call chains can be deep): calls
+ * `each` with every component, callees' components before their callers'. */
+typedef struct {
+    int *index, *low, *edge; /* edge: the next dependency to visit */
+    bool *on_stack;
+    IntVec stack, calls;
+    int counter;
+} Tarjan;
+
+static int int_cmp(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+static void tarjan_from(Tarjan *tj, const DepGraph *g, int root, void (*each)(const int *, int, void *), void *data)
+{
+    VEC_PUSH(tj->calls, root);
+    tj->index[root] = tj->low[root] = tj->counter++;
+    VEC_PUSH(tj->stack, root);
+    tj->on_stack[root] = true;
+    while (tj->calls.len) {
+        int v = tj->calls.items[tj->calls.len - 1];
+        if (tj->edge[v] < g->deps[v].len) {
+            int w = g->deps[v].items[tj->edge[v]++];
+            if (tj->index[w] < 0) {
+                tj->index[w] = tj->low[w] = tj->counter++;
+                VEC_PUSH(tj->stack, w);
+                tj->on_stack[w] = true;
+                VEC_PUSH(tj->calls, w);
+            } else if (tj->on_stack[w] && tj->index[w] < tj->low[v]) {
+                tj->low[v] = tj->index[w];
+            }
+            continue;
+        }
+        tj->calls.len--;
+        if (tj->calls.len) {
+            int parent = tj->calls.items[tj->calls.len - 1];
+            if (tj->low[v] < tj->low[parent]) tj->low[parent] = tj->low[v];
+        }
+        if (tj->low[v] != tj->index[v]) continue;
+        int top = tj->stack.len;
+        do {
+            top--;
+            tj->on_stack[tj->stack.items[top]] = false;
+        } while (tj->stack.items[top] != v);
+        int n = tj->stack.len - top;
+        qsort(tj->stack.items + top, (size_t)n, sizeof(int), int_cmp); /* table order inside */
+        each(tj->stack.items + top, n, data);
+        tj->stack.len = top;
+    }
+}
+
+static void each_component(const DepGraph *g, int n, void (*each)(const int *, int, void *), void *data)
+{
+    Tarjan tj = {0};
+    size_t cap = (size_t)(n ? n : 1);
+    tj.index = xmalloc(cap * sizeof(int));
+    tj.low = xmalloc(cap * sizeof(int));
+    tj.edge = xcalloc(cap, sizeof(int));
+    tj.on_stack = xcalloc(cap, sizeof(bool));
+    for (int i = 0; i < n; i++) tj.index[i] = -1;
+    for (int i = 0; i < n; i++)
+        if (tj.index[i] < 0) tarjan_from(&tj, g, i, each, data);
+    VEC_FREE(tj.stack);
+    VEC_FREE(tj.calls);
+    free(tj.index);
+    free(tj.low);
+    free(tj.edge);
+    free(tj.on_stack);
+}
+
+typedef struct {
+    const PackSet *packs;
+    SummaryTable *t;
+    const DepGraph *g;
+    const SummaryHooks *hooks;
+    long *changed_at, *computed_at;
+    long clock;
+    int computed, reused;
+} Solver;
+
+/* Recomputes entry i; true when its summary changed. */
+static bool recompute(Solver *sv, int i)
+{
+    FunctionSummary *cur = summary_table_at(sv->t, i);
+    FunctionSummary next = *cur;
+    next.params = xcalloc((size_t)(cur->n_params + 1), sizeof(ParamEffect));
+    next.param_res = xcalloc((size_t)(cur->n_params + 1), sizeof(Resource *));
+    sv->computed_at[i] = ++sv->clock;
+    compute(sv->packs, sv->t, summary_table_function(sv->t, i), &next);
+    if (summary_equal(&next, cur)) {
+        free(next.params);
+        free(next.param_res);
+        free(next.chain);
+        return false;
+    }
+    free(cur->params);
+    free(cur->param_res);
+    free(cur->chain);
+    *cur = next;
+    sv->changed_at[i] = ++sv->clock;
+    return true;
+}
+
+/* A component whose callees outside it are final: from empty summaries,
+ * sweeps over its members in table order until nothing changes (a member
+ * none of whose callees changed since it was computed is not computed
+ * again: compute() reads nothing else). A function that calls nothing of
+ * its own component is computed once. */
+static void solve_component(const int *members, int n, void *data)
+{
+    Solver *sv = data;
+    if (sv->hooks && sv->hooks->reuse && sv->hooks->reuse(sv->hooks->ctx, sv->t, members, n)) {
+        sv->reused += n;
+        return;
+    }
+    bool recursive = n > 1;
+    for (int k = 0; !recursive && k < sv->g->deps[members[0]].len; k++)
+        recursive = sv->g->deps[members[0]].items[k] == members[0];
+    for (int pass = 0; pass < (recursive ? SUMMARY_MAX_PASSES : 1); pass++) {
+        bool changed = false;
+        for (int k = 0; k < n; k++) {
+            int i = members[k];
+            if (pass > 0 && !inputs_changed(sv->g, i, sv->changed_at, sv->computed_at[i])) continue;
+            sv->computed++;
+            if (recompute(sv, i)) changed = true;
+        }
+        if (!changed) break;
+    }
+    if (sv->hooks && sv->hooks->computed) sv->hooks->computed(sv->hooks->ctx, sv->t, members, n);
+}
+
+/* The call graph's components, callees first: every summary a component
+ * reads from outside it is final when it is solved, so a component's
+ * summaries depend only on its own functions and those final summaries —
+ * which is what lets a cache hand a component's summaries over when
+ * neither changed (SummaryHooks), with the result of a run from scratch. */
+SummaryTable *summaries_build_with(IrUnit **units, int n_units, const PackSet *packs, const SummaryHooks *hooks,
+                                   SummaryBuildStats *stats)
 {
     SummaryTable *t = summary_table_new(units, n_units);
     int n = summary_table_count(t);
     DepGraph g = dep_graph_build(t);
-    long *changed_at = xcalloc((size_t)(n ? n : 1), sizeof(long));
-    long *computed_at = xcalloc((size_t)(n ? n : 1), sizeof(long));
-    long clock = 0;
-    FunctionSummary next;
-    for (int pass = 0; pass < SUMMARY_MAX_PASSES; pass++) {
-        bool changed = false;
-        for (int i = 0; i < n; i++) {
-            if (pass > 0 && !inputs_changed(&g, i, changed_at, computed_at[i])) continue;
-            FunctionSummary *cur = summary_table_at(t, i);
-            next = *cur;
-            next.params = xcalloc((size_t)(cur->n_params + 1), sizeof(ParamEffect));
-            next.param_res = xcalloc((size_t)(cur->n_params + 1), sizeof(Resource *));
-            computed_at[i] = ++clock;
-            compute(packs, t, summary_table_function(t, i), &next);
-            if (summary_equal(&next, cur)) {
-                free(next.params);
-                free(next.param_res);
-                free(next.chain);
-                continue;
-            }
-            free(cur->params);
-            free(cur->param_res);
-            free(cur->chain);
-            *cur = next;
-            changed_at[i] = ++clock;
-            changed = true;
-        }
-        if (!changed) break;
+    Solver sv = {packs, t, &g, hooks, NULL, NULL, 0, 0, 0};
+    sv.changed_at = xcalloc((size_t)(n ? n : 1), sizeof(long));
+    sv.computed_at = xcalloc((size_t)(n ? n : 1), sizeof(long));
+    each_component(&g, n, solve_component, &sv);
+    if (stats) {
+        stats->computed = sv.computed;
+        stats->reused = sv.reused;
     }
     dep_graph_free(&g, n);
-    free(changed_at);
-    free(computed_at);
+    free(sv.changed_at);
+    free(sv.computed_at);
     return t;
+}
+
+SummaryTable *summaries_build(IrUnit **units, int n_units, const PackSet *packs)
+{
+    return summaries_build_with(units, n_units, packs, NULL, NULL);
 }
