@@ -18,6 +18,7 @@
 #include "cache/cache_session.h"
 #include "cache/cache_store.h"
 #include "cache/shard.h"
+#include "cache/summary_cache.h"
 #include "cache/summary_export.h"
 #include "checks/registry.h"
 #include "cli/cli.h"
@@ -34,6 +35,7 @@
 #include "values/constants.h"
 #include "values/fn_pointers.h"
 #include "values/local_pointers.h"
+#include "values/null_locals.h"
 #include "values/unions.h"
 #include "parse/parse.h"
 #include "report/report.h"
@@ -380,6 +382,8 @@ typedef struct {
     NoteVec notes;             /* parse problems, for SARIF's notifications */
     StrVec note_texts;         /* messages of notes made here, freed at the end */
     SummaryTable *summaries;   /* summarise → check */
+    SummaryBuildStats summary_stats;
+    int summaries_cached;      /* functions whose summary came from the cache */
     FindingList findings;      /* check → filter → report */
     char *srcroot;
     bool parse_error;
@@ -587,10 +591,21 @@ static void stage_summarise(Run *r)
 {
     values_fold_constants(r->units, r->files.n_files);
     values_follow_local_pointers(r->units, r->files.n_files);
+    values_fold_null_locals(r->units, r->files.n_files);
     values_merge_union_members(r->units, r->files.n_files);
     values_resolve_fn_pointers(r->units, r->files.n_files);
     noreturn_refine(r->units, r->files.n_files);
-    r->summaries = summaries_build(r->units, r->files.n_files, &r->packs);
+    if (!r->cache) {
+        r->summaries = summaries_build_with(r->units, r->files.n_files, &r->packs, NULL, &r->summary_stats);
+        return;
+    }
+    /* from the cache where a component's inputs are unchanged */
+    SummaryCache *sc = summary_cache_new(r->cache, &r->packs, r->files.n_files);
+    SummaryHooks hooks = summary_cache_hooks(sc);
+    r->summaries = summaries_build_with(r->units, r->files.n_files, &r->packs, &hooks, &r->summary_stats);
+    summary_cache_store(sc, r->summaries);
+    r->summaries_cached = summary_cache_hits(sc);
+    summary_cache_free(sc);
 }
 
 /* --emit-summary FILE: the summaries of the checked files' functions. */
@@ -793,6 +808,8 @@ static void report_progress(const Run *r, double seconds)
     fprintf(stderr, "connlint: cache %s: units %d from cache, %d new, %d rebuilt; results %d from cache, %d new, %d rebuilt\n",
             cache_session_dir(r->cache), st.unit_hits, st.unit_misses, st.unit_invalid, st.result_hits,
             st.result_misses, st.result_invalid);
+    fprintf(stderr, "connlint: summaries: %d functions from cache, %d computations (%d entries rebuilt)\n",
+            r->summaries_cached, r->summary_stats.computed, st.summary_invalid);
 }
 
 /* --list-packs with attributes on: the pack derived from PATHs (and the

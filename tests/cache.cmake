@@ -3,7 +3,7 @@
 # run_cache_tests.py): one ctest test per part so that a failure names it.
 find_package(Python3 COMPONENTS Interpreter QUIET)
 if(Python3_Interpreter_FOUND)
-  foreach(_part subset helpers corrupt concurrent shard summary)
+  foreach(_part subset helpers corrupt concurrent shard summary summaries)
     add_test(NAME cache.${_part}
              COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/cache/run_cache_tests.py
                      $<TARGET_FILE:connlint> ${CMAKE_SOURCE_DIR} ${_part})

@@ -14,11 +14,13 @@
 #include "cache/cache_store.h"
 #include "cache/findings_codec.h"
 #include "cache/ir_codec.h"
+#include "common/strmap.h"
 #include "common/util.h"
 #include "common/version.h"
 
 #define KIND_UNIT "unit"
 #define KIND_RESULT "result"
+#define KIND_SUMMARY "summary"
 #define NO_FILE "-" /* the hash of a file that cannot be read */
 
 /* The content hash of each file read this run, memoised: headers are
@@ -31,18 +33,24 @@ typedef struct {
 typedef struct {
     char unit_key[SHA256_HEX_LEN + 1];   /* "" until computed */
     char source[SHA256_HEX_LEN + 1];     /* digest of the file and its headers */
-    bool source_known;
+    bool source_known;                   /* source (or sources) is set */
+    unsigned char *sources;              /* else the entry's (path, hash) list,
+                                            hashed into `source` only when a
+                                            result entry needs it: most units
+                                            of a subset run are not checked */
+    size_t sources_len;
 } Slot;
 
 struct CacheSession {
     CacheStore store;
     char *parse_salt, *check_salt;
     pthread_mutex_t lock;     /* guards hashes */
-    VEC(FileHash) hashes;
+    StrMap hashes;            /* path -> FileHash *: a header is hashed once */
     Slot *slots;
     int n_slots;
     atomic_int unit_hits, unit_misses, unit_invalid;
     atomic_int result_hits, result_misses, result_invalid;
+    int summary_invalid;
 };
 
 CacheSession *cache_session_new(const char *dir, const char *parse_salt, const char *check_salt)
@@ -77,8 +85,14 @@ void cache_session_free(CacheSession *s)
     cache_store_close(&s->store);
     free(s->parse_salt);
     free(s->check_salt);
-    for (int i = 0; i < s->hashes.len; i++) free(s->hashes.items[i].path);
-    VEC_FREE(s->hashes);
+    for (size_t i = 0; i < s->hashes.cap; i++)
+        if (s->hashes.slots[i].key) {
+            FileHash *h = s->hashes.slots[i].value;
+            free(h->path);
+            free(h);
+        }
+    strmap_free(&s->hashes);
+    for (int i = 0; i < s->n_slots; i++) free(s->slots[i].sources);
     free(s->slots);
     pthread_mutex_destroy(&s->lock);
     free(s);
@@ -86,6 +100,7 @@ void cache_session_free(CacheSession *s)
 
 void cache_session_reserve(CacheSession *s, int n_files)
 {
+    for (int i = 0; i < s->n_slots; i++) free(s->slots[i].sources);
     free(s->slots);
     s->slots = xcalloc((size_t)n_files + 1, sizeof(Slot));
     s->n_slots = n_files;
@@ -108,19 +123,22 @@ static void hash_file(const char *path, char out[SHA256_HEX_LEN + 1])
 static void file_hash(CacheSession *s, const char *path, char out[SHA256_HEX_LEN + 1])
 {
     pthread_mutex_lock(&s->lock);
-    for (int i = 0; i < s->hashes.len; i++)
-        if (strcmp(s->hashes.items[i].path, path) == 0) {
-            strcpy(out, s->hashes.items[i].hex);
-            pthread_mutex_unlock(&s->lock);
-            return;
-        }
+    const FileHash *known = strmap_get(&s->hashes, path);
+    if (known) strcpy(out, known->hex);
     pthread_mutex_unlock(&s->lock);
-    FileHash h;
-    hash_file(path, h.hex);
-    h.path = xstrdup(path);
-    strcpy(out, h.hex);
+    if (known) return;
+    FileHash *h = xcalloc(1, sizeof *h);
+    hash_file(path, h->hex);
+    h->path = xstrdup(path);
+    strcpy(out, h->hex);
     pthread_mutex_lock(&s->lock);
-    VEC_PUSH(s->hashes, h);
+    void **slot = strmap_slot(&s->hashes, h->path);
+    if (*slot) { /* another worker hashed it meanwhile */
+        free(h->path);
+        free(h);
+    } else {
+        *slot = h;
+    }
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -144,12 +162,10 @@ static void unit_key(const CacheSession *s, const char *file, char *const *args,
     sha256_final_hex(&h, out);
 }
 
-/* The source digest over the file and its headers, as the entry lists
- * them; false when one of them no longer hashes as recorded. */
-static bool check_sources(CacheSession *s, ByteReader *r, char digest[SHA256_HEX_LEN + 1])
+/* Do the file and its headers, as the entry lists them, still hash as
+ * recorded? */
+static bool check_sources(CacheSession *s, ByteReader *r)
 {
-    Sha256 h;
-    sha256_init(&h);
     int n = reader_count(r);
     bool same = true;
     for (int i = 0; i < n && !r->failed; i++) {
@@ -160,13 +176,32 @@ static bool check_sources(CacheSession *s, ByteReader *r, char digest[SHA256_HEX
             file_hash(s, path, now);
             same = strcmp(now, recorded) == 0;
         }
+        free(path);
+        free(recorded);
+    }
+    return same && !r->failed;
+}
+
+/* The source digest over the (path, hash) list kept from the entry. */
+static void slot_source(Slot *sl)
+{
+    if (!sl->sources) return;
+    ByteReader r;
+    reader_init(&r, sl->sources, sl->sources_len);
+    Sha256 h;
+    sha256_init(&h);
+    int n = reader_count(&r);
+    for (int i = 0; i < n && !r.failed; i++) {
+        char *path = reader_str(&r, NULL);
+        char *recorded = reader_str(&r, NULL);
         sha256_update_str(&h, path);
         sha256_update_str(&h, recorded);
         free(path);
         free(recorded);
     }
-    sha256_final_hex(&h, digest);
-    return same && !r->failed;
+    sha256_final_hex(&h, sl->source);
+    free(sl->sources);
+    sl->sources = NULL;
 }
 
 IrUnit *cache_session_load_unit(CacheSession *s, int slot, const char *file, char *const *args, int n_args)
@@ -187,7 +222,11 @@ IrUnit *cache_session_load_unit(CacheSession *s, int slot, const char *file, cha
     ByteReader r;
     reader_init(&r, payload, len);
     IrUnit *u = NULL;
-    if (check_sources(s, &r, sl->source)) {
+    const unsigned char *sources = r.p;
+    if (check_sources(s, &r)) {
+        sl->sources_len = (size_t)(r.p - sources);
+        sl->sources = xmalloc(sl->sources_len + 1);
+        memcpy(sl->sources, sources, sl->sources_len);
         u = ir_unit_decode(&r);
         if (u && !reader_at_end(&r)) {
             ir_unit_free(u);
@@ -203,6 +242,9 @@ IrUnit *cache_session_load_unit(CacheSession *s, int slot, const char *file, cha
     if (u) {
         sl->source_known = true;
         atomic_fetch_add(&s->unit_hits, 1);
+    } else {
+        free(sl->sources); /* the file is parsed and stored anew */
+        sl->sources = NULL;
     }
     return u;
 }
@@ -226,6 +268,8 @@ void cache_session_store_unit(CacheSession *s, int slot, const IrUnit *u)
         sha256_update_str(&h, hex);
     }
     sha256_final_hex(&h, sl->source);
+    free(sl->sources);
+    sl->sources = NULL;
     sl->source_known = true;
     ir_unit_encode(&b, u);
     cache_put(&s->store, KIND_UNIT, sl->unit_key, b.data, b.len);
@@ -246,8 +290,9 @@ static void result_key(const CacheSession *s, const Slot *sl, char out[SHA256_HE
 
 bool cache_session_load_results(CacheSession *s, int slot, const char *deps_digest, FindingList *out)
 {
-    const Slot *sl = &s->slots[slot];
+    Slot *sl = &s->slots[slot];
     if (!sl->source_known) return false;
+    slot_source(sl);
     char key[SHA256_HEX_LEN + 1];
     result_key(s, sl, key);
     unsigned char *payload = NULL;
@@ -284,8 +329,9 @@ bool cache_session_load_results(CacheSession *s, int slot, const char *deps_dige
 
 void cache_session_store_results(CacheSession *s, int slot, const char *deps_digest, const Finding *items, int n)
 {
-    const Slot *sl = &s->slots[slot];
+    Slot *sl = &s->slots[slot];
     if (!sl->source_known) return;
+    slot_source(sl);
     char key[SHA256_HEX_LEN + 1];
     result_key(s, sl, key);
     ByteBuf b = {0};
@@ -296,10 +342,43 @@ void cache_session_store_results(CacheSession *s, int slot, const char *deps_dig
     bytes_free(&b);
 }
 
+/* ---- summary entries -------------------------------------------------------- */
+
+static bool summary_key(const CacheSession *s, int slot, char out[SHA256_HEX_LEN + 1])
+{
+    if (slot < 0 || slot >= s->n_slots || !s->slots[slot].unit_key[0]) return false;
+    Sha256 h;
+    sha256_init(&h);
+    sha256_update_str(&h, KIND_SUMMARY);
+    sha256_update_str(&h, s->slots[slot].unit_key);
+    sha256_update_str(&h, s->check_salt);
+    sha256_final_hex(&h, out);
+    return true;
+}
+
+bool cache_session_load_summaries(CacheSession *s, int slot, unsigned char **payload, size_t *len)
+{
+    char key[SHA256_HEX_LEN + 1];
+    *payload = NULL;
+    *len = 0;
+    if (!summary_key(s, slot, key)) return false;
+    CacheLookup got = cache_get(&s->store, KIND_SUMMARY, key, payload, len);
+    if (got == CACHE_INVALID) s->summary_invalid++;
+    return got == CACHE_HIT;
+}
+
+void cache_session_summaries_invalid(CacheSession *s) { s->summary_invalid++; }
+
+void cache_session_store_summaries(CacheSession *s, int slot, const void *payload, size_t len)
+{
+    char key[SHA256_HEX_LEN + 1];
+    if (summary_key(s, slot, key)) cache_put(&s->store, KIND_SUMMARY, key, payload, len);
+}
+
 CacheStats cache_session_stats(const CacheSession *s)
 {
     CacheStats st = {s->unit_hits, s->unit_misses, s->unit_invalid,
-                     s->result_hits, s->result_misses, s->result_invalid};
+                     s->result_hits, s->result_misses, s->result_invalid, s->summary_invalid};
     return st;
 }
 

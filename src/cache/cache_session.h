@@ -1,5 +1,5 @@
 /* cache_session.h — the persistent cache as one run uses it (README
- * "Cache"). Two kinds of entry per file, one of each per file and
+ * "Cache"). Three kinds of entry per file, one of each per file and
  * configuration (an edit overwrites the entry instead of adding one):
  *
  *  - "unit": the file's IR as the parse stage produced it. Its key is the
@@ -16,6 +16,9 @@
  *    names and the never-returns refinement of its calls (cache_deps.h) —
  *    so a file is checked again when a helper in another file changes what
  *    it does.
+ *  - "summary": the summaries of the unit's functions with the digest of
+ *    what each was computed from (summary_cache.h), so that a run
+ *    recomputes only the summaries whose inputs changed.
  *
  * Thread-safe: the parse workers look units up and store them in parallel.
  * Nothing here decides what to analyse; main.c does. */
@@ -33,6 +36,7 @@ typedef struct CacheSession CacheSession;
 typedef struct {
     int unit_hits, unit_misses, unit_invalid; /* invalid: ignored and rebuilt */
     int result_hits, result_misses, result_invalid;
+    int summary_invalid; /* summary entries that could not be trusted */
 } CacheStats;
 
 /* NULL when the folder cannot be created (a warning is printed).
@@ -57,6 +61,15 @@ void cache_session_store_unit(CacheSession *s, int slot, const IrUnit *u);
  * an entry has them for this deps digest. */
 bool cache_session_load_results(CacheSession *s, int slot, const char *deps_digest, FindingList *out);
 void cache_session_store_results(CacheSession *s, int slot, const char *deps_digest, const Finding *items, int n);
+
+/* The summary entry of the unit of `slot` (summary_cache.h encodes it):
+ * its key is the unit's key and what configures the checks (the packs);
+ * what it holds is checked by its reader. False when there is none or it
+ * is damaged (counted as invalid). Single-threaded. */
+bool cache_session_load_summaries(CacheSession *s, int slot, unsigned char **payload, size_t *len);
+void cache_session_store_summaries(CacheSession *s, int slot, const void *payload, size_t len);
+/* An entry the reader found malformed: counted as invalid (rebuilt). */
+void cache_session_summaries_invalid(CacheSession *s);
 
 CacheStats cache_session_stats(const CacheSession *s);
 const char *cache_session_dir(const CacheSession *s);

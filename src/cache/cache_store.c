@@ -72,11 +72,32 @@ char *cache_entry_path(const CacheStore *s, const char *kind, const char *key)
     return xasprintf("%s/%s/%.2s/%s", s->dir, kind, key, key);
 }
 
+/* The payload's checksum: it only has to catch a truncated or damaged
+ * entry (the key already names the content), so a fast 64-bit mix of
+ * 8-byte words rather than SHA-256, which cost a warm run a fifth of its
+ * time. */
+static unsigned long long payload_checksum(const void *payload, size_t len)
+{
+    const unsigned char *p = payload;
+    unsigned long long h = 0x9e3779b97f4a7c15ULL ^ (unsigned long long)len;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        unsigned long long w;
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    unsigned long long tail = 0;
+    for (size_t k = 0; i + k < len; k++) tail |= (unsigned long long)p[i + k] << (8 * k);
+    h = (h ^ tail) * 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 29;
+    return h;
+}
+
 static char *header_for(const char *kind, const char *key, const void *payload, size_t len)
 {
-    char sum[SHA256_HEX_LEN + 1];
-    sha256_hex_of(payload, len, sum);
-    return xasprintf("%s %d %s %s %s %zu %s\n", MAGIC, CACHE_FORMAT_VERSION, CONNLINT_VERSION, kind, key, len, sum);
+    return xasprintf("%s %d %s %s %s %zu %016llx\n", MAGIC, CACHE_FORMAT_VERSION, CONNLINT_VERSION, kind, key, len,
+                     payload_checksum(payload, len));
 }
 
 CacheLookup cache_get(const CacheStore *s, const char *kind, const char *key, unsigned char **payload,
@@ -87,7 +108,7 @@ CacheLookup cache_get(const CacheStore *s, const char *kind, const char *key, un
     if (!s->dir) return CACHE_MISS;
     char *path = cache_entry_path(s, kind, key);
     size_t n = 0;
-    char *data = access(path, F_OK) == 0 ? read_file_all(path, &n) : NULL;
+    char *data = read_file_all(path, &n); /* NULL when there is none */
     free(path);
     if (!data) return CACHE_MISS;
     char *nl = memchr(data, '\n', n);

@@ -1,7 +1,7 @@
 /* cache_store.h — the persistent cache's store: one file per key, under
  *   DIR/<kind>/<first two hex digits of the key>/<key>
  * Each file is a one-line header
- *   connlint-cache FORMAT VERSION KIND KEY PAYLOAD_BYTES PAYLOAD_SHA256\n
+ *   connlint-cache FORMAT VERSION KIND KEY PAYLOAD_BYTES PAYLOAD_CHECKSUM\n
  * followed by the payload. A file is written to a temporary file in the
  * same folder and renamed over the entry, so a reader sees the old entry or
  * the new one, never half of one, and a process killed while writing
@@ -18,7 +18,7 @@
 
 /* Bumped whenever the encoding of any payload (ir_codec, findings_codec,
  * cache_entry) changes. */
-#define CACHE_FORMAT_VERSION 4
+#define CACHE_FORMAT_VERSION 5
 
 typedef struct {
     char *dir; /* absolute; NULL = caching off */

@@ -132,6 +132,8 @@ static void put_function(ByteBuf *b, const IrFunction *fn)
     bytes_put_bool(b, fn->has_errors);
 }
 
+void ir_function_encode(ByteBuf *b, const IrFunction *fn) { put_function(b, fn); }
+
 void ir_unit_encode(ByteBuf *b, const IrUnit *u)
 {
     bytes_put_str(b, u->main_file);

@@ -11,6 +11,8 @@
 #include "ir/ir.h"
 
 void ir_unit_encode(ByteBuf *out, const IrUnit *u);
+/* One function, as ir_unit_encode writes it (the summary cache hashes it). */
+void ir_function_encode(ByteBuf *out, const IrFunction *fn);
 /* A new unit (free with ir_unit_free), or NULL. */
 IrUnit *ir_unit_decode(ByteReader *r);
 

@@ -27,7 +27,7 @@ static const char *const resource_keys[] = {
     "id", "description", "acquire", "release", "transfer", "failure", "per_request",
     "shared_alternative", NULL,
 };
-static const char *const acquire_keys[] = {"function", "member", "result", "arg", "in_place_arg", "error_field", NULL};
+static const char *const acquire_keys[] = {"function", "member", "result", "arg", "in_place_arg", "error_field", "null_arg", NULL};
 static const char *const error_field_keys[] = {"arg", "field", NULL};
 static const char *const release_keys[] = {"function", "member", "arg", "field", NULL};
 static const char *const transfer_keys[] = {"function", "member", "arg", NULL};
@@ -114,6 +114,22 @@ static bool parse_error_field(JsonCheck *jc, const cJSON *e, AcquireSpec *a)
     return true;
 }
 
+/* "null_arg": N — the call acquires only when argument N is NULL. */
+static bool parse_null_arg(JsonCheck *jc, const cJSON *e, AcquireSpec *a)
+{
+    const cJSON *na = cJSON_GetObjectItemCaseSensitive(e, "null_arg");
+    if (!na) return true;
+    int n = 0;
+    if (!jsoncheck_int(jc, e, "null_arg", true, &n)) return false;
+    if (n < 0 || n > MAX_ARG) {
+        jsoncheck_error(jc, na, NULL, "'null_arg' must be an argument index from 0 to %d", MAX_ARG);
+        return false;
+    }
+    a->when_null = true;
+    a->null_arg = n;
+    return true;
+}
+
 static bool parse_acquire(JsonCheck *jc, const cJSON *e, AcquireSpec *a)
 {
     a->result_arg = -1;
@@ -122,7 +138,7 @@ static bool parse_acquire(JsonCheck *jc, const cJSON *e, AcquireSpec *a)
     if (!parse_callee(jc, e, "acquire", &a->kind, &a->name)) return false;
     const char *result = "return";
     if (!jsoncheck_string(jc, e, "result", false, &result)) return false;
-    if (!parse_in_place(jc, e, result, a) || !parse_error_field(jc, e, a)) return false;
+    if (!parse_in_place(jc, e, result, a) || !parse_error_field(jc, e, a) || !parse_null_arg(jc, e, a)) return false;
     bool has_arg = cJSON_GetObjectItemCaseSensitive(e, "arg") != NULL;
     if (strcmp(result, "return") == 0) {
         if (!has_arg) return true;

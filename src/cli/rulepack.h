@@ -29,6 +29,10 @@ typedef struct {
                           acquire fails (hiredis: redisCommand(c, ...) and c->err),
                           so testing it is a failure test; -1 when absent */
     char *error_field;
+    bool when_null;    /* "null_arg": N — the call acquires only when its argument N
+                          is NULL (realloc(NULL, n) allocates; given a block it moves
+                          it, which is the engine's) */
+    int null_arg;
 } AcquireSpec;
 
 typedef struct {

@@ -90,6 +90,11 @@ bool match_acquire(const MatchContext *m, const IrCall *call, AcquireMatch *out)
         const Resource *res = cs->res;
         const AcquireSpec *a = &res->acquire[cs->index];
         if (a->result_arg >= 0 && a->result_arg >= call->nargs) continue;
+        /* "null_arg": only a NULL argument (the values stage passes a
+         * local that is NULL on every path as the constant) */
+        if (a->when_null && (a->null_arg >= call->nargs || call->args[a->null_arg].kind != REF_CONST ||
+                                 call->args[a->null_arg].value != 0))
+            continue;
         out->res = res;
         out->result_arg = a->result_arg;
         out->failure = res->failure;

@@ -3,8 +3,9 @@
  * parameter) a freshly acquired handle, and what it does to each pointer or
  * struct parameter (releases on all paths / on some / stores it away /
  * borrows). Computed with the flow engine (flow/flow.h), iterated to a
- * fixpoint in sorted (file, name) order so that wrappers of wrappers count;
- * deterministic and independent of -j. It reports nothing itself; the
+ * fixpoint one strongly connected component of the call graph at a time,
+ * callees first, so that wrappers of wrappers count; deterministic and
+ * independent of -j. It reports nothing itself; the
  * table the summaries live in (and their lookup) is summary_table.c. */
 #include "flow/summary.h"
 
@@ -117,29 +118,108 @@ static bool returns_param_itself(unsigned m)
 
 /* ---- release helpers taking T **: close_conn(&c) -------------------------- */
 
+static void mark_addr(const IrFunction *fn, const IrRef *r, bool *addr)
+{
+    if ((r->kind == REF_ADDR || r->kind == REF_ADDR_FIELD) && r->var >= 0 && r->var < fn->n_vars) addr[r->var] = true;
+}
+
+/* Marks the variables whose address an event takes. */
+static void mark_addrs(const IrFunction *fn, const IrEvent *ev, bool *addr)
+{
+    switch (ev->kind) {
+    case EV_CALL:
+        mark_addr(fn, &ev->u.call.base, addr);
+        for (int i = 0; i < ev->u.call.nargs; i++) mark_addr(fn, &ev->u.call.args[i], addr);
+        break;
+    case EV_ASSIGN: mark_addr(fn, &ev->u.assign.rhs, addr); break;
+    case EV_ASSIGN_COND:
+        mark_addr(fn, &ev->u.assign_cond.cond.ref, addr);
+        mark_addr(fn, &ev->u.assign_cond.cond.ref2, addr);
+        break;
+    case EV_USE: mark_addr(fn, &ev->u.use.ref, addr); break;
+    case EV_RETURN: mark_addr(fn, &ev->u.ret.value, addr); break;
+    default: break;
+    }
+}
+
+/* The variable an event assigns as a whole, or -1. */
+static int assigned_var(const IrFunction *fn, const IrEvent *ev)
+{
+    const IrRef *l = ev->kind == EV_ASSIGN ? &ev->u.assign.lhs : ev->kind == EV_ASSIGN_COND ? &ev->u.assign_cond.lhs : NULL;
+    return l && l->kind == REF_VAR && l->var >= 0 && l->var < fn->n_vars ? l->var : -1;
+}
+
+/* Parameter p and its copies: a local pointer whose only assignment is
+ * `q = p` (a cast such as `T **q = (T **)vp;` included), when neither p
+ * nor q is ever assigned otherwise or has its address taken, is p under
+ * another name: `sink(void *vp) { T **q = vp; T *d = *q; release(d); }`
+ * releases *vp. Returns a per-variable array (the caller frees it). */
+static bool *param_copies(const IrFunction *fn, int p)
+{
+    bool *same = xcalloc((size_t)fn->n_vars + 1, sizeof(bool));
+    int *assigns = xcalloc((size_t)fn->n_vars + 1, sizeof(int));
+    bool *addr = xcalloc((size_t)fn->n_vars + 1, sizeof(bool));
+    bool *from_p = xcalloc((size_t)fn->n_vars + 1, sizeof(bool));
+    for (int b = 0; b < fn->n_blocks; b++) {
+        const IrBlock *blk = &fn->blocks[b];
+        if (blk->term == TERM_BRANCH) {
+            mark_addr(fn, &blk->cond.ref, addr);
+            mark_addr(fn, &blk->cond.ref2, addr);
+        }
+        for (int e = 0; e < blk->n_events; e++) {
+            const IrEvent *ev = &blk->events[e];
+            mark_addrs(fn, ev, addr);
+            int v = assigned_var(fn, ev);
+            if (v < 0) continue;
+            assigns[v]++;
+            if (ev->kind == EV_ASSIGN && !ev->u.assign.adds && ev->u.assign.rhs.kind == REF_VAR && ev->u.assign.rhs.var == p)
+                from_p[v] = true;
+        }
+    }
+    same[p] = true;
+    if (assigns[p] == 0 && !addr[p])
+        for (int v = 0; v < fn->n_vars; v++)
+            if (v != p && fn->vars[v].storage == VAR_LOCAL && fn->vars[v].is_pointer && assigns[v] == 1 &&
+                from_p[v] && !addr[v])
+                same[v] = true;
+    free(assigns);
+    free(addr);
+    free(from_p);
+    return same;
+}
+
+static bool is_same(const bool *same, const IrFunction *fn, int v)
+{
+    return v >= 0 && v < fn->n_vars && same[v];
+}
+
 /* Does some call pass *p (or p[i]) as an argument, or is *p copied into a
- * local (`d = *dp; *dp = NULL; deinit(&d);`)? */
-static bool passes_deref_of(const IrFunction *fn, int p)
+ * local (`d = *dp; *dp = NULL; deinit(&d);`)? p stands for its copies too. */
+static bool passes_deref_of(const IrFunction *fn, const bool *same)
 {
     for (int b = 0; b < fn->n_blocks; b++)
         for (int e = 0; e < fn->blocks[b].n_events; e++) {
             const IrEvent *ev = &fn->blocks[b].events[e];
-            if (ev->kind == EV_ASSIGN && ev->u.assign.rhs.kind == REF_DEREF && ev->u.assign.rhs.var == p)
+            if (ev->kind == EV_ASSIGN && ev->u.assign.rhs.kind == REF_DEREF && is_same(same, fn, ev->u.assign.rhs.var))
                 return true;
             if (ev->kind != EV_CALL) continue;
             for (int i = 0; i < ev->u.call.nargs; i++)
-                if (ev->u.call.args[i].kind == REF_DEREF && ev->u.call.args[i].var == p) return true;
+                if (ev->u.call.args[i].kind == REF_DEREF && is_same(same, fn, ev->u.call.args[i].var)) return true;
         }
     return false;
 }
 
 /* In the copy, *p is the handle and is spelled as p; p itself (the T **),
- * &p and p's fields become values the analysis does not follow. */
-static void deref_ref(IrRef *r, int p)
+ * &p and p's fields become values the analysis does not follow. A copy of
+ * p (param_copies) is spelled as p. */
+static void deref_ref(IrRef *r, const IrFunction *fn, const bool *same, int p)
 {
-    if (r->var != p) return;
+    if (!is_same(same, fn, r->var)) return;
     switch (r->kind) {
-    case REF_DEREF: r->kind = REF_VAR; break;
+    case REF_DEREF:
+        r->kind = REF_VAR;
+        r->var = p;
+        break;
     case REF_VAR:
     case REF_ADDR:
     case REF_FIELD:
@@ -155,47 +235,57 @@ static void deref_ref(IrRef *r, int p)
 /* `if (p && *p)`: callers pass the address of their variable, never NULL,
  * so a NULL test of p itself is decided (p is not NULL) rather than read as
  * an unknown condition whose other side would keep the handle. */
-static void deref_cond(IrCond *c, int p)
+static void deref_cond(IrCond *c, const IrFunction *fn, const bool *same, int p)
 {
-    if (c->known && c->ref.kind == REF_VAR && c->ref.var == p && c->value == 0 && c->ref2.kind == REF_NONE) {
+    if (c->known && c->ref.kind == REF_VAR && is_same(same, fn, c->ref.var) && c->value == 0 &&
+        c->ref2.kind == REF_NONE) {
         c->ref.kind = REF_CONST;
         c->ref.var = -1;
         c->ref.value = 1;
         return;
     }
-    deref_ref(&c->ref, p);
-    deref_ref(&c->ref2, p);
+    deref_ref(&c->ref, fn, same, p);
+    deref_ref(&c->ref2, fn, same, p);
 }
 
-static void deref_event(IrEvent *ev, int p)
+static void deref_event(IrEvent *ev, const IrFunction *fn, const bool *same, int p)
 {
     switch (ev->kind) {
     case EV_CALL: {
         IrRef *args = xcalloc((size_t)ev->u.call.nargs + 1, sizeof(IrRef));
         for (int i = 0; i < ev->u.call.nargs; i++) {
             args[i] = ev->u.call.args[i];
-            deref_ref(&args[i], p);
+            deref_ref(&args[i], fn, same, p);
         }
         ev->u.call.args = args;
-        deref_ref(&ev->u.call.base, p);
+        deref_ref(&ev->u.call.base, fn, same, p);
         break;
     }
     case EV_ASSIGN:
-        deref_ref(&ev->u.assign.lhs, p);
-        deref_ref(&ev->u.assign.rhs, p);
+        deref_ref(&ev->u.assign.lhs, fn, same, p);
+        deref_ref(&ev->u.assign.rhs, fn, same, p);
         break;
     case EV_ASSIGN_COND:
-        deref_ref(&ev->u.assign_cond.lhs, p);
-        deref_cond(&ev->u.assign_cond.cond, p);
+        deref_ref(&ev->u.assign_cond.lhs, fn, same, p);
+        deref_cond(&ev->u.assign_cond.cond, fn, same, p);
         break;
-    case EV_USE: deref_ref(&ev->u.use.ref, p); break;
-    case EV_RETURN: deref_ref(&ev->u.ret.value, p); break;
+    case EV_USE: deref_ref(&ev->u.use.ref, fn, same, p); break;
+    case EV_RETURN: deref_ref(&ev->u.ret.value, fn, same, p); break;
     default: break;
     }
 }
 
+/* `if (*p)` / `if (*q)` (q a copy of p), which the parse stage does not
+ * reduce: in the copy, the NULL test of the handle. */
+static bool text_tests_deref_null(const IrFunction *fn, const bool *same, const char *text, bool *ne)
+{
+    for (int v = 0; v < fn->n_vars; v++)
+        if (same[v] && fn->vars[v].name && flow_text_tests_deref_null(text, fn->vars[v].name, ne)) return true;
+    return false;
+}
+
 /* A copy of fn where parameter p's pointee is the handle. */
-static IrFunction *deref_copy(const IrFunction *fn, int p)
+static IrFunction *deref_copy(const IrFunction *fn, const bool *same, int p)
 {
     IrFunction *c = xmalloc(sizeof *c);
     *c = *fn;
@@ -206,13 +296,12 @@ static IrFunction *deref_copy(const IrFunction *fn, int p)
         blk->events = xcalloc((size_t)blk->n_events + 1, sizeof(IrEvent));
         for (int e = 0; e < blk->n_events; e++) {
             blk->events[e] = fn->blocks[b].events[e];
-            deref_event(&blk->events[e], p);
+            deref_event(&blk->events[e], fn, same, p);
         }
-        deref_cond(&blk->cond, p);
-        deref_ref(&blk->switch_on, p);
+        deref_cond(&blk->cond, fn, same, p);
+        deref_ref(&blk->switch_on, fn, same, p);
         bool ne;
-        if (blk->term == TERM_BRANCH && !blk->cond.known &&
-            flow_text_tests_deref_null(blk->cond_text, fn->vars[p].name, &ne)) {
+        if (blk->term == TERM_BRANCH && !blk->cond.known && text_tests_deref_null(fn, same, blk->cond_text, &ne)) {
             /* `if (*p)` is not reduced by the parse stage: in the copy it
              * is the NULL test of the handle */
             blk->cond.known = true;
@@ -243,8 +332,13 @@ static void deref_copy_free(IrFunction *c)
 static ParamEffect deref_param_effect(const MatchContext *m, const IrFunction *fn, int p, const Resource **res)
 {
     *res = NULL;
-    if (!passes_deref_of(fn, p)) return PARAM_BORROWS;
-    IrFunction *copy = deref_copy(fn, p);
+    bool *same = param_copies(fn, p);
+    if (!passes_deref_of(fn, same)) {
+        free(same);
+        return PARAM_BORROWS;
+    }
+    IrFunction *copy = deref_copy(fn, same, p);
+    free(same);
     FlowRun run;
     flow_run_init(&run, m, copy);
     ParamEffect eff = param_effect(&run, p, res);
@@ -387,7 +481,7 @@ static void add_callee_deps(const StrMap *by_name, const IrFunction *fn, StrMap 
         const IrBlock *blk = &fn->blocks[b];
         for (int e = 0; e < blk->n_events; e++) {
             const IrCall *c = blk->events[e].kind == EV_CALL ? &blk->events[e].u.call : NULL;
-            if (!c || c->callee_kind != CALLEE_DIRECT || !c->callee || strmap_has(seen, c->callee)) continue;
+            if (!c || !c->callee || strmap_has(seen, c->callee)) continue;
             *strmap_slot(seen, c->callee) = (void *)1;
             const VEC(int) *same = strmap_get(by_name, c->callee);
             for (int k = 0; same && k < same->len; k++) VEC_PUSH(*deps, same->items[k]);
@@ -432,48 +526,169 @@ static bool inputs_changed(const DepGraph *g, int i, const long *changed_at, lon
     return false;
 }
 
-/* Sweeps in table order until nothing changes, as before, but a function
- * none of whose callees' summaries changed since it was last computed is
- * not computed again: compute() reads nothing else, so its result would
- * be the same, and the sweeps give the same summaries with a fraction of
- * the flow runs (on a tree, the first sweep computes everything, the next
- * ones only the callers of what changed). */
-SummaryTable *summaries_build(IrUnit **units, int n_units, const PackSet *packs)
+/* ---- one strongly connected component at a time ---------------------------- */
+
+typedef VEC(int) IntVec;
+
+/* Tarjan's algorithm without recursion (call chains can be deep): calls
+ * `each` with every component, callees' components before their callers'. */
+typedef struct {
+    int *index, *low, *edge; /* edge: the next dependency to visit */
+    bool *on_stack;
+    IntVec stack, calls;
+    int counter;
+} Tarjan;
+
+static int int_cmp(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+static void tarjan_from(Tarjan *tj, const DepGraph *g, int root, void (*each)(const int *, int, void *), void *data)
+{
+    VEC_PUSH(tj->calls, root);
+    tj->index[root] = tj->low[root] = tj->counter++;
+    VEC_PUSH(tj->stack, root);
+    tj->on_stack[root] = true;
+    while (tj->calls.len) {
+        int v = tj->calls.items[tj->calls.len - 1];
+        if (tj->edge[v] < g->deps[v].len) {
+            int w = g->deps[v].items[tj->edge[v]++];
+            if (tj->index[w] < 0) {
+                tj->index[w] = tj->low[w] = tj->counter++;
+                VEC_PUSH(tj->stack, w);
+                tj->on_stack[w] = true;
+                VEC_PUSH(tj->calls, w);
+            } else if (tj->on_stack[w] && tj->index[w] < tj->low[v]) {
+                tj->low[v] = tj->index[w];
+            }
+            continue;
+        }
+        tj->calls.len--;
+        if (tj->calls.len) {
+            int parent = tj->calls.items[tj->calls.len - 1];
+            if (tj->low[v] < tj->low[parent]) tj->low[parent] = tj->low[v];
+        }
+        if (tj->low[v] != tj->index[v]) continue;
+        int top = tj->stack.len;
+        do {
+            top--;
+            tj->on_stack[tj->stack.items[top]] = false;
+        } while (tj->stack.items[top] != v);
+        int n = tj->stack.len - top;
+        qsort(tj->stack.items + top, (size_t)n, sizeof(int), int_cmp); /* table order inside */
+        each(tj->stack.items + top, n, data);
+        tj->stack.len = top;
+    }
+}
+
+static void each_component(const DepGraph *g, int n, void (*each)(const int *, int, void *), void *data)
+{
+    Tarjan tj = {0};
+    size_t cap = (size_t)(n ? n : 1);
+    tj.index = xmalloc(cap * sizeof(int));
+    tj.low = xmalloc(cap * sizeof(int));
+    tj.edge = xcalloc(cap, sizeof(int));
+    tj.on_stack = xcalloc(cap, sizeof(bool));
+    for (int i = 0; i < n; i++) tj.index[i] = -1;
+    for (int i = 0; i < n; i++)
+        if (tj.index[i] < 0) tarjan_from(&tj, g, i, each, data);
+    VEC_FREE(tj.stack);
+    VEC_FREE(tj.calls);
+    free(tj.index);
+    free(tj.low);
+    free(tj.edge);
+    free(tj.on_stack);
+}
+
+typedef struct {
+    const PackSet *packs;
+    SummaryTable *t;
+    const DepGraph *g;
+    const SummaryHooks *hooks;
+    long *changed_at, *computed_at;
+    long clock;
+    int computed, reused;
+} Solver;
+
+/* Recomputes entry i; true when its summary changed. */
+static bool recompute(Solver *sv, int i)
+{
+    FunctionSummary *cur = summary_table_at(sv->t, i);
+    FunctionSummary next = *cur;
+    next.params = xcalloc((size_t)(cur->n_params + 1), sizeof(ParamEffect));
+    next.param_res = xcalloc((size_t)(cur->n_params + 1), sizeof(Resource *));
+    sv->computed_at[i] = ++sv->clock;
+    compute(sv->packs, sv->t, summary_table_function(sv->t, i), &next);
+    if (summary_equal(&next, cur)) {
+        free(next.params);
+        free(next.param_res);
+        free(next.chain);
+        return false;
+    }
+    free(cur->params);
+    free(cur->param_res);
+    free(cur->chain);
+    *cur = next;
+    sv->changed_at[i] = ++sv->clock;
+    return true;
+}
+
+/* A component whose callees outside it are final: from empty summaries,
+ * sweeps over its members in table order until nothing changes (a member
+ * none of whose callees changed since it was computed is not computed
+ * again: compute() reads nothing else). A function that calls nothing of
+ * its own component is computed once. */
+static void solve_component(const int *members, int n, void *data)
+{
+    Solver *sv = data;
+    if (sv->hooks && sv->hooks->reuse && sv->hooks->reuse(sv->hooks->ctx, sv->t, members, n)) {
+        sv->reused += n;
+        return;
+    }
+    bool recursive = n > 1;
+    for (int k = 0; !recursive && k < sv->g->deps[members[0]].len; k++)
+        recursive = sv->g->deps[members[0]].items[k] == members[0];
+    for (int pass = 0; pass < (recursive ? SUMMARY_MAX_PASSES : 1); pass++) {
+        bool changed = false;
+        for (int k = 0; k < n; k++) {
+            int i = members[k];
+            if (pass > 0 && !inputs_changed(sv->g, i, sv->changed_at, sv->computed_at[i])) continue;
+            sv->computed++;
+            if (recompute(sv, i)) changed = true;
+        }
+        if (!changed) break;
+    }
+    if (sv->hooks && sv->hooks->computed) sv->hooks->computed(sv->hooks->ctx, sv->t, members, n);
+}
+
+/* The call graph's components, callees first: every summary a component
+ * reads from outside it is final when it is solved, so a component's
+ * summaries depend only on its own functions and those final summaries —
+ * which is what lets a cache hand a component's summaries over when
+ * neither changed (SummaryHooks), with the result of a run from scratch. */
+SummaryTable *summaries_build_with(IrUnit **units, int n_units, const PackSet *packs, const SummaryHooks *hooks,
+                                   SummaryBuildStats *stats)
 {
     SummaryTable *t = summary_table_new(units, n_units);
     int n = summary_table_count(t);
     DepGraph g = dep_graph_build(t);
-    long *changed_at = xcalloc((size_t)(n ? n : 1), sizeof(long));
-    long *computed_at = xcalloc((size_t)(n ? n : 1), sizeof(long));
-    long clock = 0;
-    FunctionSummary next;
-    for (int pass = 0; pass < SUMMARY_MAX_PASSES; pass++) {
-        bool changed = false;
-        for (int i = 0; i < n; i++) {
-            if (pass > 0 && !inputs_changed(&g, i, changed_at, computed_at[i])) continue;
-            FunctionSummary *cur = summary_table_at(t, i);
-            next = *cur;
-            next.params = xcalloc((size_t)(cur->n_params + 1), sizeof(ParamEffect));
-            next.param_res = xcalloc((size_t)(cur->n_params + 1), sizeof(Resource *));
-            computed_at[i] = ++clock;
-            compute(packs, t, summary_table_function(t, i), &next);
-            if (summary_equal(&next, cur)) {
-                free(next.params);
-                free(next.param_res);
-                free(next.chain);
-                continue;
-            }
-            free(cur->params);
-            free(cur->param_res);
-            free(cur->chain);
-            *cur = next;
-            changed_at[i] = ++clock;
-            changed = true;
-        }
-        if (!changed) break;
+    Solver sv = {packs, t, &g, hooks, NULL, NULL, 0, 0, 0};
+    sv.changed_at = xcalloc((size_t)(n ? n : 1), sizeof(long));
+    sv.computed_at = xcalloc((size_t)(n ? n : 1), sizeof(long));
+    each_component(&g, n, solve_component, &sv);
+    if (stats) {
+        stats->computed = sv.computed;
+        stats->reused = sv.reused;
     }
     dep_graph_free(&g, n);
-    free(changed_at);
-    free(computed_at);
+    free(sv.changed_at);
+    free(sv.computed_at);
     return t;
+}
+
+SummaryTable *summaries_build(IrUnit **units, int n_units, const PackSet *packs)
+{
+    return summaries_build_with(units, n_units, packs, NULL, NULL);
 }

@@ -12,12 +12,14 @@
 typedef struct {
     FunctionSummary s;
     const IrFunction *fn;
+    int unit;           /* index of the unit whose IR holds fn */
 } Entry;
 
 struct SummaryTable {
     Entry *entries;     /* sorted by (file, name, line): processing order */
     int n;
     int *by_name;       /* entry indexes sorted by (name, file) */
+    VEC(char *) kept;   /* strings summaries point to that the table owns */
 };
 
 static int entry_cmp(const void *a, const void *b)
@@ -71,6 +73,7 @@ SummaryTable *summary_table_new(IrUnit **units, int n_units)
             Entry e;
             memset(&e, 0, sizeof e);
             e.fn = fn;
+            e.unit = u;
             VEC_PUSH(v, e);
         }
     }
@@ -125,6 +128,14 @@ FunctionSummary *summary_table_at(SummaryTable *t, int i) { return &t->entries[i
 
 const IrFunction *summary_table_function(const SummaryTable *t, int i) { return t->entries[i].fn; }
 
+int summary_table_unit(const SummaryTable *t, int i) { return t->entries[i].unit; }
+
+const char *summary_table_keep(SummaryTable *t, char *s)
+{
+    if (s) VEC_PUSH(t->kept, s);
+    return s;
+}
+
 void summaries_free(SummaryTable *t)
 {
     if (!t) return;
@@ -136,6 +147,8 @@ void summaries_free(SummaryTable *t)
         free(s->params);
         free(s->param_res);
     }
+    for (int i = 0; i < t->kept.len; i++) free(t->kept.items[i]);
+    VEC_FREE(t->kept);
     free(t->entries);
     free(t->by_name);
     free(t);

@@ -78,6 +78,13 @@ int summary_table_count(const SummaryTable *t);
 /* Entry i (0 <= i < count): its summary and the function it describes. */
 FunctionSummary *summary_table_at(SummaryTable *t, int i);
 const IrFunction *summary_table_function(const SummaryTable *t, int i);
+/* The index (in the units given to summary_table_new) of the unit whose
+ * IR holds entry i's function. */
+int summary_table_unit(const SummaryTable *t, int i);
+/* Hands a string (malloc'd, may be NULL) to the table, freed with it;
+ * returns it: for summaries decoded from the cache, whose strings do not
+ * point into a pack. */
+const char *summary_table_keep(SummaryTable *t, char *s);
 /* The summary for a call to `name` made from a function in `caller_file`
  * (static functions are found only from their own file). NULL if none. */
 const FunctionSummary *summary_lookup(const SummaryTable *t, const char *name,

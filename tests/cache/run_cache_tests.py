@@ -16,6 +16,11 @@ consistent subset runs, --shard and `connlint merge`, end to end:
   shard       --shard K/N for N = 2, 3, 4 merged with `connlint merge` is
               byte-identical to the unsharded SARIF
   summary     --emit-summary's JSON (version 1) says what the helpers do
+  summaries   the summaries kept in the cache: a warm run computes none,
+              an edited helper (also one in a recursion across files) is
+              computed again with the callers whose callees changed, and
+              every run equals a whole-tree run without the cache; damaged
+              summary entries are rebuilt
 Exit 0 when every test passes."""
 import json
 import os
@@ -315,7 +320,114 @@ def test_summary(tmp):
         fail("summary", f"db_open should acquire a pg-conn: {fns.get('db_open')}")
 
 
-TESTS = {"helpers": test_helpers, "corrupt": test_corrupt, "concurrent": test_concurrent,
+RING_H = """#include "pq.h"
+void ring_release(PGconn *c, int n);
+void ring_pass(PGconn *c, int n);
+"""
+RING_A = """#include "ring.h"
+void ring_release(PGconn *c, int n)
+{
+    if (n <= 0) {
+        PQfinish(c);
+        return;
+    }
+    ring_pass(c, n - 1);
+}
+"""
+RING_B = """#include "ring.h"
+void ring_pass(PGconn *c, int n)
+{
+    ring_release(c, n);
+}
+"""
+RING_USER = """#include "db.h"
+#include "ring.h"
+void ring_user(void)
+{
+    PGconn *c = db_open();
+    if (!c)
+        return;
+    ring_release(c, 0);
+}
+"""
+
+
+def summary_stats(stderr):
+    """(functions from cache, computations, entries rebuilt) of a -v run."""
+    for line in stderr.splitlines():
+        if line.startswith("connlint: summaries: "):
+            words = line.split()
+            return int(words[2]), int(words[6]), int(words[8].lstrip("("))
+    return None
+
+
+def test_summaries(tmp):
+    root = os.path.join(tmp, "summaries-project")
+    make_project(root)
+    write(os.path.join(root, "include/ring.h"), RING_H)
+    write(os.path.join(root, "ring/ring_a.c"), RING_A)
+    write(os.path.join(root, "ring/ring_b.c"), RING_B)
+    write(os.path.join(root, "app/ring_user.c"), RING_USER)
+    cache = os.path.join(tmp, "summaries-cache")
+    subset = ["app/user.c", "app/ring_user.c"]
+
+    def same_as_scratch(label, args):
+        whole, _ = findings(["--no-cache"], root)
+        got, p = findings(["--cache-dir", cache, "-v"] + args, root)
+        given = args or [f["file"] for f in whole]
+        if got != [f for f in whole if f["file"] in given]:
+            fail("summaries", f"{label}: differs from a whole-tree run without cache: {got} vs {whole}")
+        st = summary_stats(p.stderr)
+        if st is None:
+            fail("summaries", f"{label}: -v does not report the summaries: {p.stderr}")
+            return got, (0, 0, 0)
+        return got, st
+
+    _, cold = same_as_scratch("cold", subset)
+    n_functions = 7  # db_open db_close count_users touch ring_release ring_pass ring_user
+    if cold[0] != 0 or cold[1] < n_functions:
+        fail("summaries", f"cold: every summary should be computed: {cold}")
+    _, warm = same_as_scratch("warm", subset)
+    if warm != (n_functions, 0, 0):
+        fail("summaries", f"warm: every summary should come from the cache, none computed: {warm}")
+    same_as_scratch("warm, whole tree", [])
+    # a helper no longer releases: the caller in an unchanged file leaks
+    write(os.path.join(root, "db/helpers.c"), HELPERS_NOT_RELEASING)
+    got, st = same_as_scratch("helper edited", ["app/user.c"])
+    if len(leaks_in(got, "app/user.c")) != 1:
+        fail("summaries", f"helper edited: app/user.c should leak: {got}")
+    if st[1] == 0 or st[0] == 0:
+        fail("summaries", f"helper edited: the helper should be computed, the others taken: {st}")
+    # a member of a recursion across files no longer releases
+    _, before = same_as_scratch("before the recursion edit", ["app/ring_user.c"])
+    write(os.path.join(root, "ring/ring_a.c"), RING_A.replace("        PQfinish(c);\n", "        (void)c;\n"))
+    got, st = same_as_scratch("recursion edited", ["app/ring_user.c"])
+    if len(leaks_in(got, "app/ring_user.c")) != 1:
+        fail("summaries", f"recursion edited: app/ring_user.c should leak: {got}")
+    if st[1] < 2:
+        fail("summaries", f"recursion edited: both members should be computed again: {st}")
+    write(os.path.join(root, "ring/ring_a.c"), RING_A)
+    same_as_scratch("recursion restored", ["app/ring_user.c"])
+    # damaged summary entries are ignored and rebuilt
+    damaged = [f for f in entries(cache) if os.sep + "summary" + os.sep in f]
+    if not damaged:
+        fail("summaries", "no summary entries were written")
+    for i, path in enumerate(damaged):
+        with open(path, "rb") as f:
+            data = f.read()
+        nl = data.index(b"\n") + 1
+        # truncated; or a payload cut short under a header that matches it
+        with open(path, "wb") as f:
+            f.write(data[: len(data) // 2] if i % 2 else data[:nl])
+    _, st = same_as_scratch("damaged entries", subset)
+    if st[2] == 0 or st[0] != 0:
+        fail("summaries", f"damaged entries: they should be rebuilt, none used: {st}")
+    _, st = same_as_scratch("after the rebuild", subset)
+    if st[1] != 0 or st[2] != 0:
+        fail("summaries", f"after the rebuild: every summary should come from the cache: {st}")
+
+
+TESTS = {"summaries": test_summaries, "helpers": test_helpers, "corrupt": test_corrupt, "concurrent": test_concurrent,
          "shard": test_shard, "summary": test_summary, "subset": test_subset_on_fixtures}
 
 

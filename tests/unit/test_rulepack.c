@@ -119,6 +119,7 @@ static void test_bad_packs(void)
     expect_bad("in_place_with_arg_result.json", "5:94", "'in_place_arg' is only meaningful with");
     expect_bad("negative_out_param.json", "8:6", "use \"status-negative\"");
     expect_bad("error_field_no_field.json", "5:82", "missing required key 'field'");
+    expect_bad("null_arg_negative.json", "4:79", "'null_arg' must be an argument index from 0 to 31");
     /* rejected combinations say what to write instead */
     expect_bad("status_on_returned_handle.json", "5:131", "use \"null\" here if it returns NULL on failure");
     expect_bad("status_on_returned_handle.json", "5:131", "or split the resource");
@@ -232,6 +233,21 @@ static void test_error_field(void)
     packset_free(&set);
 }
 
+/* realloc(NULL, n) allocates: the libc-memory pack says so with null_arg. */
+static void test_null_arg(void)
+{
+    PackSet set = {0};
+    CHECK(packset_load(&set, "libc-memory"));
+    const Resource *r = find(&set, "heap-block");
+    bool seen = false;
+    for (int i = 0; r && i < r->n_acquire; i++) {
+        if (strcmp(r->acquire[i].name, "realloc") == 0) seen = r->acquire[i].when_null && r->acquire[i].null_arg == 0;
+        else if (strcmp(r->acquire[i].name, "malloc") == 0) CHECK(!r->acquire[i].when_null);
+    }
+    CHECK(seen);
+    packset_free(&set);
+}
+
 /* mysql_init(&m) initialises m in place: the pack says so with in_place_arg. */
 static void test_in_place(void)
 {
@@ -300,6 +316,7 @@ int main(void)
     test_library_pack();
     test_index_order();
     test_in_place();
+    test_null_arg();
     test_error_field();
     test_builtins();
     test_builtin_contents();
