@@ -124,20 +124,33 @@ def cc1_command(clang):
     return args
 
 
+GNU_TIME = "/usr/bin/time"
+
+
 def best_run(cmd, runs):
-    """Best wall and CPU seconds of `runs` runs, the largest peak RSS (MiB) and the last stdout."""
-    best, cpu, rss, out = None, None, 0.0, b""
+    """Best wall and CPU seconds of `runs` runs, the largest peak RSS (MiB,
+    -1 unknown) and the last stdout. The peak RSS comes from GNU time when
+    there is one: a child of this (large) Python process inherits its
+    high-water mark, so wait4's ru_maxrss would report Python's."""
+    best, cpu, rss, out = None, None, -1.0, b""
+    gnu_time = os.access(GNU_TIME, os.X_OK)
     for _ in range(runs):
-        t = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        out = p.stdout.read()
-        _, _, ru = os.wait4(p.pid, 0)
-        dt = time.perf_counter() - t
-        p.returncode = 0
+        with tempfile.NamedTemporaryFile("r", suffix=".rss") as rf:
+            full = [GNU_TIME, "-q", "-f", "%M", "-o", rf.name] + cmd if gnu_time else cmd
+            t = time.perf_counter()
+            p = subprocess.Popen(full, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            out = p.stdout.read()
+            _, _, ru = os.wait4(p.pid, 0)
+            dt = time.perf_counter() - t
+            p.returncode = 0
+            if gnu_time:
+                try:
+                    rss = max(rss, int(rf.read().split()[-1]) / 1024.0)
+                except (ValueError, IndexError):
+                    pass
         best = dt if best is None else min(best, dt)
         c = ru.ru_utime + ru.ru_stime
         cpu = c if cpu is None else min(cpu, c)
-        rss = max(rss, ru.ru_maxrss / 1024.0)
     return best, cpu, rss, out
 
 
