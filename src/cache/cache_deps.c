@@ -41,6 +41,11 @@ void summary_digest_add(Sha256 *h, const FunctionSummary *s)
         add_resource(h, s->param_res ? s->param_res[i] : NULL);
     }
     add_int(h, s->returns_param);
+    for (int i = 0; i < SUMMARY_MAYBE_PARAMS; i++) {
+        add_int(h, s->maybe[i].by);
+        add_int(h, s->maybe[i].param);
+        add_int(h, s->maybe[i].ret);
+    }
 }
 
 static void add_lookup(Sha256 *h, const SummaryTable *t, const char *name, const char *from_file)

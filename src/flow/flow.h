@@ -42,6 +42,7 @@
 #define FLOW_MAX_TUPLES 32   /* per block; beyond it tuples are merged */
 #define FLOW_MAX_SWEEPS 200  /* worklist sweeps before giving up on a site */
 #define FLOW_COUNTER_LIMIT 64 /* `i++` keeps i's constant value up to this size */
+#define FLOW_LOOP_VALUES 8    /* values of a loop's tested counter kept apart at its head */
 
 typedef enum {
     HS_NONE = 0,  /* not acquired on this path (yet) */
@@ -97,11 +98,14 @@ typedef struct {
                                       result of a transfer-on-success call, or the
                                       holders after a status of unknown meaning) */
     short esc_param;               /* ESC_OUTPARAM: parameter index */
+    short store_var;               /* ESC_STORE into `s->f` of a local pointer s: s (else -1) */
     Place holders[FLOW_MAX_HOLDERS]; /* in the order they came to hold it */
     Place status[FLOW_MAX_STATUS];   /* status-kind acquires: places holding the status */
     Fact facts[FLOW_MAX_FACTS];
     Place pending[2];
     int rel_block, rel_event;      /* the first release on this tuple's paths (-1) */
+    int kept_block, kept_event;    /* a helper that releases only when a parameter says
+                                      so kept it here (the argument may say no) (-1) */
     /* provenance, for path reconstruction */
     int pred_block, pred_tuple;    /* -1 at the start */
     int pred_succ;                 /* index into the predecessor's succ[] */
@@ -130,6 +134,7 @@ typedef struct {
     Place holder;          /* the handle's name */
     bool has_holder;
     int rel_block, rel_event; /* first release (double-release, use-after-release) */
+    int kept_block, kept_event; /* a conditional release helper kept it here (-1) */
 } FlowReport;
 
 typedef struct {
@@ -195,6 +200,10 @@ enum {
     EXIT_KEPT_RET_ZERO = 1u << 23,
     EXIT_KEPT_RET_NONZERO = 1u << 24,
     EXIT_KEPT_RET_OTHER = 1u << 25,
+    /* stored into `s->f` of a local pointer s at an exit returning NULL:
+     * the object is not the caller's, so the handle still is
+     * (tio_fdopen: fp->fd = fd; ... free(fp); return NULL;) */
+    EXIT_STORED_LOCAL_NULL_RET = 1u << 26,
 };
 
 /* A branch whose condition the parse stage left unreduced but which reads
@@ -240,6 +249,8 @@ typedef struct {
                                  in) is tested by a condition */
     bool container_release;   /* parameter mode: released through p->field */
     bool *back_target;        /* per block: the target of a retreating edge (a loop head) */
+    bool *is_counter;         /* per var: a loop head compares it with a constant */
+    long long *counter_bound; /* per var: that constant */
     int *visit_mark;          /* scratch for bounded searches (flow_path.c) */
     int visit_gen;
 

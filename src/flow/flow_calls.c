@@ -121,6 +121,7 @@ static void acquire_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
     t->n_status = 0;
     t->n_pending = 0;
     t->rel_block = t->rel_event = -1;
+    t->kept_block = t->kept_event = -1;
     if (run->acq.result_arg < 0 && in_place_target(run, t, c)) return;
     if (run->acq.result_arg < 0) {
         if (!run->call_referenced[c->id]) {
@@ -178,7 +179,7 @@ static bool known_borrower(const FlowRun *run, const IrCall *c, int i)
 /* What tells a maybe-release helper's released paths from its kept ones. */
 static MaybeRule maybe_rule_of(const FlowRun *run, const IrCall *c, int i)
 {
-    MaybeRule none = {MAYBE_BY_NOTHING, -1};
+    MaybeRule none = {MAYBE_BY_NOTHING, -1, MAYBE_BY_NOTHING};
     if (!run->m->summaries || c->callee_kind != CALLEE_DIRECT || !c->callee || i >= SUMMARY_MAYBE_PARAMS)
         return none;
     const FunctionSummary *s = summary_lookup(run->m->summaries, c->callee, run->m->caller_file);
@@ -199,12 +200,31 @@ static int arg_is_zero(const FlowRun *run, const Tuple *t, const IrCall *c, int 
     return -1;
 }
 
+/* The result's fact on each half of a split maybe-release, when the
+ * helper's result tells which half (released where it returns 0, say). */
+static void result_facts(FlowRun *run, Tuple *released, Tuple *kept, const IrCall *c, const MaybeRule *r)
+{
+    if (r->ret != MAYBE_WHEN_RET_ZERO && r->ret != MAYBE_WHEN_RET_NONZERO) return;
+    Place res = place_call(c->id);
+    bool zero = r->ret == MAYBE_WHEN_RET_ZERO;
+    tuple_set_fact(run, released, &res, zero ? FACT_EQ : FACT_NONZERO, 0, NULL, true);
+    tuple_set_fact(run, kept, &res, zero ? FACT_NONZERO : FACT_EQ, 0, NULL, true);
+}
+
 /* A helper that releases its argument on some paths only (issue 12,
  * form 14). When another argument decides (close_unless_more(fd, 0)),
- * the call releases or borrows. When its result tells (released where it
- * returns 0, say), both outcomes are followed with that fact on the
- * result: a caller that tests it and releases the rest is clean, one that
- * ignores it leaks on the kept half. Else both halves are quiet. */
+ * the call releases or borrows; when that argument's value is not known
+ * here, both outcomes are followed, each with what it says of the
+ * argument (a later `if (!more)` in the caller goes the matching way
+ * only), and the kept one is loud: where nothing releases it afterwards,
+ * it leaks (the path shows the helper and its parameter). When no
+ * parameter decides (a refcount, a global, a value read inside the
+ * helper), the kept half is quiet: refcount unref functions are
+ * everywhere and their callers do not release the rest. If the result
+ * tells which half (released where it returns 0, say), both halves carry
+ * that fact, so a caller that tests it and releases the rest is neither a
+ * double release nor a leak; the released half then stays loud (a later
+ * release there is a double release). */
 static void maybe_release(FlowRun *run, Tuple *t, const IrCall *c, int i, int b, int e, int in_idx,
                           const Place *hp, PendingStack *st)
 {
@@ -213,29 +233,42 @@ static void maybe_release(FlowRun *run, Tuple *t, const IrCall *c, int i, int b,
         return;
     }
     MaybeRule r = maybe_rule_of(run, c, i);
-    if (r.by == MAYBE_WHEN_PARAM_ZERO || r.by == MAYBE_WHEN_PARAM_NONZERO) {
+    Place ap;
+    if ((r.by == MAYBE_WHEN_PARAM_ZERO || r.by == MAYBE_WHEN_PARAM_NONZERO) && r.param < c->nargs) {
         int z = arg_is_zero(run, t, c, r.param);
         if (z >= 0) {
             if ((z == 1) == (r.by == MAYBE_WHEN_PARAM_ZERO)) release(run, t, b, e, in_idx, hp);
             return;
         }
     }
+    /* the argument is a variable or a call's value, whose later tests the
+     * halves can follow; an expression (`flags & F`, `n > 3`) tested again
+     * later could not be matched, so then both halves stay quiet */
+    if ((r.by == MAYBE_WHEN_PARAM_ZERO || r.by == MAYBE_WHEN_PARAM_NONZERO) && r.param < c->nargs &&
+        flow_place_of(run, &c->args[r.param], &ap)) {
+        Tuple released = *t;
+        release(run, &released, b, e, in_idx, hp);
+        bool zero = r.by == MAYBE_WHEN_PARAM_ZERO;
+        tuple_set_fact(run, &released, &ap, zero ? FACT_EQ : FACT_NONZERO, 0, NULL, true);
+        tuple_set_fact(run, t, &ap, zero ? FACT_NONZERO : FACT_EQ, 0, NULL, true);
+        result_facts(run, &released, t, c, &r);
+        t->kept_block = b;
+        t->kept_event = e;
+        flow_pending_push(st, &released, e + 1);
+        return;
+    }
     Tuple released = *t;
     released.hs = HS_RELEASED;
     released.rel_block = b;
     released.rel_event = e;
-    if (r.by == MAYBE_WHEN_RET_ZERO || r.by == MAYBE_WHEN_RET_NONZERO) {
-        Place res = place_call(c->id);
-        bool zero = r.by == MAYBE_WHEN_RET_ZERO;
-        tuple_set_fact(run, &released, &res, zero ? FACT_EQ : FACT_NONZERO, 0, NULL, true);
-        tuple_set_fact(run, t, &res, zero ? FACT_NONZERO : FACT_EQ, 0, NULL, true);
+    if (r.ret == MAYBE_WHEN_RET_ZERO || r.ret == MAYBE_WHEN_RET_NONZERO) {
+        result_facts(run, &released, t, c, &r);
     } else {
-        /* nothing the caller can see decides it: neither half is reported
-         * (no leak on the kept half, no double release on the released
-         * half): precision first, as fixtures/interproc expects */
+        /* nothing the caller can see tells the halves apart: neither is
+         * reported (no double release on the released half either) */
         released.quiet = 1;
-        t->quiet = 1;
     }
+    t->quiet = 1;
     flow_pending_push(st, &released, e + 1);
 }
 

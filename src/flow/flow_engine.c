@@ -122,6 +122,7 @@ static void start(FlowRun *run, const Tuple *t0)
     t.pred_block = t.pred_tuple = -1;
     t.pred_succ = -1;
     t.rel_block = t.rel_event = -1;
+    t.kept_block = t.kept_event = -1;
     flow_join(run, 0, &t);
     fixpoint(run);
     final_pass(run);

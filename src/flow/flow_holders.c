@@ -91,8 +91,12 @@ void flow_escape_into(FlowRun *run, Tuple *t, const IrRef *lhs)
     bool param = v >= 0 && v < fn->n_vars && fn->vars[v].storage == VAR_PARAM;
     bool global = v >= 0 && v < fn->n_vars && fn->vars[v].storage == VAR_GLOBAL;
     if (lhs->kind == REF_DEREF && param) tuple_escape(t, ESC_OUTPARAM, fn->vars[v].param_index);
-    else if (global || ((lhs->kind == REF_FIELD || lhs->kind == REF_DEREF) && (param || lhs->via_pointer)))
+    else if (global || ((lhs->kind == REF_FIELD || lhs->kind == REF_DEREF) && (param || lhs->via_pointer))) {
         tuple_escape(t, ESC_STORE, -1);
+        if (!param && !global && lhs->kind == REF_FIELD && v >= 0 && v < fn->n_vars &&
+            fn->vars[v].storage == VAR_LOCAL && fn->vars[v].is_pointer)
+            t->store_var = (short)v;
+    }
     else
         tuple_escape(t, ESC_UNKNOWN, -1);
 }

@@ -8,6 +8,7 @@
 
 #include "flow/flow.h"
 #include "common/util.h"
+#include "flow/summary_table.h"
 
 IrLoc flow_event_loc(const IrFunction *fn, int block, int event)
 {
@@ -204,6 +205,48 @@ static bool decision_matters(const FlowRun *run, const Hop *h, const int *pos, i
     return false;
 }
 
+/* The step at a conditional release helper that kept the handle:
+ * "close_if() releases 'c' only when its parameter 'flag' is not 0 (here
+ * 'more' may be 0)". */
+static char *kept_text(const FlowRun *run, const FlowReport *r, const char *handle)
+{
+    const IrBlock *blk = &run->fn->blocks[r->kept_block];
+    if (r->kept_event < 0 || r->kept_event >= blk->n_events || blk->events[r->kept_event].kind != EV_CALL)
+        return NULL;
+    const IrCall *c = &blk->events[r->kept_event].u.call;
+    const FunctionSummary *s = run->m->summaries && c->callee
+                                   ? summary_lookup(run->m->summaries, c->callee, run->m->caller_file)
+                                   : NULL;
+    int i = -1;
+    MaybeRule rule = {MAYBE_BY_NOTHING, -1, MAYBE_BY_NOTHING};
+    for (int k = 0; s && k < c->nargs && k < SUMMARY_MAYBE_PARAMS && i < 0; k++)
+        if (s->maybe[k].by == MAYBE_WHEN_PARAM_ZERO || s->maybe[k].by == MAYBE_WHEN_PARAM_NONZERO) {
+            rule = s->maybe[k];
+            i = k;
+        }
+    if (i < 0 || rule.param < 0) return NULL;
+    bool zero = rule.by == MAYBE_WHEN_PARAM_ZERO;
+    const char *pname = summary_param_name(s, rule.param);
+    char *pq = pname ? xasprintf("its parameter '%s'", pname) : xasprintf("its argument %d", rule.param + 1);
+    char *arg = NULL;
+    if (rule.param < c->nargs) {
+        const IrRef *a = &c->args[rule.param];
+        Place ap;
+        if (a->kind != REF_CALL && place_from_ref(run->fn, a, &ap)) {
+            char *n = flow_place_name(run->fn, &ap);
+            arg = xasprintf("'%s'", n);
+            free(n);
+        }
+    }
+    const char *callee = c->spelled ? c->spelled : c->callee;
+    char *text = xasprintf("%s() releases '%s' only when %s is %s; %s may be %s here, and then '%s' is kept",
+                           callee, handle, pq, zero ? "0" : "not 0", arg ? arg : "the argument passed",
+                           zero ? "non-zero" : "0", handle);
+    free(pq);
+    free(arg);
+    return text;
+}
+
 #define FLOW_PATH_MAX_DECISIONS 32
 
 FindingLoc *flow_path_build(const FlowRun *run, const FlowReport *r, const char *handle,
@@ -255,6 +298,9 @@ FindingLoc *flow_path_build(const FlowRun *run, const FlowReport *r, const char 
         if (h->succ >= 0 && decision_matters(run, h, pos, blocks.len - 1 - (last + 1))) back[n_back++] = last;
     }
     int skipped = 0, skipped_at = -1; /* branch hops between front and back, not examined */
+    /* the conditional release helper that kept it, in its place on the path */
+    char *kept = r->kept_block >= 0 && r->kept_block < fn->n_blocks ? kept_text(run, r, handle) : NULL;
+    int kept_pos = kept ? pos[r->kept_block] : -1;
     for (int i = first; i >= last; i--)
         if (hops.items[i].succ >= 0) {
             skipped++;
@@ -271,9 +317,18 @@ FindingLoc *flow_path_build(const FlowRun *run, const FlowReport *r, const char 
         }
         const Hop *h = &hops.items[n < n_front ? front[n] : back[n_back - 1 - (n - n_front - 1)]];
         const IrBlock *p = &fn->blocks[h->block];
+        if (kept && kept_pos >= 0 && pos[h->block] >= kept_pos) {
+            VEC_PUSH(steps, loc_step(fn, flow_event_loc(fn, r->kept_block, r->kept_event), kept));
+            free(kept);
+            kept = NULL;
+        }
         char *text = branch_text((FlowRun *)run, h->block, h->succ); /* scratch marks only */
         VEC_PUSH(steps, loc_step(fn, p->term_loc, text));
         free(text);
+    }
+    if (kept) {
+        VEC_PUSH(steps, loc_step(fn, flow_event_loc(fn, r->kept_block, r->kept_event), kept));
+        free(kept);
     }
     IrLoc exit_loc = flow_event_loc(fn, r->block, r->event);
     VEC_PUSH(steps, loc_step(fn, exit_loc, exit_text));

@@ -57,7 +57,9 @@ static void add_exit_bits(FlowRun *run, const Tuple *t, const IrBlock *blk)
     bool null_ret = returns_null(run, t, blk);
     add_return_class_bits(run, t, blk);
     if ((t->hs == HS_HELD || t->hs == HS_MAYBE) && !null_ret) run->exit_mask |= EXIT_HELD_VALUE_RET;
-    if (t->hs == HS_ESCAPED && (t->esc == ESC_STORE || t->esc == ESC_TRANSFER) && null_ret)
+    if (t->hs == HS_ESCAPED && t->esc == ESC_STORE && t->store_var >= 0 && null_ret)
+        run->exit_mask |= EXIT_STORED_LOCAL_NULL_RET;
+    else if (t->hs == HS_ESCAPED && (t->esc == ESC_STORE || t->esc == ESC_TRANSFER) && null_ret)
         run->exit_mask |= EXIT_STORED_NULL_RET;
     switch (t->hs) {
     case HS_HELD:
@@ -112,6 +114,8 @@ static void record(FlowRun *run, ReportKind kind, const FlowNote *n, const Place
     }
     r.rel_block = n->t.rel_block;
     r.rel_event = n->t.rel_event;
+    r.kept_block = n->t.kept_block;
+    r.kept_event = n->t.kept_event;
     VEC_PUSH(run->reports, r);
 }
 

@@ -136,6 +136,49 @@ static void scan_tested_calls(FlowRun *run)
     free(var_tested);
 }
 
+/* Loop counters (issue 12, form 4): the local variables a loop head
+ * compares with a constant (`while (n > 0)`, `for (...; i < 1; ...)`),
+ * with that constant. Set up once per run. */
+static void find_loop_counters(FlowRun *run)
+{
+    const IrFunction *fn = run->fn;
+    int nv = fn->n_vars > 0 ? fn->n_vars : 1;
+    run->counter_bound = xcalloc((size_t)nv, sizeof(long long));
+    run->is_counter = xcalloc((size_t)nv, sizeof(bool));
+    for (int b = 0; b < fn->n_blocks; b++) {
+        const IrBlock *blk = &fn->blocks[b];
+        if (!run->back_target[b] || blk->term != TERM_BRANCH || !blk->cond.known) continue;
+        const IrRef *r = &blk->cond.ref;
+        if (r->kind != REF_VAR || blk->cond.ref2.kind != REF_NONE || r->var < 0 || r->var >= fn->n_vars) continue;
+        if (fn->vars[r->var].storage == VAR_GLOBAL || run->is_counter[r->var]) continue;
+        run->is_counter[r->var] = true;
+        run->counter_bound[r->var] = blk->cond.value;
+    }
+}
+
+/* A constant of a loop counter close enough to the loop's bound that the
+ * loop ends within FLOW_LOOP_VALUES rounds. */
+static bool near_bound(const FlowRun *run, const Fact *f)
+{
+    if (f->kind != FACT_EQ || f->place.kind != PLACE_VAR || f->place.var < 0 || f->place.var >= run->fn->n_vars ||
+        !run->is_counter[f->place.var])
+        return false;
+    long long d = f->value - run->counter_bound[f->place.var];
+    return d <= FLOW_LOOP_VALUES && d >= -FLOW_LOOP_VALUES;
+}
+
+/* Do a and b hold different constants, near its bound, in a loop counter? */
+static bool counter_differs(const FlowRun *run, const Tuple *a, const Tuple *b)
+{
+    for (int i = 0; i < b->n_facts; i++) {
+        const Fact *fb = &b->facts[i];
+        if (!near_bound(run, fb)) continue;
+        const Fact *fa = tuple_fact(a, &fb->place);
+        if (fa && near_bound(run, fa) && fa->value != fb->value) return true;
+    }
+    return false;
+}
+
 void flow_run_init(FlowRun *run, const MatchContext *m, const IrFunction *fn)
 {
     memset(run, 0, sizeof *run);
@@ -160,6 +203,7 @@ void flow_run_init(FlowRun *run, const MatchContext *m, const IrFunction *fn)
                 run->back_target[s] = true;
         }
     }
+    find_loop_counters(run);
 }
 
 void flow_run_free(FlowRun *run)
@@ -173,6 +217,8 @@ void flow_run_free(FlowRun *run)
     free(run->dirty);
     free(run->visit_mark);
     free(run->back_target);
+    free(run->counter_bound);
+    free(run->is_counter);
     free(run->rpo);
     free(run->rpo_index);
     free(run->call_referenced);
@@ -204,12 +250,30 @@ bool flow_join(FlowRun *run, int block, const Tuple *t)
 {
     if (run->settled) return false; /* the fixpoint is reached: nothing new */
     TupleList *l = &run->in[block];
+    /* Tuples that differ in the constant a loop counter holds near its
+     * bound are kept apart (n = 3, 2, 1, 0 of `while (n > 0) n--;`), up to
+     * FLOW_LOOP_VALUES of them per key, so the loop's test decides each
+     * round and the value after the loop is known. Beyond that the next
+     * one is merged as any other (facts only weaken), so the fixpoint
+     * still terminates; a counter far from its bound (`i < 1000`) is
+     * merged at once, as before. */
+    int apart = -1, n_apart = 0;
     for (int i = 0; i < l->len; i++) {
         if (tuple_same_key(&l->items[i], t)) {
+            if (counter_differs(run, &l->items[i], t)) {
+                if (apart < 0) apart = i;
+                n_apart++;
+                continue;
+            }
             if (!tuple_intersect_facts(&l->items[i], t)) return false;
             run->dirty[block] = true;
             return true;
         }
+    }
+    if (apart >= 0 && (n_apart >= FLOW_LOOP_VALUES || l->len >= FLOW_MAX_TUPLES)) {
+        if (!tuple_intersect_facts(&l->items[apart], t)) return false;
+        run->dirty[block] = true;
+        return true;
     }
     if (l->len >= FLOW_MAX_TUPLES) {
         /* too many distinct states: merge into one with the same handle state */

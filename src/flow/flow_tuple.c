@@ -131,7 +131,7 @@ static bool places_same_set(const Place *a, int na, const Place *b, int nb)
 bool tuple_same_key(const Tuple *a, const Tuple *b)
 {
     return a->hs == b->hs && a->esc == b->esc && a->quiet == b->quiet &&
-           a->esc_param == b->esc_param &&
+           a->esc_param == b->esc_param && (a->hs != HS_ESCAPED || a->store_var == b->store_var) &&
            places_same_set(a->holders, a->n_holders, b->holders, b->n_holders) &&
            places_same_set(a->status, a->n_status, b->status, b->n_status) &&
            places_same_set(a->pending, a->n_pending, b->pending, b->n_pending);
@@ -202,6 +202,7 @@ void tuple_escape(Tuple *t, EscapeKind esc, int param)
     t->hs = HS_ESCAPED;
     t->esc = (unsigned char)esc;
     t->esc_param = (short)(esc == ESC_OUTPARAM ? param : -1);
+    t->store_var = -1;
     t->n_holders = 0;
     t->n_status = 0;
     t->n_pending = 0;

@@ -96,11 +96,12 @@ static ParamEffect param_effect(FlowRun *run, int p, const Resource **res)
     /* released through p->field: which resource the caller keeps there is
      * not known, so the effect applies to any */
     *res = run->container_release ? NULL : run->found_res;
-    bool held = m & (EXIT_HELD | EXIT_QUIET | EXIT_ESC_RETURN | EXIT_ESC_UNKNOWN);
+    bool held = m & (EXIT_HELD | EXIT_QUIET | EXIT_ESC_RETURN | EXIT_ESC_UNKNOWN | EXIT_STORED_LOCAL_NULL_RET);
     bool stored = m & (EXIT_ESC_STORE | EXIT_ESC_TRANSFER | EXIT_ESC_OUT);
     if (stored && !held) return PARAM_TRANSFERS;
     /* obj_new(conn): stored into the object it returns, still held only
-     * where it returns NULL */
+     * where it returns NULL (also where it was stored into a local
+     * object it then drops: fp->fd = fd; ... free(fp); return NULL;) */
     if (stored && run->fn->returns_pointer && !(m & (EXIT_ESC_RETURN | EXIT_ESC_UNKNOWN | EXIT_RELEASED)) &&
         !(m & (EXIT_HELD_VALUE_RET | EXIT_STORED_NULL_RET)))
         return PARAM_TRANSFERS_ON_SUCCESS;
@@ -296,14 +297,14 @@ static bool param_is_flag(const IrFunction *fn, int q)
  * result or another parameter may tell which. */
 static MaybeRule maybe_rule(FlowRun *run, const IrFunction *fn, int p, unsigned m)
 {
-    MaybeRule r = {MAYBE_BY_NOTHING, -1};
+    MaybeRule r = {MAYBE_BY_NOTHING, -1, MAYBE_BY_NOTHING};
     unsigned rel = m & (EXIT_REL_RET_ZERO | EXIT_REL_RET_NONZERO | EXIT_REL_RET_OTHER);
     unsigned kept = m & (EXIT_KEPT_RET_ZERO | EXIT_KEPT_RET_NONZERO | EXIT_KEPT_RET_OTHER);
     bool only_maybe = !(m & (EXIT_QUIET | EXIT_ESC_RETURN | EXIT_ESC_UNKNOWN | EXIT_ESC_STORE | EXIT_ESC_TRANSFER |
                              EXIT_ESC_OUT));
-    if (only_maybe && rel == EXIT_REL_RET_ZERO && kept == EXIT_KEPT_RET_NONZERO) r.by = MAYBE_WHEN_RET_ZERO;
-    if (only_maybe && rel == EXIT_REL_RET_NONZERO && kept == EXIT_KEPT_RET_ZERO) r.by = MAYBE_WHEN_RET_NONZERO;
-    if (r.by != MAYBE_BY_NOTHING) return r;
+    if (only_maybe && rel == EXIT_REL_RET_ZERO && kept == EXIT_KEPT_RET_NONZERO) r.ret = MAYBE_WHEN_RET_ZERO;
+    if (only_maybe && rel == EXIT_REL_RET_NONZERO && kept == EXIT_KEPT_RET_ZERO) r.ret = MAYBE_WHEN_RET_NONZERO;
+    r.by = r.ret;
     for (int q = 0; q < fn->n_params && q < fn->n_vars && q < SUMMARY_MAYBE_PARAMS; q++) {
         if (q == p || !param_is_flag(fn, q)) continue;
         if (!flow_run_param_given(run, p, q, true)) continue;
@@ -319,10 +320,17 @@ static MaybeRule maybe_rule(FlowRun *run, const IrFunction *fn, int p, unsigned 
     return r;
 }
 
-/* An integer parameter (a descriptor) can only be released by passing
- * it on: only then is it worth a run. */
+/* An integer parameter (a descriptor) can only be released or taken by
+ * passing it on or storing it (s->fd = fd): only then is it worth a run. */
 static bool passed_to_a_call(const IrFunction *fn, int p)
 {
+    for (int b = 0; b < fn->n_blocks; b++)
+        for (int e = 0; e < fn->blocks[b].n_events; e++) {
+            const IrEvent *ev = &fn->blocks[b].events[e];
+            if (ev->kind == EV_ASSIGN && ev->u.assign.rhs.kind == REF_VAR && ev->u.assign.rhs.var == p &&
+                (ev->u.assign.lhs.kind == REF_FIELD || ev->u.assign.lhs.kind == REF_DEREF))
+                return true;
+        }
     for (int b = 0; b < fn->n_blocks; b++)
         for (int e = 0; e < fn->blocks[b].n_events; e++) {
             const IrEvent *ev = &fn->blocks[b].events[e];

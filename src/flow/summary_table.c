@@ -140,3 +140,10 @@ void summaries_free(SummaryTable *t)
     free(t->by_name);
     free(t);
 }
+
+const char *summary_param_name(const FunctionSummary *s, int i)
+{
+    const Entry *e = (const Entry *)s; /* s is the first member of its entry */
+    if (!e->fn || i < 0 || i >= e->fn->n_params || i >= e->fn->n_vars) return NULL;
+    return e->fn->vars[i].name;
+}

@@ -39,8 +39,11 @@ typedef enum {
 } MaybeBy;
 
 typedef struct {
-    signed char by;           /* MaybeBy */
+    signed char by;           /* MaybeBy: a parameter's rule when there is one, else
+                                 the result's */
     signed char param;        /* MAYBE_WHEN_PARAM_*: the deciding parameter */
+    signed char ret;          /* MAYBE_WHEN_RET_* when the result tells as well (or
+                                 only), else MAYBE_BY_NOTHING */
 } MaybeRule;
 
 #define SUMMARY_MAYBE_PARAMS 8 /* parameters 0..7 get a MaybeRule */
@@ -80,5 +83,8 @@ const IrFunction *summary_table_function(const SummaryTable *t, int i);
 const FunctionSummary *summary_lookup(const SummaryTable *t, const char *name,
                                       const char *caller_file);
 void summaries_free(SummaryTable *t);
+/* The name of parameter i of the function summary s (an entry of a table)
+ * describes, or NULL. */
+const char *summary_param_name(const FunctionSummary *s, int i);
 
 #endif
