@@ -106,6 +106,7 @@ void flow_prepare_sites(FlowRun *run)
     t.pred_block = t.pred_tuple = -1;
     t.pred_succ = -1;
     t.rel_block = t.rel_event = -1;
+    t.kept_block = t.kept_event = -1;
     flow_join(run, 0, &t);
     fixpoint(run);
     if (run->gave_up) return; /* every site runs in full */
