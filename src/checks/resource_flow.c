@@ -188,15 +188,11 @@ void check_resource_flow(const CheckContext *ctx, const IrFunction *fn, FindingL
     flow_run_init(&run, &m, fn);
     run.follow_deref = true; /* `*out` holds the handle until the exits (flow_outparam.c) */
     SeenVec seen = {0};
-    int sites = 0;
+    bool prepared = false;
     for (int id = 0; id < fn->n_calls; id++) {
         if (!run.call_is_acq[id] || !run.calls[id] || run.rpo_index[run.call_block[id]] < 0) continue;
-        if (++sites > FLOW_MAX_SITES) {
-            tool_warning(fn->file, fn->loc.line, fn->loc.col,
-                         "function '%s' has more than %d acquire calls; only the first %d are analysed",
-                         fn->name, FLOW_MAX_SITES, FLOW_MAX_SITES);
-            break;
-        }
+        if (!prepared) flow_prepare_sites(&run); /* the prefix every site run shares */
+        prepared = true;
         AcquireMatch acq = run.call_acq[id];
         if (flow_run_site(&run, run.call_block[id], run.call_event[id], &acq)) report_site(&run, &seen, out);
     }

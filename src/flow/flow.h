@@ -40,7 +40,6 @@
 #define FLOW_MAX_STATUS 3
 #define FLOW_MAX_FACTS 8
 #define FLOW_MAX_TUPLES 32   /* per block; beyond it tuples are merged */
-#define FLOW_MAX_SITES 200   /* acquire sites analysed per function */
 #define FLOW_MAX_SWEEPS 200  /* worklist sweeps before giving up on a site */
 #define FLOW_COUNTER_LIMIT 64 /* `i++` keeps i's constant value up to this size */
 #define FLOW_LOOP_VALUES 8    /* values of a loop's tested counter kept apart at its head */
@@ -270,6 +269,17 @@ typedef struct {
     unsigned exit_mask;
     int esc_param;            /* the out-parameter of ESC_OUTPARAM exits (-1 none, -2 several) */
     FlowReportList reports;
+    int block_reports;        /* reports[block_reports..] come from the block being reported */
+
+    /* Shared by the site runs of one function (flow_prepare_sites): the IN
+     * tuples of a run that acquires nothing, to the fixpoint. Until its
+     * acquire, a site's run is exactly this run, so a site outside any
+     * cycle starts at its own block from these tuples instead of
+     * re-running the function's prefix. NULL: every site runs in full. */
+    TupleList *shared_in;
+    bool from_shared;         /* the last site run started from shared_in: its
+                                 exit bits lack the exits of paths that never
+                                 reach the acquire (EXIT_NOTHING, EXIT_NONE_RET_*) */
 } FlowRun;
 
 /* flow_place.c */
@@ -361,8 +371,8 @@ bool flow_record_holds(const Tuple *t, int var);       /* a field of record var 
 
 /* flow_calls.c */
 void flow_call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, PendingStack *st);
-/* flow_exits.c */
-void flow_terminate(FlowRun *run, const Tuple *t, int b, int in_idx);
+/* flow_exits.c: t is the caller's scratch copy, changed here */
+void flow_terminate(FlowRun *run, Tuple *t, int b, int in_idx);
 /* flow_transfer.c: runs block b's events and terminator on tuple `in`
  * (IN tuple index `in_idx`), joining the results into the successors. */
 void flow_transfer_block(FlowRun *run, int b, int in_idx);
@@ -372,7 +382,12 @@ void flow_transfer_block(FlowRun *run, int b, int in_idx);
 void flow_report_notes(FlowRun *run);
 
 /* flow_engine.c */
+/* Computes the shared prefix of the site runs (FlowRun.shared_in); call
+ * once before flow_run_site on the function's sites. */
+void flow_prepare_sites(FlowRun *run);
 bool flow_run_site(FlowRun *run, int block, int event, const AcquireMatch *acq);
+/* The same from the function's entry, for exit bits of every path. */
+bool flow_run_site_full(FlowRun *run, int block, int event, const AcquireMatch *acq);
 bool flow_run_param(FlowRun *run, int param_var);
 /* The same, with parameter `given_var` known to be 0 (zero) or not 0. */
 bool flow_run_param_given(FlowRun *run, int param_var, int given_var, bool zero);

@@ -2,7 +2,10 @@
  * one parameter held at entry, for summaries): a dirty worklist swept in
  * reverse post-order to a fixpoint, then a final pass that runs each block
  * once more on its IN tuples, the transfer functions noting what happens,
- * and hands each block's notes to the reporting pass. The run's set-up and
+ * and hands each block's notes to the reporting pass. The site runs of one
+ * function share their prefix: the tuples before an acquire carry no
+ * handle, so one run without a handle gives every site outside a cycle
+ * its starting tuples (flow_prepare_sites). The run's set-up and
  * the join are in flow_run.c, event semantics in flow_transfer.c, what is
  * a finding in flow_reporting.c. */
 #include <stdlib.h>
@@ -56,6 +59,63 @@ static void final_pass(FlowRun *run)
     }
 }
 
+/* Is block `site` on a cycle (reachable from one of its successors)? */
+static bool on_cycle(FlowRun *run, int site)
+{
+    const IrFunction *fn = run->fn;
+    int *queue = xmalloc((size_t)fn->n_blocks * sizeof(int));
+    int qn = 0;
+    run->visit_gen++;
+    const IrBlock *sb = &fn->blocks[site];
+    for (int k = 0; k < sb->n_succ; k++) {
+        int s = sb->succ[k];
+        if (s < 0 || s >= fn->n_blocks || run->visit_mark[s] == run->visit_gen) continue;
+        run->visit_mark[s] = run->visit_gen;
+        queue[qn++] = s;
+    }
+    bool found = false;
+    for (int qi = 0; qi < qn && !found; qi++) {
+        int b = queue[qi];
+        if (b == site) found = true;
+        const IrBlock *blk = &fn->blocks[b];
+        for (int k = 0; k < blk->n_succ; k++) {
+            int s = blk->succ[k];
+            if (s < 0 || s >= fn->n_blocks || run->visit_mark[s] == run->visit_gen) continue;
+            run->visit_mark[s] = run->visit_gen;
+            queue[qn++] = s;
+        }
+    }
+    free(queue);
+    return found;
+}
+
+void flow_prepare_sites(FlowRun *run)
+{
+    if (run->shared_in || run->fn->n_blocks == 0) return;
+    reset(run);
+    run->site_block = run->site_event = -1;
+    run->site_call = NULL;
+    memset(&run->acq, 0, sizeof run->acq);
+    run->acq.result_arg = -1;
+    run->acq.failure = FAILURE_NULL;
+    run->param_var = -1;
+    Tuple t;
+    memset(&t, 0, sizeof t);
+    t.hs = HS_NONE;
+    t.esc_param = -1;
+    t.pred_block = t.pred_tuple = -1;
+    t.pred_succ = -1;
+    t.rel_block = t.rel_event = -1;
+    t.kept_block = t.kept_event = -1;
+    flow_join(run, 0, &t);
+    fixpoint(run);
+    if (run->gave_up) return; /* every site runs in full */
+    /* keep these IN sets; the runs get fresh ones */
+    int n = run->fn->n_blocks;
+    run->shared_in = run->in;
+    run->in = xcalloc((size_t)n, sizeof(TupleList));
+}
+
 static void start(FlowRun *run, const Tuple *t0)
 {
     if (run->fn->n_blocks == 0) return;
@@ -69,20 +129,43 @@ static void start(FlowRun *run, const Tuple *t0)
     final_pass(run);
 }
 
-bool flow_run_site(FlowRun *run, int block, int event, const AcquireMatch *acq)
+static bool run_site(FlowRun *run, int block, int event, const AcquireMatch *acq, bool full)
 {
     reset(run);
+    run->from_shared = false;
     run->site_block = block;
     run->site_event = event;
     run->site_call = &run->fn->blocks[block].events[event].u.call;
     run->acq = *acq;
     run->param_var = -1;
+    if (!full && run->shared_in && !on_cycle(run, block)) {
+        run->from_shared = true;
+        /* No path into this block passes the acquire, so its IN tuples are
+         * those of the run without a handle, and nothing before it can
+         * report: start here. (A path is traced back to the acquire only.) */
+        const TupleList *from = &run->shared_in[block];
+        for (int k = 0; k < from->len; k++) tuple_list_push(&run->in[block], &from->items[k]);
+        if (from->len > 0) run->dirty[block] = true;
+        fixpoint(run);
+        final_pass(run);
+        return !run->gave_up;
+    }
     Tuple t;
     memset(&t, 0, sizeof t);
     t.hs = HS_NONE;
     t.esc_param = -1;
     start(run, &t);
     return !run->gave_up;
+}
+
+bool flow_run_site(FlowRun *run, int block, int event, const AcquireMatch *acq)
+{
+    return run_site(run, block, event, acq, false);
+}
+
+bool flow_run_site_full(FlowRun *run, int block, int event, const AcquireMatch *acq)
+{
+    return run_site(run, block, event, acq, true);
 }
 
 static bool run_param(FlowRun *run, int param_var, int given_var, bool zero);
@@ -106,6 +189,7 @@ static bool run_param(FlowRun *run, int param_var, int given_var, bool zero)
     run->acq.result_arg = -1;
     run->acq.failure = FAILURE_NULL;
     run->param_var = param_var;
+    run->from_shared = false;
     Tuple t;
     memset(&t, 0, sizeof t);
     t.hs = HS_MAYBE; /* NULL tests of the parameter: nothing to release there */

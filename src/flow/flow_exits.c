@@ -33,17 +33,18 @@ static void exit_block(FlowRun *run, const Tuple *t, int b, int in_idx)
     flow_note(run, NOTE_EXIT, b, run->fn->blocks[b].n_events - 1, in_idx, t, NULL);
 }
 
-static void join_succ(FlowRun *run, const Tuple *t, int b, int in_idx, int si, bool choice)
+/* Joins t, come from block b's IN tuple in_idx by successor si, into that
+ * successor; t is scratch (its provenance is set here, no copy made). */
+static void join_succ(FlowRun *run, Tuple *t, int b, int in_idx, int si, bool choice)
 {
     const IrBlock *blk = &run->fn->blocks[b];
     int target = blk->succ[si];
     if (target < 0 || target >= run->fn->n_blocks) return;
-    Tuple n = *t;
-    n.pred_block = b;
-    n.pred_tuple = in_idx;
-    n.pred_succ = si;
-    n.pred_choice = choice;
-    flow_join(run, target, &n);
+    t->pred_block = b;
+    t->pred_tuple = in_idx;
+    t->pred_succ = si;
+    t->pred_choice = choice;
+    flow_join(run, target, t);
 }
 
 static bool switch_known_value(const FlowRun *run, const Tuple *t, const IrBlock *blk, long long *v)
@@ -60,15 +61,24 @@ static bool switch_known_value(const FlowRun *run, const Tuple *t, const IrBlock
     return true;
 }
 
-static int switch_target(const IrBlock *blk, long long v)
+/* The successor a switch on value v takes: its case, else the default, else
+ * the one successor no case names (-1 when that is not one block). The
+ * case targets are marked first (visit_mark), so a switch of N cases costs
+ * O(N), not O(N^2). */
+static int switch_target(FlowRun *run, const IrBlock *blk, long long v)
 {
     for (int i = 0; i < blk->n_cases; i++)
         if (v >= blk->cases[i].lo && v <= blk->cases[i].hi) return blk->cases[i].target;
     if (blk->default_target >= 0) return blk->default_target;
+    run->visit_gen++;
+    for (int i = 0; i < blk->n_cases; i++) {
+        int c = blk->cases[i].target;
+        if (c >= 0 && c < run->fn->n_blocks) run->visit_mark[c] = run->visit_gen;
+    }
     int found = -1;
     for (int s = 0; s < blk->n_succ; s++) {
-        bool is_case = false;
-        for (int i = 0; i < blk->n_cases; i++) is_case |= blk->cases[i].target == blk->succ[s];
+        int sb = blk->succ[s];
+        bool is_case = sb >= 0 && sb < run->fn->n_blocks && run->visit_mark[sb] == run->visit_gen;
         if (!is_case) {
             if (found >= 0 && found != blk->succ[s]) return -1;
             found = blk->succ[s];
@@ -77,7 +87,7 @@ static int switch_target(const IrBlock *blk, long long v)
     return found;
 }
 
-void flow_terminate(FlowRun *run, const Tuple *t, int b, int in_idx)
+void flow_terminate(FlowRun *run, Tuple *t, int b, int in_idx)
 {
     const IrBlock *blk = &run->fn->blocks[b];
     switch (blk->term) {
@@ -85,22 +95,22 @@ void flow_terminate(FlowRun *run, const Tuple *t, int b, int in_idx)
     case TERM_NORETURN: return;
     case TERM_BRANCH:
         if (blk->n_succ == 2) {
-            Tuple yes = *t, no = *t;
+            Tuple yes = *t, *no = t; /* t is scratch: the `no` way refines it */
             const IrCond *cond = flow_branch_cond(run, b);
             flow_branch_unknown_deref(run, b, &yes);
-            flow_branch_unknown_deref(run, b, &no);
+            flow_branch_unknown_deref(run, b, no);
             bool can_yes = flow_apply_cond(run, &yes, cond, true);
-            bool can_no = flow_apply_cond(run, &no, cond, false);
+            bool can_no = flow_apply_cond(run, no, cond, false);
             bool choice = can_yes && can_no && blk->succ[0] != blk->succ[1];
             if (can_yes) join_succ(run, &yes, b, in_idx, 0, choice);
-            if (can_no) join_succ(run, &no, b, in_idx, 1, choice);
+            if (can_no) join_succ(run, no, b, in_idx, 1, choice);
             return;
         }
         break;
     case TERM_SWITCH: {
         long long v;
         if (switch_known_value(run, t, blk, &v)) {
-            int target = switch_target(blk, v);
+            int target = switch_target(run, blk, v);
             for (int s = 0; s < blk->n_succ && target >= 0; s++) {
                 if (blk->succ[s] == target) {
                     join_succ(run, t, b, in_idx, s, false);

@@ -91,11 +91,14 @@ static bool loud_live(const Tuple *t) { return flow_is_live(t) && !t->quiet; }
 static bool loud_released(const Tuple *t) { return t->hs == HS_RELEASED && !t->quiet; }
 
 /* Records a report of note n, once per kind and place; summaries' runs
- * (one parameter) report nothing. */
+ * (one parameter) report nothing. The notes handed over are all of one
+ * block, so only the reports recorded since this block's notes began can
+ * repeat one (scanning them all made a handle with N early returns cost
+ * O(N^2)). */
 static void record(FlowRun *run, ReportKind kind, const FlowNote *n, const Place *holder)
 {
     if (run->param_var >= 0) return;
-    for (int i = 0; i < run->reports.len; i++) {
+    for (int i = run->block_reports; i < run->reports.len; i++) {
         const FlowReport *r = &run->reports.items[i];
         if (r->kind == kind && r->block == n->block && r->event == n->event) return;
     }
@@ -163,6 +166,7 @@ static void report_note(FlowRun *run, const FlowNote *n)
 
 void flow_report_notes(FlowRun *run)
 {
+    run->block_reports = run->reports.len;
     for (int i = 0; i < run->notes.len; i++) report_note(run, &run->notes.items[i]);
     run->notes.len = 0;
 }

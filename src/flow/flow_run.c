@@ -210,6 +210,10 @@ void flow_run_free(FlowRun *run)
 {
     for (int b = 0; b < run->fn->n_blocks; b++) tuple_list_free(&run->in[b]);
     free(run->in);
+    if (run->shared_in) {
+        for (int b = 0; b < run->fn->n_blocks; b++) tuple_list_free(&run->shared_in[b]);
+        free(run->shared_in);
+    }
     free(run->dirty);
     free(run->visit_mark);
     free(run->back_target);

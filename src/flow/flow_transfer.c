@@ -252,10 +252,16 @@ void flow_transfer_block(FlowRun *run, int b, int in_idx)
     const IrBlock *blk = &run->fn->blocks[b];
     PendingStack st;
     st.len = 0;
-    flow_pending_push(&st, &run->in[b].items[in_idx], 0);
-    while (st.len > 0) {
-        Pending p = st.items[--st.len];
+    /* one copy per tuple and block: the IN list may grow (a self loop)
+     * while it runs, and the events change it; the terminator may then
+     * use the copy as its scratch */
+    Pending p;
+    p.t = run->in[b].items[in_idx];
+    p.next_event = 0;
+    for (;;) {
         for (int e = p.next_event; e < blk->n_events; e++) run_event(run, &p.t, b, e, in_idx, &st);
         flow_terminate(run, &p.t, b, in_idx);
+        if (st.len == 0) break;
+        p = st.items[--st.len];
     }
 }

@@ -55,13 +55,23 @@ static char *chain_for(const IrFunction *fn, const IrCall *inner, const AcquireM
 static void compute_acquire(FlowRun *run, FunctionSummary *out)
 {
     const IrFunction *fn = run->fn;
+    bool prepared = false;
     for (int id = 0; id < fn->n_calls; id++) {
         if (!run->call_is_acq[id] || !run->calls[id] || run->rpo_index[run->call_block[id]] < 0) continue;
         AcquireMatch a = run->call_acq[id];
+        if (!prepared) flow_prepare_sites(run); /* the prefix the site runs share */
+        prepared = true;
         if (!flow_run_site(run, run->call_block[id], run->call_event[id], &a)) continue;
         unsigned m = run->exit_mask;
         unsigned bad = EXIT_HELD | EXIT_QUIET | EXIT_ESC_STORE | EXIT_ESC_TRANSFER | EXIT_ESC_UNKNOWN;
         if (m & bad) continue;
+        if (!(m & EXIT_ESC_RETURN) && (m & EXIT_ESC_OUT) && run->from_shared) {
+            /* what the exits that never reach the acquire return decides
+             * the failure kind (out_param_failure): run it from the entry */
+            if (!flow_run_site_full(run, run->call_block[id], run->call_event[id], &a)) continue;
+            m = run->exit_mask;
+            if (m & bad) continue;
+        }
         if (m & EXIT_ESC_RETURN) {
             out->acquire_result_arg = -1;
             out->acquire_failure = returned_failure(fn, &a);
