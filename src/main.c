@@ -35,6 +35,7 @@
 #include "values/local_pointers.h"
 #include "values/unions.h"
 #include "parse/parse.h"
+#include "parse/parse_isolated.h"
 #include "report/report.h"
 #include "report/sarif_merge.h"
 #include "cli/rulepack.h"
@@ -55,7 +56,7 @@ typedef struct {
     char **extra_args;      /* config clang_args + -- args */
     int n_extra_args;
     CacheSession *cache;    /* NULL: no cache */
-    NoreturnNames noreturn; /* the packs' noreturn names, for the parse */
+    ParseLimits limits;     /* the packs' noreturn names, the time and memory limits */
     atomic_int next;
     atomic_int done;
     atomic_int parsed;      /* files parsed (not taken from the cache) */
@@ -91,7 +92,7 @@ static char **file_args(const ParseJob *job, const char *file, int *n)
 static void *parse_worker(void *arg)
 {
     ParseJob *job = arg;
-    ParseSession *s = parse_session_new(&job->noreturn);
+    ParseWorker *worker = parse_worker_new(&job->limits); /* a process of its own, started when needed */
     for (;;) {
         int i = atomic_fetch_add(&job->next, 1);
         if (i >= job->n_files) break;
@@ -99,7 +100,7 @@ static void *parse_worker(void *arg)
         char **args = file_args(job, job->files[i], &n);
         IrUnit *u = job->cache ? cache_session_load_unit(job->cache, i, job->files[i], args, n) : NULL;
         if (!u) {
-            u = parse_unit(s, job->files[i], (const char *const *)args, n);
+            u = parse_worker_parse(worker, job->files[i], (const char *const *)args, n);
             atomic_fetch_add(&job->parsed, 1);
             if (job->cache) cache_session_store_unit(job->cache, i, u);
         }
@@ -112,7 +113,7 @@ static void *parse_worker(void *arg)
             fflush(stderr);
         }
     }
-    parse_session_free(s);
+    parse_worker_free(worker);
     return NULL;
 }
 
@@ -307,6 +308,23 @@ static int print_cfgs(const IrUnit *u, const char *fn_name)
     return printed;
 }
 
+/* What the parse of each file reads besides the file: the packs' noreturn
+ * names; its time and memory limits: the command line's, else the
+ * configuration's, else the defaults. */
+static ParseLimits parse_limits(const Options *o, const Config *cfg, const PackSet *packs)
+{
+    ParseLimits l;
+    l.noreturn.always = packset_noreturn_names(packs, false);
+    l.noreturn.system_only = packset_noreturn_names(packs, true);
+    l.timeout_seconds = o->parse_timeout >= 0    ? o->parse_timeout
+                        : cfg->has_parse_timeout ? cfg->parse_timeout
+                                                 : PARSE_DEFAULT_TIMEOUT_SECONDS;
+    l.memory_mib = o->parse_memory_limit >= 0         ? o->parse_memory_limit
+                   : cfg->has_parse_memory_limit ? cfg->parse_memory_limit
+                                                 : PARSE_DEFAULT_MEMORY_MIB;
+    return l;
+}
+
 /* --dump-cfg FILE[:FUNCTION] */
 static int dump_cfg(const Options *o, const Config *cfg, const CompileDb *db, const char *cwd,
                     const PackSet *packs)
@@ -329,9 +347,8 @@ static int dump_cfg(const Options *o, const Config *cfg, const CompileDb *db, co
     ParseJob job = {.db = db, .extra_args = extra.items, .n_extra_args = extra.len};
     int n = 0;
     char **args = file_args(&job, abs, &n);
-    NoreturnNames noreturn = {packset_noreturn_names(packs, false), packset_noreturn_names(packs, true)};
-    ParseSession *s = parse_session_new(&noreturn);
-    IrUnit *u = parse_unit(s, abs, (const char *const *)args, n);
+    ParseLimits limits = parse_limits(o, cfg, packs);
+    IrUnit *u = parse_unit_isolated(&limits, abs, (const char *const *)args, n);
     NoteVec notes = {0};
     bool parse_error = false;
     notify_parse_problems(u, cwd, &notes, &parse_error); /* a dump of code with errors may miss statements */
@@ -343,7 +360,6 @@ static int dump_cfg(const Options *o, const Config *cfg, const CompileDb *db, co
         status = 2;
     }
     ir_unit_free(u);
-    parse_session_free(s);
     for (int k = 0; k < n; k++) free(args[k]);
     free(args);
     VEC_FREE(extra);
@@ -529,8 +545,7 @@ static void stage_parse(Run *r)
     int n_files = r->files.n_files;
     StrVec extra = extra_clang_args(r->o, &r->cfg);
     ParseJob job = {.files = r->files.files, .n_files = n_files, .db = r->db, .cache = r->cache};
-    job.noreturn.always = packset_noreturn_names(&r->packs, false);
-    job.noreturn.system_only = packset_noreturn_names(&r->packs, true);
+    job.limits = parse_limits(r->o, &r->cfg, &r->packs);
     job.units = r->units = xcalloc((size_t)(n_files ? n_files : 1), sizeof(IrUnit *));
     job.extra_args = extra.items;
     job.n_extra_args = extra.len;
