@@ -1,14 +1,17 @@
-/* parse_isolated.c — one file's parse in a child process (parse_isolated.h).
+/* parse_isolated.c — files parsed in worker processes (parse_isolated.h).
  *
- * The parent forks; the child closes every descriptor but its end of a
- * pipe, caps its address space (RLIMIT_AS: the limit on top of what it
- * inherited), creates its own CXIndex (libclang is never used across the
- * fork), parses with parse_unit (on its 1 GiB-stack thread), writes the IR
- * (ir_codec's encoding, then the list of files the unit read) after an
- * 8-byte length, and leaves with _exit. The parent reads with a deadline;
- * at the deadline it kills the child (SIGKILL). A child that dies, exits
- * with a status or sends a short or malformed message gives a failed unit
- * naming what happened. Nothing here knows about libclang: parse.c does. */
+ * A ParseWorker forks its process when it first gets a file. The child
+ * closes every descriptor but its end of a socket pair, silences its
+ * stdout and stderr, caps its address space (RLIMIT_AS: the limit on top
+ * of what it inherited), creates its own CXIndex (libclang is never used
+ * across the fork), then answers requests — a path and its compiler
+ * arguments — with parse_unit's unit (on its 1 GiB-stack thread) in
+ * ir_codec's encoding plus the files the unit read, each message after an
+ * 8-byte length. The parent reads an answer against the time limit and
+ * kills the child (SIGKILL) at the deadline. A child that dies, exits or
+ * answers with a malformed message gives a failed unit naming what
+ * happened, and the next file gets a new process. Nothing here knows about
+ * libclang: parse.c does. */
 #define _GNU_SOURCE
 #include "parse/parse_isolated.h"
 
@@ -80,8 +83,8 @@ static bool write_all(int fd, const void *p, size_t n)
     return true;
 }
 
-/* Another thread's pipe, inherited by this child, would keep that
- * thread's read from seeing the end of its own child's message. */
+/* Another thread's channel, inherited by this child, would keep that
+ * thread's worker from seeing its channel close when connlint ends it. */
 static void close_other_fds(int keep)
 {
 #ifdef SYS_close_range
@@ -110,14 +113,17 @@ static unsigned long long address_space_now(void)
 
 /* libclang and LLVM print to stderr when they fail ("LLVM ERROR: out of
  * memory", a crash's stack dump quoting the command line): unescaped text
- * that may name files of the tree. The parent reports what happened. */
+ * that may name files of the tree. The parent reports what happened. A
+ * sanitizer build keeps stderr for the sanitizer's reports. */
 static void quiet_std_streams(void)
 {
+#ifndef UNDER_ASAN
     int null = open("/dev/null", O_RDWR);
     if (null < 0) return;
     dup2(null, STDOUT_FILENO);
     dup2(null, STDERR_FILENO);
     if (null > STDERR_FILENO) close(null);
+#endif
 }
 
 static void cap_memory(int mib, unsigned long long base)
