@@ -27,6 +27,7 @@ static char dir[64];
 static char *source;
 static PackSet packs;
 static ParseSession *session;
+static NoreturnNames noreturn;
 
 static void set_up(void)
 {
@@ -35,7 +36,8 @@ static void set_up(void)
     source = xasprintf("%s/input.c", dir);
     for (int i = 0; i < builtin_pack_count; i++)
         if (!packset_load(&packs, builtin_packs[i].name)) abort();
-    session = parse_session_new();
+    noreturn = (NoreturnNames){packset_noreturn_names(&packs, false), packset_noreturn_names(&packs, true)};
+    session = parse_session_new(&noreturn);
 }
 
 static void render_all(const FindingList *findings)

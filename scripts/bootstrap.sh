@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export DEBIAN_FRONTEND=noninteractive
-pkgs=(gcc make cmake pkg-config libclang-dev libcjson-dev python3 git pre-commit libxml2-utils python3-jsonschema)
+pkgs=(gcc make cmake pkg-config clang libclang-dev libcjson-dev python3 git pre-commit libxml2-utils python3-jsonschema)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
