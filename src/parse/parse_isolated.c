@@ -114,16 +114,18 @@ static unsigned long long address_space_now(void)
 /* libclang and LLVM print to stderr when they fail ("LLVM ERROR: out of
  * memory", a crash's stack dump quoting the command line): unescaped text
  * that may name files of the tree. The parent reports what happened. A
- * sanitizer build keeps stderr for the sanitizer's reports. */
+ * sanitizer build keeps stderr for the sanitizer's reports. stdout goes
+ * too: exit() on an allocation failure would flush a copy of whatever the
+ * parent had buffered. */
 static void quiet_std_streams(void)
 {
-#ifndef UNDER_ASAN
     int null = open("/dev/null", O_RDWR);
     if (null < 0) return;
     dup2(null, STDOUT_FILENO);
+#ifndef UNDER_ASAN
     dup2(null, STDERR_FILENO);
-    if (null > STDERR_FILENO) close(null);
 #endif
+    if (null > STDERR_FILENO) close(null);
 }
 
 static void cap_memory(int mib, unsigned long long base)
