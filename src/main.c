@@ -58,6 +58,8 @@ typedef struct {
     CacheSession *cache;    /* NULL: no cache */
     ParseLimits limits;     /* the packs' noreturn names, the time and memory limits */
     atomic_int next;
+    ParseWorker **workers;  /* one per thread, each with a process of its own */
+    atomic_int next_worker;
     atomic_int done;
     atomic_int parsed;      /* files parsed (not taken from the cache) */
     bool progress;
@@ -92,7 +94,8 @@ static char **file_args(const ParseJob *job, const char *file, int *n)
 static void *parse_worker(void *arg)
 {
     ParseJob *job = arg;
-    ParseWorker *worker = parse_worker_new(&job->limits); /* a process of its own, started when needed */
+    int slot = atomic_fetch_add(&job->next_worker, 1);
+    ParseWorker *worker = job->workers[slot];
     for (;;) {
         int i = atomic_fetch_add(&job->next, 1);
         if (i >= job->n_files) break;
@@ -113,7 +116,6 @@ static void *parse_worker(void *arg)
             fflush(stderr);
         }
     }
-    parse_worker_free(worker);
     return NULL;
 }
 
@@ -130,6 +132,13 @@ static void parse_all(ParseJob *job, int jobs)
     if (jobs < 1) jobs = default_jobs();
     if (jobs > job->n_files) jobs = job->n_files > 0 ? job->n_files : 1;
     job->start = now_seconds();
+    /* the workers' processes are forked here, before the threads exist */
+    job->workers = xcalloc((size_t)jobs, sizeof(ParseWorker *));
+    atomic_store(&job->next_worker, 0);
+    for (int i = 0; i < jobs; i++) {
+        job->workers[i] = parse_worker_new(&job->limits);
+        if (job->n_files > 0) parse_worker_start(job->workers[i]);
+    }
     if (jobs == 1) {
         parse_worker(job);
     } else {
@@ -141,6 +150,8 @@ static void parse_all(ParseJob *job, int jobs)
         for (int i = 0; i < started; i++) pthread_join(threads[i], NULL);
         free(threads);
     }
+    for (int i = 0; i < jobs; i++) parse_worker_free(job->workers[i]);
+    free(job->workers);
     if (job->progress && now_seconds() - job->start > 1.0) fputs("\r\033[K", stderr);
 }
 

@@ -246,10 +246,13 @@ static void child_main(const ParseLimits *lim, pid_t parent, int fd)
         crash_hook(path);
         IrUnit *u = parse_unit(s, path, (const char *const *)args, nargs);
         /* after a failure (libclang's crash recovery may have caught a
-         * crash or an exhausted memory limit), a fresh process */
-        bool retiring = u->parse_failed ||
-                        (lim->memory_mib > 0 && parse_memory_limit_supported() && base > 0 &&
-                        address_space_now() > base + (unsigned long long)lim->memory_mib * 1024 * 1024 / 2);
+         * crash or an exhausted memory limit), a fresh process; not in a
+         * sanitizer build, whose replacements (forked from a parse thread)
+         * are not safe */
+        bool retiring = parse_memory_limit_supported() &&
+                        (u->parse_failed ||
+                         (lim->memory_mib > 0 && base > 0 &&
+                          address_space_now() > base + (unsigned long long)lim->memory_mib * 1024 * 1024 / 2));
         message_begin(&out);
         bytes_put_bool(&out, retiring);
         ir_unit_encode(&out, u);
@@ -353,6 +356,13 @@ ParseWorker *parse_worker_new(const ParseLimits *limits)
     w->limits = *limits;
     w->fd = -1;
     return w;
+}
+
+static bool worker_start(ParseWorker *w);
+
+void parse_worker_start(ParseWorker *w)
+{
+    if (!w->pid) worker_start(w);
 }
 
 static bool worker_start(ParseWorker *w)

@@ -27,6 +27,11 @@ typedef struct ParseWorker ParseWorker;
 /* `limits` is copied (the noreturn maps stay borrowed). The process starts
  * with the first file. */
 ParseWorker *parse_worker_new(const ParseLimits *limits);
+/* Starts the process now. Forking while other threads run is safe with
+ * glibc's allocator but not with every sanitizer runtime's: connlint starts
+ * each thread's worker before the threads exist; only a replacement (after
+ * a failure) is forked from a parse thread. */
+void parse_worker_start(ParseWorker *w);
 /* Ends the process (it exits when its channel closes) and waits for it. */
 void parse_worker_free(ParseWorker *w);
 
