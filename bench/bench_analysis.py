@@ -225,7 +225,7 @@ def main(argv):
             with open(path, "w") as f:
                 f.write(function(blocks, handles))
             nblocks = count_blocks(connlint, path)
-            total, out = best_time([connlint, "--rules", "libpq", "--format", "json", "--fail-on", "none",
+            total, out = best_time([connlint, "--no-cache", "--rules", "libpq", "--format", "json", "--fail-on", "none",
                                     "-j", "1", path], runs)
             parse, _ = best_time([connlint, "--dump-cfg", path], runs)
             try:

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "checks/registry.h"
+#include "cli/derived_packs.h"
 #include "cli/builtin_packs.h"
 #include "cli/rulepack.h"
 #include "common/util.h"
@@ -38,6 +39,7 @@ static void set_up(void)
         if (!packset_load(&packs, builtin_packs[i].name)) abort();
     noreturn = (NoreturnNames){packset_noreturn_names(&packs, false), packset_noreturn_names(&packs, true)};
     session = parse_session_new(&noreturn);
+    parse_session_read_attributes(session, true); /* the attribute reader too */
 }
 
 static void render_all(const FindingList *findings)
@@ -60,6 +62,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fclose(f);
     IrUnit *unit = parse_unit(session, source, NULL, 0);
     IrUnit *units[] = {unit};
+    DerivedPack derived;
+    derived_pack_build(units, 1, &packs, dir, &derived);
+    derived_pack_free(&derived);
     noreturn_refine(units, 1);
     SummaryTable *summaries = summaries_build(units, 1, &packs);
     CheckContext cctx = {&packs, summaries, NULL, 0};

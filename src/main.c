@@ -46,6 +46,7 @@
 #include "common/version.h"
 #include "cli/builtin_packs.h"
 #include "cli/init.h"
+#include "cli/derived_packs.h"
 
 typedef VEC(ToolNotification) NoteVec;
 typedef VEC(char *) StrVec;
@@ -59,6 +60,7 @@ typedef struct {
     int n_extra_args;
     CacheSession *cache;    /* NULL: no cache */
     NoreturnNames noreturn; /* the packs' noreturn names, for the parse */
+    bool attributes;        /* record allocator attributes (derived packs) */
     atomic_int next;
     atomic_int done;
     atomic_int parsed;      /* files parsed (not taken from the cache) */
@@ -95,6 +97,7 @@ static void *parse_worker(void *arg)
 {
     ParseJob *job = arg;
     ParseSession *s = parse_session_new(&job->noreturn);
+    parse_session_read_attributes(s, job->attributes);
     for (;;) {
         int i = atomic_fetch_add(&job->next, 1);
         if (i >= job->n_files) break;
@@ -372,6 +375,8 @@ typedef struct {
     int n_checked;
     int n_project_only;        /* files of the project that were not given */
     CacheSession *cache;       /* NULL: no cache */
+    bool attributes;           /* packs derived from the sources' attributes */
+    DerivedPack derived;
     int n_parsed;              /* files parsed rather than taken from the cache */
     IrUnit **units;            /* parse → summarise, check, filter */
     NoteVec notes;             /* parse problems, for SARIF's notifications */
@@ -394,6 +399,7 @@ static bool load_settings(Run *r)
     }
     if (!config_load(r->o->config, &r->cfg)) return false;
     r->cfg_loaded = true;
+    r->attributes = r->o->attributes || r->cfg.attributes;
     const char *db_path = r->o->compile_commands ? r->o->compile_commands : r->cfg.compile_commands;
     if (!db_path) return true;
     r->db = compile_db_load(db_path);
@@ -499,7 +505,8 @@ static void open_cache(Run *r)
     }
     char nr_hex[SHA256_HEX_LEN + 1];
     sha256_final_hex(&nr, nr_hex);
-    char *clang = xasprintf("%s|%s|%s", libclang, exe_hash, nr_hex);
+    /* with attributes on, units also record the allocator attributes */
+    char *clang = xasprintf("%s|%s|%s|attributes=%d", libclang, exe_hash, nr_hex, r->attributes ? 1 : 0);
     free(libclang);
     /* what configures the checks: the packs (their resources, by content)
      * and the handler globs */
@@ -536,6 +543,7 @@ static void stage_parse(Run *r)
     ParseJob job = {.files = r->files.files, .n_files = n_files, .db = r->db, .cache = r->cache};
     job.noreturn.always = packset_noreturn_names(&r->packs, false);
     job.noreturn.system_only = packset_noreturn_names(&r->packs, true);
+    job.attributes = r->attributes;
     job.units = r->units = xcalloc((size_t)(n_files ? n_files : 1), sizeof(IrUnit *));
     job.extra_args = extra.items;
     job.n_extra_args = extra.len;
@@ -562,6 +570,19 @@ static void stage_parse(Run *r)
                 c.files_not_parsed == 1 ? "" : "s");
     }
     free(checked_units);
+}
+
+/* With attributes on, the pack derived from the allocator attributes of
+ * every parsed file (the project's other files included, so a one-file
+ * run derives what a whole-tree run does) joins the packs; the result
+ * entries of the cache depend on it. False when the set rejects it. */
+static bool stage_derive_packs(Run *r)
+{
+    if (!r->attributes) return true;
+    derived_pack_build(r->units, r->files.n_files, &r->packs, r->cwd, &r->derived);
+    if (!derived_pack_add(&r->derived, &r->packs)) return false;
+    cache_session_add_check_salt(r->cache, r->derived.json ? r->derived.json : "");
+    return true;
 }
 
 /* First the calls that never return although nothing declares it (a
@@ -766,6 +787,7 @@ static void run_free(Run *r)
     filelist_free(&r->files);
     free(r->checked);
     cache_session_free(r->cache);
+    derived_pack_free(&r->derived);
     packset_free(&r->packs);
     compile_db_free(r->db);
     if (r->cfg_loaded) config_free(&r->cfg);
@@ -790,6 +812,19 @@ static void report_progress(const Run *r, double seconds)
             r->summaries_cached, r->summary_stats.computed, st.summary_invalid);
 }
 
+/* --list-packs with attributes on: the pack derived from PATHs (and the
+ * project's other files), after the built-in packs. */
+static int list_derived_packs(Run *r)
+{
+    if (!r->attributes) return 0;
+    stage_discover(r);
+    open_cache(r);
+    stage_parse(r);
+    bool ok = stage_derive_packs(r);
+    printf("%s", r->derived.listing ? r->derived.listing : "");
+    return ok && !r->io_error ? 0 : 2;
+}
+
 static int run(const Options *o)
 {
     Run r = {.o = o};
@@ -800,6 +835,8 @@ static int run(const Options *o)
         /* the message is printed */
     } else if (o->action == ACTION_DUMP_CFG) {
         status = dump_cfg(o, &r.cfg, r.db, r.cwd, &r.packs); /* the packs say what never returns */
+    } else if (o->action == ACTION_LIST_PACKS) {
+        status = list_derived_packs(&r);
     } else {
         stage_discover(&r);
         if (!outputs_spare_inputs(&r)) {
@@ -809,6 +846,10 @@ static int run(const Options *o)
         open_cache(&r);
         double t0 = now_seconds();
         stage_parse(&r);
+        if (!stage_derive_packs(&r)) {
+            run_free(&r);
+            return 2;
+        }
         stage_summarise(&r);
         if (!emit_summaries(&r)) r.io_error = true;
         stage_check(&r);
@@ -868,7 +909,10 @@ int main(int argc, char **argv)
         break;
     }
     case ACTION_LIST_RULES: st = list_rules(); break;
-    case ACTION_LIST_PACKS: st = list_packs(); break;
+    case ACTION_LIST_PACKS:
+        st = list_packs();
+        if (st == 0) st = run(&o); /* with attributes on, the derived pack */
+        break;
     case ACTION_INIT: st = init_write_config(o.paths, o.n_paths); break;
     case ACTION_EXPLAIN: st = explain_rule(o.explain_rule); break;
     case ACTION_MERGE: st = sarif_merge_files(o.paths, o.n_paths, o.output); break;

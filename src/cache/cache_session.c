@@ -66,6 +66,19 @@ CacheSession *cache_session_new(const char *dir, const char *parse_salt, const c
     return s;
 }
 
+void cache_session_add_check_salt(CacheSession *s, const char *more)
+{
+    if (!s) return;
+    Sha256 h;
+    sha256_init(&h);
+    sha256_update_str(&h, s->check_salt);
+    sha256_update_str(&h, more);
+    char hex[SHA256_HEX_LEN + 1];
+    sha256_final_hex(&h, hex);
+    free(s->check_salt);
+    s->check_salt = xstrdup(hex);
+}
+
 void cache_session_free(CacheSession *s)
 {
     if (!s) return;

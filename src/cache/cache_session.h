@@ -45,6 +45,11 @@ typedef struct {
 CacheSession *cache_session_new(const char *dir, const char *parse_salt, const char *check_salt);
 void cache_session_free(CacheSession *s);
 
+/* Adds to what configures the checks something known only after the parse
+ * (the pack derived from the sources' attributes): before any result entry
+ * is looked up. */
+void cache_session_add_check_salt(CacheSession *s, const char *more);
+
 /* Per file: compute the keys and try the unit entry. Returns the cached
  * unit or NULL (then parse, and store with cache_session_store_unit).
  * `slot` identifies the file in this session (0 .. n_files-1). */

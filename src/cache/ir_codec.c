@@ -161,6 +161,17 @@ void ir_unit_encode(ByteBuf *b, const IrUnit *u)
     }
     bytes_put_u64(b, (uint64_t)u->n_global_var_escapes);
     for (int i = 0; i < u->n_global_var_escapes; i++) bytes_put_str(b, u->global_var_escapes[i]);
+    bytes_put_u64(b, (uint64_t)u->n_alloc_attrs);
+    for (int i = 0; i < u->n_alloc_attrs; i++) {
+        const IrAllocAttr *at = &u->alloc_attrs[i];
+        bytes_put_i64(b, at->form);
+        bytes_put_str(b, at->function);
+        bytes_put_str(b, at->key);
+        bytes_put_i64(b, at->arg);
+        bytes_put_str(b, at->file);
+        bytes_put_i64(b, at->line);
+        bytes_put_i64(b, at->same_type_arg);
+    }
     bytes_put_u64(b, (uint64_t)u->n_diags);
     for (int i = 0; i < u->n_diags; i++) {
         bytes_put_str(b, u->diags[i].file);
@@ -354,6 +365,22 @@ IrUnit *ir_unit_decode(ByteReader *r)
     u->n_global_var_escapes = reader_count(r);
     u->global_var_escapes = arena_alloc(a, sizeof(char *) * (size_t)(u->n_global_var_escapes + 1));
     for (int i = 0; i < u->n_global_var_escapes && !r->failed; i++) u->global_var_escapes[i] = reader_str(r, a);
+    u->n_alloc_attrs = reader_count(r);
+    u->alloc_attrs = arena_alloc(a, sizeof(IrAllocAttr) * (size_t)(u->n_alloc_attrs + 1));
+    for (int i = 0; i < u->n_alloc_attrs && !r->failed; i++) {
+        IrAllocAttr *at = &u->alloc_attrs[i];
+        int form = get_int(&d);
+        at->form = form >= IR_ATTR_OWNERSHIP_RETURNS && form <= IR_ATTR_MALLOC_DEALLOC ? (IrAttrForm)form
+                                                                                      : IR_ATTR_OWNERSHIP_RETURNS;
+        if (form != (int)at->form) r->failed = true;
+        at->function = reader_str(r, a);
+        at->key = reader_str(r, a);
+        at->arg = get_int(&d);
+        at->file = reader_str(r, a);
+        at->line = get_int(&d);
+        at->same_type_arg = reader_int(r, -1, 1 << 20);
+        if (!at->function || !at->key || !at->file) r->failed = true;
+    }
     u->n_diags = reader_count(r);
     u->diags = arena_alloc(a, sizeof(IrDiag) * (size_t)(u->n_diags + 1));
     for (int i = 0; i < u->n_diags && !r->failed; i++) {

@@ -20,7 +20,7 @@ typedef enum {
     OPT_CONFIG, OPT_RULES, OPT_HANDLERS, OPT_EXCLUDE, OPT_COMPILE_COMMANDS, OPT_FORMAT,
     OPT_OUTPUT, OPT_JOBS, OPT_SRCROOT, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_FAIL_ON,
     OPT_KEEP_GOING, OPT_LIST_RULES, OPT_LIST_PACKS, OPT_EXPLAIN, OPT_VERSION, OPT_HELP,
-    OPT_DUMP_CFG, OPT_REPORT_UNUSED, OPT_CATEGORY, OPT_CACHE_DIR, OPT_NO_CACHE, OPT_NO_PROJECT,
+    OPT_DUMP_CFG, OPT_REPORT_UNUSED, OPT_CATEGORY, OPT_CACHE_DIR, OPT_NO_CACHE, OPT_NO_PROJECT, OPT_ATTRIBUTES,
     OPT_SHARD, OPT_EMIT_SUMMARY, OPT_VERBOSE, OPT_INIT,
 } OptId;
 
@@ -56,6 +56,7 @@ static const OptDef opt_defs[] = {
     {"cache-dir", 0, true, OPT_CACHE_DIR},
     {"no-cache", 0, false, OPT_NO_CACHE},
     {"no-project", 0, false, OPT_NO_PROJECT},
+    {"attributes", 0, false, OPT_ATTRIBUTES},
     {"shard", 0, true, OPT_SHARD},
     {"emit-summary", 0, true, OPT_EMIT_SUMMARY},
     {"verbose", 'v', false, OPT_VERBOSE},
@@ -177,6 +178,7 @@ static int apply_option(Options *o, const OptDef *d, const char *v, const char *
     case OPT_CACHE_DIR: set_string(&o->cache_dir, v); break;
     case OPT_NO_CACHE: o->no_cache = true; break;
     case OPT_NO_PROJECT: o->no_project = true; break;
+    case OPT_ATTRIBUTES: o->attributes = true; break;
     case OPT_SHARD:
         if (!shard_parse(v, &o->shard_k, &o->shard_n))
             return usage_error("invalid value '%s' for %s (expected K/N with 1 <= K <= N)", v, spelled);
@@ -318,6 +320,10 @@ static const char help_text[] =
     "                           take per-file compiler flags from\n"
     "                           compile_commands.json (a folder holding it, or\n"
     "                           the file)\n"
+    "  --attributes             also derive rule packs from the allocator pairs\n"
+    "                           the sources declare (clang ownership_returns/\n"
+    "                           takes/holds, GCC malloc(dealloc[, N])); see\n"
+    "                           --list-packs\n"
     "  -- ARGS...               extra compiler arguments for every file\n"
     "                           (e.g. -- -Iinclude -DNDEBUG)\n"
     "\n"
@@ -363,7 +369,9 @@ static const char help_text[] =
     "\n"
     "Information:\n"
     "  --list-rules             print the rule ids and their descriptions\n"
-    "  --list-packs             print the built-in rule packs\n"
+    "  --list-packs [PATH...]   print the built-in rule packs; with --attributes\n"
+    "                           (or \"attributes\": true) also the packs derived\n"
+    "                           from the declarations of PATHs' sources\n"
     "  --init                   write a starter .connlint.json for the tree below the\n"
     "                           current directory (or PATHs): packs whose headers\n"
     "                           are included, handler folders, the compile database;\n"

@@ -25,7 +25,7 @@
 #define CONFIG_NAME ".connlint.json"
 
 static const char *const config_keys[] = {
-    "version", "rules", "handlers", "exclude", "compile_commands", "clang_args", "levels", "cache_dir", NULL,
+    "version", "rules", "handlers", "exclude", "compile_commands", "clang_args", "levels", "cache_dir", "attributes", NULL,
 };
 
 static char *dir_of(const char *path)
@@ -240,6 +240,7 @@ static bool parse_fields(JsonCheck *jc, const cJSON *root, Config *out)
     } else {
         ok = false;
     }
+    ok = jsoncheck_bool(jc, root, "attributes", &out->attributes) && ok;
     ok = parse_levels(jc, root, out) && ok;
     return ok;
 }

@@ -31,6 +31,8 @@ typedef struct {
     int n_clang_args;
     LevelOverride *levels;
     int n_levels;
+    bool attributes;         /* "attributes": derive packs from the sources'
+                                allocator attributes (src/cli/derived_packs.c) */
 } Config;
 
 /* Loads `explicit_path` if not NULL, else the nearest .connlint.json from the

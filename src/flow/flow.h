@@ -259,6 +259,9 @@ typedef struct {
     long long *counter_bound; /* per var: that constant */
     int *visit_mark;          /* scratch for bounded searches (flow_path.c) */
     int visit_gen;
+    int *path_pos;            /* scratch for flow_path_build: a block's position on
+                                 the path being built, -1 off it (kept all -1
+                                 between calls, so a path costs its length) */
 
     /* per block */
     TupleList *in;

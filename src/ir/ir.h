@@ -250,6 +250,29 @@ typedef struct {
     bool is_error;        /* error or fatal; else warning */
 } IrDiag;
 
+/* An allocator attribute on a function declaration of the unit (main
+ * file or project header), read from the declaration's tokens with macros
+ * expanded (parse_attrs.c); only when the run derives packs from them
+ * (src/cli/derived_packs.c). Arguments are as written: 1-based. */
+typedef enum {
+    IR_ATTR_OWNERSHIP_RETURNS, /* ownership_returns(K[, size]): returns a new K */
+    IR_ATTR_OWNERSHIP_TAKES,   /* ownership_takes(K, N...): frees argument N */
+    IR_ATTR_OWNERSHIP_HOLDS,   /* ownership_holds(K, N...): keeps argument N */
+    IR_ATTR_MALLOC_DEALLOC,    /* GCC malloc(D[, N]): D(argument N) frees the result */
+} IrAttrForm;
+
+typedef struct {
+    IrAttrForm form;
+    const char *function;  /* the declared function */
+    const char *key;       /* the ownership kind K, or the deallocator D */
+    int arg;               /* N as written (1-based); 0: none written */
+    const char *file;      /* the declaration (absolute) */
+    int line;
+    int same_type_arg;     /* 0-based parameter of the very type the function
+                              returns (realloc's shape: its value may be that
+                              argument's block, moved); -1: none */
+} IrAllocAttr;
+
 typedef struct {
     Arena *arena;
     const char *main_file;  /* absolute, normalised path */
@@ -264,6 +287,8 @@ typedef struct {
     int n_global_var_escapes;
     IrDiag *diags;          /* clang errors (first few), in order */
     int n_diags;
+    IrAllocAttr *alloc_attrs; /* allocator attributes of its declarations */
+    int n_alloc_attrs;
     const char **includes;  /* every other file the translation unit read (its
                                headers, system ones included), absolute, for the
                                cache to tell when the unit must be parsed again */

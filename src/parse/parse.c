@@ -3,7 +3,10 @@
  * detailed preprocessing record, for operators written in macro bodies;
  * -w, as warnings are never used), records the first errors, builds the IR
  * of every function defined in the main file or a project (non-system)
- * header (has_errors when an error lies inside the definition), collects function names used in file-scope initialisers, and
+ * header (has_errors when an error lies inside the definition; clang's
+ * rejection of GCC's malloc(dealloc) form is no error), collects function
+ * names used in file-scope initialisers and, when asked, the allocator
+ * attributes of function declarations (parse_attrs.c), and
  * disposes of the translation unit. The CFG itself is built by
  * parse_stmt.c (statements), parse_expr.c (values), parse_cond.c
  * (conditions), parse_sink.c (assignments, returns) and parse_finish.c.
@@ -27,6 +30,7 @@
 struct ParseSession {
     CXIndex index;
     NoreturnNames noreturn;
+    bool read_attributes;
 };
 
 static void keep_libclang_on_our_thread(void)
@@ -42,6 +46,11 @@ ParseSession *parse_session_new(const NoreturnNames *noreturn)
     s->index = clang_createIndex(0, 0);
     if (noreturn) s->noreturn = *noreturn;
     return s;
+}
+
+void parse_session_read_attributes(ParseSession *s, bool on)
+{
+    s->read_attributes = on;
 }
 
 void parse_session_free(ParseSession *s)
@@ -75,6 +84,8 @@ typedef struct {
     GlobalVarNames global_var_escapes;
     VEC(IrDiag) diags;
     VEC(ErrorAt) errors_at; /* every error of the TU, not only the first few */
+    AttrScan *attrs;        /* NULL: allocator attributes are not read */
+    AllocAttrVec alloc_attrs;
     int n_errors, n_warnings;
 } UnitBuild;
 
@@ -141,12 +152,28 @@ static bool file_is_parsable(UnitBuild *ub, const char *path)
     return true;
 }
 
+/* GCC 11's malloc(dealloc[, N]) attribute, which clang (14 to 19 at
+ * least) rejects with "'malloc' attribute takes no arguments": the
+ * attribute is dropped and nothing else is lost, so it is no error of the
+ * code (parse_attrs.c reads the pair from the tokens). */
+static bool is_gcc_malloc_argument_error(const char *msg)
+{
+    return msg && (strcmp(msg, "'malloc' attribute takes no arguments") == 0 ||
+                   strcmp(msg, "'__malloc__' attribute takes no arguments") == 0);
+}
+
 static void collect_clang_diags(UnitBuild *ub)
 {
     unsigned n = clang_getNumDiagnostics(ub->tu);
     for (unsigned i = 0; i < n; i++) {
         CXDiagnostic d = clang_getDiagnostic(ub->tu, i);
         enum CXDiagnosticSeverity sev = clang_getDiagnosticSeverity(d);
+        if (sev >= CXDiagnostic_Error) {
+            CXString spelled = clang_getDiagnosticSpelling(d);
+            bool harmless = is_gcc_malloc_argument_error(clang_getCString(spelled));
+            clang_disposeString(spelled);
+            if (harmless) sev = CXDiagnostic_Ignored;
+        }
         if (sev >= CXDiagnostic_Error) {
             CXFile f;
             unsigned line, col, offset;
@@ -288,15 +315,20 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
 {
     (void)parent;
     UnitBuild *ub = data;
+    enum CXCursorKind k = clang_getCursorKind(c);
+    if (k == CXCursor_MacroDefinition) {
+        if (ub->attrs) attr_scan_macro(ub->attrs, c); /* system headers' too: a project may use them */
+        return CXChildVisit_Continue;
+    }
     CXSourceLocation loc = clang_getCursorLocation(c);
     if (clang_Location_isInSystemHeader(loc)) return CXChildVisit_Continue;
-    enum CXCursorKind k = clang_getCursorKind(c);
     if (k != CXCursor_FunctionDecl && k != CXCursor_VarDecl) return CXChildVisit_Continue;
     CXFile f;
     clang_getExpansionLocation(loc, &f, NULL, NULL, NULL);
     if (!f) return CXChildVisit_Continue;
     const char *file = file_path(ub, f);
     if (k == CXCursor_FunctionDecl) {
+        if (ub->attrs) attr_scan_function(ub->attrs, ub->unit->arena, c, file, &ub->alloc_attrs);
         if (clang_isCursorDefinition(c)) build_function(ub, c, file);
     } else {
         RefScan rs = {ub, file};
@@ -324,6 +356,10 @@ static void unit_copy_out(UnitBuild *ub)
             arena_dup(a, ub->global_var_escapes.items, sizeof(const char *) * (size_t)u->n_global_var_escapes);
     VEC_FREE(ub->global_vars);
     VEC_FREE(ub->global_var_escapes);
+    u->n_alloc_attrs = ub->alloc_attrs.len;
+    if (u->n_alloc_attrs)
+        u->alloc_attrs = arena_dup(a, ub->alloc_attrs.items, sizeof(IrAllocAttr) * (size_t)u->n_alloc_attrs);
+    VEC_FREE(ub->alloc_attrs);
     u->n_diags = ub->diags.len;
     if (u->n_diags) u->diags = arena_dup(a, ub->diags.items, sizeof(IrDiag) * (size_t)u->n_diags);
     VEC_FREE(ub->paths);
@@ -386,7 +422,9 @@ static IrUnit *parse_unit_here(ParseSession *s, const char *path, const char *co
     collect_clang_diags(&ub);
     unit_record_includes(ub.unit, ub.tu);
     ub.macros = macro_cache_new();
+    if (s->read_attributes) ub.attrs = attr_scan_new(ub.tu);
     clang_visitChildren(clang_getTranslationUnitCursor(ub.tu), visit_top, &ub);
+    attr_scan_free(ub.attrs);
     macro_cache_free(ub.macros);
     clang_disposeTranslationUnit(ub.tu);
     unit_copy_out(&ub);

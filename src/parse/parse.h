@@ -22,6 +22,10 @@ typedef struct {
 /* `noreturn` is copied (the maps stay borrowed); NULL: no names, only the
  * declarations' own attributes say a function never returns. */
 ParseSession *parse_session_new(const NoreturnNames *noreturn);
+
+/* Also record the allocator attributes of function declarations
+ * (IrUnit.alloc_attrs); off unless set. */
+void parse_session_read_attributes(ParseSession *s, bool on);
 void parse_session_free(ParseSession *s);
 
 /* The version of the libclang in use, e.g. "Debian clang version 19.1.7";

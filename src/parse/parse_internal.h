@@ -249,6 +249,15 @@ void expr_return(Builder *b, CXCursor c, IrLoc loc, int depth);
 /* parse_includes.c: the headers the unit read, for the cache */
 void unit_record_includes(IrUnit *u, CXTranslationUnit tu);
 
+/* parse_attrs.c: allocator attributes of function declarations, read from
+ * their tokens with the macros defined so far expanded */
+typedef struct AttrScan AttrScan;
+typedef VEC(IrAllocAttr) AllocAttrVec;
+AttrScan *attr_scan_new(CXTranslationUnit tu);
+void attr_scan_macro(AttrScan *s, CXCursor def);  /* each macro definition, in order */
+void attr_scan_function(AttrScan *s, Arena *a, CXCursor decl, const char *file, AllocAttrVec *out);
+void attr_scan_free(AttrScan *s);
+
 /* parse_finish.c */
 IrFunction *builder_finish(Builder *b, IrFunction *fn);
 void builder_free(Builder *b);

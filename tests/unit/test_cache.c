@@ -96,6 +96,10 @@ static char *dump_unit(const IrUnit *u)
     for (int i = 0; i < u->n_global_refs; i++)
         sb_printf(&sb, "ref %s %s %d\n", u->global_refs[i].name, u->global_refs[i].file, u->global_refs[i].loc.line);
     for (int i = 0; i < u->n_diags; i++) sb_printf(&sb, "diag %s %d\n", u->diags[i].message, u->diags[i].line);
+    for (int i = 0; i < u->n_alloc_attrs; i++) {
+        const IrAllocAttr *a = &u->alloc_attrs[i];
+        sb_printf(&sb, "attr %d %s %s %d %s %d\n", (int)a->form, a->function, a->key, a->arg, a->file, a->line);
+    }
     for (int f = 0; f < u->n_functions; f++) {
         char *t = ir_dump_function(&u->functions[f]);
         sb_append(&sb, t);
@@ -104,7 +108,7 @@ static char *dump_unit(const IrUnit *u)
     return sb_take(&sb);
 }
 
-static int roundtrip_folder(ParseSession *s, const char *folder)
+static int roundtrip_folder(ParseSession *s, const char *folder, int *n_attrs)
 {
     int files = 0;
     DIR *d = opendir(folder);
@@ -115,6 +119,7 @@ static int roundtrip_folder(ParseSession *s, const char *folder)
         if (n < 3 || strcmp(e->d_name + n - 2, ".c") != 0) continue;
         char *path = xasprintf("%s/%s", folder, e->d_name);
         IrUnit *u = parse_unit(s, path, NULL, 0);
+        *n_attrs += u->n_alloc_attrs;
         ByteBuf b = {0};
         ir_unit_encode(&b, u);
         ByteReader r;
@@ -147,18 +152,20 @@ static int roundtrip_folder(ParseSession *s, const char *folder)
 static void test_ir_roundtrip(void)
 {
     ParseSession *s = parse_session_new(NULL);
-    int files = 0;
+    parse_session_read_attributes(s, true); /* the allocator attributes too */
+    int files = 0, n_attrs = 0;
     DIR *d = opendir("fixtures");
     CHECK(d != NULL);
     struct dirent *e;
     while (d && (e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.') continue;
         char *folder = xasprintf("fixtures/%s", e->d_name);
-        files += roundtrip_folder(s, folder);
+        files += roundtrip_folder(s, folder, &n_attrs);
         free(folder);
     }
     if (d) closedir(d);
     CHECK(files > 50);
+    CHECK(n_attrs >= 10); /* fixtures/attributes */
     parse_session_free(s);
 }
 
