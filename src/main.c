@@ -38,6 +38,7 @@
 #include "values/null_locals.h"
 #include "values/unions.h"
 #include "parse/parse.h"
+#include "parse/parse_isolated.h"
 #include "report/report.h"
 #include "report/sarif_merge.h"
 #include "cli/rulepack.h"
@@ -59,9 +60,10 @@ typedef struct {
     char **extra_args;      /* config clang_args + -- args */
     int n_extra_args;
     CacheSession *cache;    /* NULL: no cache */
-    NoreturnNames noreturn; /* the packs' noreturn names, for the parse */
-    bool attributes;        /* record allocator attributes (derived packs) */
+    ParseLimits limits;     /* the packs' noreturn names, the time and memory limits */
     atomic_int next;
+    ParseWorker **workers;  /* one per thread, each with a process of its own */
+    atomic_int next_worker;
     atomic_int done;
     atomic_int parsed;      /* files parsed (not taken from the cache) */
     bool progress;
@@ -96,8 +98,8 @@ static char **file_args(const ParseJob *job, const char *file, int *n)
 static void *parse_worker(void *arg)
 {
     ParseJob *job = arg;
-    ParseSession *s = parse_session_new(&job->noreturn);
-    parse_session_read_attributes(s, job->attributes);
+    int slot = atomic_fetch_add(&job->next_worker, 1);
+    ParseWorker *worker = job->workers[slot];
     for (;;) {
         int i = atomic_fetch_add(&job->next, 1);
         if (i >= job->n_files) break;
@@ -105,7 +107,7 @@ static void *parse_worker(void *arg)
         char **args = file_args(job, job->files[i], &n);
         IrUnit *u = job->cache ? cache_session_load_unit(job->cache, i, job->files[i], args, n) : NULL;
         if (!u) {
-            u = parse_unit(s, job->files[i], (const char *const *)args, n);
+            u = parse_worker_parse(worker, job->files[i], (const char *const *)args, n);
             atomic_fetch_add(&job->parsed, 1);
             if (job->cache) cache_session_store_unit(job->cache, i, u);
         }
@@ -118,7 +120,6 @@ static void *parse_worker(void *arg)
             fflush(stderr);
         }
     }
-    parse_session_free(s);
     return NULL;
 }
 
@@ -135,6 +136,13 @@ static void parse_all(ParseJob *job, int jobs)
     if (jobs < 1) jobs = default_jobs();
     if (jobs > job->n_files) jobs = job->n_files > 0 ? job->n_files : 1;
     job->start = now_seconds();
+    /* the workers' processes are forked here, before the threads exist */
+    job->workers = xcalloc((size_t)jobs, sizeof(ParseWorker *));
+    atomic_store(&job->next_worker, 0);
+    for (int i = 0; i < jobs; i++) {
+        job->workers[i] = parse_worker_new(&job->limits);
+        if (job->n_files > 0) parse_worker_start(job->workers[i]);
+    }
     if (jobs == 1) {
         parse_worker(job);
     } else {
@@ -146,6 +154,8 @@ static void parse_all(ParseJob *job, int jobs)
         for (int i = 0; i < started; i++) pthread_join(threads[i], NULL);
         free(threads);
     }
+    for (int i = 0; i < jobs; i++) parse_worker_free(job->workers[i]);
+    free(job->workers);
     if (job->progress && now_seconds() - job->start > 1.0) fputs("\r\033[K", stderr);
 }
 
@@ -313,6 +323,23 @@ static int print_cfgs(const IrUnit *u, const char *fn_name)
     return printed;
 }
 
+/* What the parse of each file reads besides the file: the packs' noreturn
+ * names; its time and memory limits: the command line's, else the
+ * configuration's, else the defaults. */
+static ParseLimits parse_limits(const Options *o, const Config *cfg, const PackSet *packs)
+{
+    ParseLimits l;
+    l.noreturn.always = packset_noreturn_names(packs, false);
+    l.noreturn.system_only = packset_noreturn_names(packs, true);
+    l.timeout_seconds = o->parse_timeout >= 0    ? o->parse_timeout
+                        : cfg->has_parse_timeout ? cfg->parse_timeout
+                                                 : PARSE_DEFAULT_TIMEOUT_SECONDS;
+    l.memory_mib = o->parse_memory_limit >= 0         ? o->parse_memory_limit
+                   : cfg->has_parse_memory_limit ? cfg->parse_memory_limit
+                                                 : PARSE_DEFAULT_MEMORY_MIB;
+    return l;
+}
+
 /* --dump-cfg FILE[:FUNCTION] */
 static int dump_cfg(const Options *o, const Config *cfg, const CompileDb *db, const char *cwd,
                     const PackSet *packs)
@@ -335,9 +362,8 @@ static int dump_cfg(const Options *o, const Config *cfg, const CompileDb *db, co
     ParseJob job = {.db = db, .extra_args = extra.items, .n_extra_args = extra.len};
     int n = 0;
     char **args = file_args(&job, abs, &n);
-    NoreturnNames noreturn = {packset_noreturn_names(packs, false), packset_noreturn_names(packs, true)};
-    ParseSession *s = parse_session_new(&noreturn);
-    IrUnit *u = parse_unit(s, abs, (const char *const *)args, n);
+    ParseLimits limits = parse_limits(o, cfg, packs);
+    IrUnit *u = parse_unit_isolated(&limits, abs, (const char *const *)args, n);
     NoteVec notes = {0};
     bool parse_error = false;
     notify_parse_problems(u, cwd, &notes, &parse_error); /* a dump of code with errors may miss statements */
@@ -349,7 +375,6 @@ static int dump_cfg(const Options *o, const Config *cfg, const CompileDb *db, co
         status = 2;
     }
     ir_unit_free(u);
-    parse_session_free(s);
     for (int k = 0; k < n; k++) free(args[k]);
     free(args);
     VEC_FREE(extra);
@@ -541,9 +566,8 @@ static void stage_parse(Run *r)
     int n_files = r->files.n_files;
     StrVec extra = extra_clang_args(r->o, &r->cfg);
     ParseJob job = {.files = r->files.files, .n_files = n_files, .db = r->db, .cache = r->cache};
-    job.noreturn.always = packset_noreturn_names(&r->packs, false);
-    job.noreturn.system_only = packset_noreturn_names(&r->packs, true);
-    job.attributes = r->attributes;
+    job.limits = parse_limits(r->o, &r->cfg, &r->packs);
+    job.limits.attributes = r->attributes;
     job.units = r->units = xcalloc((size_t)(n_files ? n_files : 1), sizeof(IrUnit *));
     job.extra_args = extra.items;
     job.n_extra_args = extra.len;

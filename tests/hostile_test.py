@@ -2,10 +2,15 @@
 """hostile_test.py — issue 13: runs the connlint binary on generated hostile
 inputs (special files, outputs naming inputs, a full or closed stdout,
 includes of devices, deep nesting, many exits, truncation by the depth
-limit) and checks that the run neither crashes, hangs, overwrites an input
-nor looks clean when it is not.
+limit, a parse that crashes, never ends or eats memory) and checks that the
+run neither crashes, hangs, overwrites an input nor looks clean when it is
+not.
 
     hostile_test.py CONNLINT SOURCE_ROOT CASE
+
+CONNLINT_SANITIZED=1 in the environment (set by tests/hostile.cmake for a
+sanitizer build) skips what needs the parse memory limit, which such a
+build does not apply.
 """
 import os
 import subprocess
@@ -181,6 +186,102 @@ def case_include_device(connlint, root, tmp):
     for name, inc in (("zero.c", "/dev/zero"), ("fifo.c", "fifo.h"), ("indirect.c", "fifo.h")):
         ok = check(f"{name}: includes '{inc}', which is not a regular file" in proc.err,
                    f"{name}: the include named", proc) and ok
+    return ok
+
+
+def leaks_reported(proc, names):
+    return all(f"{n}:8:" in proc.out or f"{n}:8:" in proc.err for n in names) and "connection-leak" in proc.out
+
+
+def not_successful_sarif(proc):
+    return '"executionSuccessful":\ttrue' not in proc.out and '"executionSuccessful": true' not in proc.out
+
+
+def case_worker_crash(connlint, root, tmp):
+    """Item 1: a file whose parse kills its worker process (the test hook
+    CONNLINT_TEST_PARSE_CRASH makes the worker parsing that file die of
+    SIGSEGV, as a crash inside libclang would) is a parse failure naming the
+    signal; the files parsed before and after it, by the same worker slot
+    and by the others, are analysed; the run is not clean."""
+    for n in ("a.c", "b.c", "d.c"):
+        write(os.path.join(tmp, n), LEAK)
+    write(os.path.join(tmp, "crash.c"), "int crash;\n")
+    env = dict(os.environ, CONNLINT_TEST_PARSE_CRASH="crash.c")
+    ok = True
+    for jobs in ("1", "2"):
+        proc = run(connlint, ["--no-cache", "-j", jobs, "--format", "sarif", "a.c", "b.c", "crash.c", "d.c"],
+                   tmp, timeout=300, env=env)
+        ok = check(proc.returncode == 2, f"-j{jobs}: exit status 2", proc) and ok
+        import json
+        results = json.loads(proc.out)["runs"][0]["results"] if proc.out.startswith("{") else []
+        files = sorted(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results
+                       if r["ruleId"] == "connection-leak")
+        ok = check(files == ["a.c", "b.c", "d.c"], f"-j{jobs}: the three other files' leaks (got {files})", proc) and ok
+        ok = check("crash.c: parsing crashed: signal 11, SIGSEGV" in proc.err, f"-j{jobs}: the signal named", proc) and ok
+        ok = check("parsing crashed" in proc.out and not_successful_sarif(proc),
+                   f"-j{jobs}: SARIF notification, run not successful", proc) and ok
+    proc = run(connlint, ["--no-cache", "--keep-going", "."], tmp, timeout=300, env=env)
+    ok = check(proc.returncode == 1 and leaks_reported(proc, ["a.c", "b.c", "d.c"]),
+               "--keep-going: exit status 1, the leaks reported", proc) and ok
+    return ok
+
+
+FIFO_MACRO = '#define HEADER "fifo.h"\n#include HEADER\nint f2;\n'
+
+
+def case_parse_timeout(connlint, root, tmp):
+    """Item 1: a parse that never ends (a FIFO reached through an #include
+    computed by a macro, which the textual device-include scan cannot see)
+    is killed at --parse-timeout (or the configuration's parse_timeout) and
+    reported like a parse failure; the other files are analysed."""
+    write(os.path.join(tmp, "a.c"), LEAK)
+    write(os.path.join(tmp, "b.c"), LEAK)
+    os.mkfifo(os.path.join(tmp, "fifo.h"))
+    write(os.path.join(tmp, "slow.c"), FIFO_MACRO)
+    ok = True
+    for jobs in ("1", "2"):
+        proc = run(connlint, ["--no-cache", "-j", jobs, "--parse-timeout", "1", "a.c", "slow.c", "b.c"], tmp,
+                   timeout=120)
+        ok = check(proc.returncode == 2, f"-j{jobs}: exit status 2", proc) and ok
+        ok = check(leaks_reported(proc, ["a.c", "b.c"]), f"-j{jobs}: the other files' leaks", proc) and ok
+        ok = check("slow.c: parse timed out after 1 s" in proc.err, f"-j{jobs}: the time-out said", proc) and ok
+        ok = check(proc.elapsed < 60, f"-j{jobs}: ended in {proc.elapsed:.1f} s", proc) and ok
+    write(os.path.join(tmp, ".connlint.json"), '{"version": 1, "parse_timeout": 2}\n')
+    proc = run(connlint, ["--no-cache", "--keep-going", "."], tmp, timeout=120)
+    ok = check(proc.returncode == 1 and leaks_reported(proc, ["a.c", "b.c"]), "config: exit 1, leaks", proc) and ok
+    ok = check("slow.c: parse timed out after 2 s" in proc.err, "config: parse_timeout read", proc) and ok
+    write(os.path.join(tmp, ".connlint.json"), '{"version": 1,\n "parse_timeout": -1}\n')
+    proc = run(connlint, ["--no-cache", "a.c"], tmp, timeout=120)
+    ok = check(proc.returncode == 2 and ".connlint.json:2:19: 'parse_timeout' must be seconds" in proc.err,
+               "config: a negative parse_timeout is an error with its position", proc) and ok
+    proc = run(connlint, ["--no-cache", "--parse-timeout", "x", "a.c"], tmp, timeout=120)
+    return check(proc.returncode == 2 and "invalid value 'x' for --parse-timeout" in proc.err,
+                 "--parse-timeout x is a usage error", proc) and ok
+
+
+def case_macro_include_device(connlint, root, tmp):
+    """Item 2: /dev/zero reached through an #include computed by a macro
+    (the textual scan cannot see it) is read by libclang until the worker's
+    memory limit stops it: a parse failure, not a machine out of memory."""
+    if os.environ.get("CONNLINT_SANITIZED") == "1":
+        print("skipped: a sanitizer build applies no memory limit (parse_timeout covers it there)")
+        return True
+    write(os.path.join(tmp, "a.c"), LEAK)
+    write(os.path.join(tmp, "zero.c"), '#define DEVICE "/dev/zero"\n#include DEVICE\nint z;\n')
+    write(os.path.join(tmp, "b.c"), LEAK)
+    ok = True
+    for jobs in ("1", "2"):
+        proc = run(connlint, ["--no-cache", "-j", jobs, "--parse-memory-limit", "512", "--parse-timeout", "60",
+                              "a.c", "zero.c", "b.c"], tmp, timeout=300)
+        ok = check(proc.returncode == 2, f"-j{jobs}: exit status 2", proc) and ok
+        ok = check(leaks_reported(proc, ["a.c", "b.c"]), f"-j{jobs}: the other files' leaks", proc) and ok
+        ok = check("zero.c: " in proc.err and "timed out" not in proc.err and
+                   ("out of memory" in proc.err or "512 MiB" in proc.err),
+                   f"-j{jobs}: zero.c a parse failure at the memory limit", proc) and ok
+    write(os.path.join(tmp, ".connlint.json"), '{"version": 1, "parse_memory_limit": 100}\n')
+    proc = run(connlint, ["--no-cache", "a.c"], tmp, timeout=120)
+    ok = check(proc.returncode == 2 and "'parse_memory_limit' must be MiB from 256" in proc.err,
+               "config: a limit under 256 MiB is an error", proc) and ok
     return ok
 
 

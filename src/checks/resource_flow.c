@@ -68,7 +68,22 @@ static void add_leak(const FlowRun *run, const FlowReport *r, FindingList *out)
     const char *exit_kind, *exit_text;
     IrLoc primary = flow_event_loc(fn, r->block, r->event);
     int line = acq->loc.line;
-    if (kind == REP_LEAK_DISCARD) {
+    if (kind == REP_LEAK_REPLACE_FAILED) {
+        /* reported at the call that replaces the only holder; the path
+         * goes on to the exit its failure way reaches */
+        const IrRef *rhs = &fn->blocks[r->lost_block].events[r->lost_event].u.assign.rhs;
+        const IrCall *rc = rhs->call >= 0 && rhs->call < fn->n_calls ? run->calls[rhs->call] : NULL;
+        const char *callee = rc ? callee_name(rc) : "the call";
+        exit_kind = "replace-failed";
+        exit_text = "leaving the function here with the old one unreleased (when the call failed)";
+        primary = flow_event_loc(fn, r->lost_block, r->lost_event);
+        f.message = xasprintf("'%s' (%s) acquired at line %d is lost when %s() fails here: its NULL overwrites "
+                              "'%s', the only holder of the old %s, which is then never released",
+                              name, desc, line, callee, name, desc);
+        f.message_markdown = xasprintf("'%s' (%s) acquired at [line %d](1) is lost when %s() fails here: its NULL "
+                                       "overwrites '%s', the only holder of the old %s, which is then never released",
+                                       name, desc, line, callee, name, desc);
+    } else if (kind == REP_LEAK_DISCARD) {
         exit_kind = "discard";
         exit_text = "the result is discarded here";
         primary = acq->loc;

@@ -21,7 +21,7 @@ typedef enum {
     OPT_OUTPUT, OPT_JOBS, OPT_SRCROOT, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_FAIL_ON,
     OPT_KEEP_GOING, OPT_LIST_RULES, OPT_LIST_PACKS, OPT_EXPLAIN, OPT_VERSION, OPT_HELP,
     OPT_DUMP_CFG, OPT_REPORT_UNUSED, OPT_CATEGORY, OPT_CACHE_DIR, OPT_NO_CACHE, OPT_NO_PROJECT, OPT_ATTRIBUTES,
-    OPT_SHARD, OPT_EMIT_SUMMARY, OPT_VERBOSE, OPT_INIT,
+    OPT_SHARD, OPT_EMIT_SUMMARY, OPT_VERBOSE, OPT_INIT, OPT_PARSE_TIMEOUT, OPT_PARSE_MEMORY,
 } OptId;
 
 typedef struct {
@@ -61,6 +61,8 @@ static const OptDef opt_defs[] = {
     {"emit-summary", 0, true, OPT_EMIT_SUMMARY},
     {"verbose", 'v', false, OPT_VERBOSE},
     {"init", 0, false, OPT_INIT},
+    {"parse-timeout", 0, true, OPT_PARSE_TIMEOUT},
+    {"parse-memory-limit", 0, true, OPT_PARSE_MEMORY},
 };
 #define N_OPTS ((int)(sizeof opt_defs / sizeof opt_defs[0]))
 
@@ -106,6 +108,18 @@ static bool parse_jobs(const char *s, int *out)
     char *end;
     long v = strtol(s, &end, 10);
     if (errno || *end || v < 1 || v > 4096) return false;
+    *out = (int)v;
+    return true;
+}
+
+/* A non-negative integer up to `max` (0 = no limit); for the parse limits. */
+static bool parse_limit(const char *s, long max, int *out)
+{
+    if (*s < '0' || *s > '9') return false;
+    errno = 0;
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || v < 0 || v > max) return false;
     *out = (int)v;
     return true;
 }
@@ -184,6 +198,15 @@ static int apply_option(Options *o, const OptDef *d, const char *v, const char *
             return usage_error("invalid value '%s' for %s (expected K/N with 1 <= K <= N)", v, spelled);
         break;
     case OPT_EMIT_SUMMARY: set_string(&o->emit_summary, v); break;
+    case OPT_PARSE_TIMEOUT:
+        if (!parse_limit(v, PARSE_MAX_TIMEOUT_SECONDS, &o->parse_timeout))
+            return usage_error("invalid value '%s' for %s (expected seconds, 0 for no limit)", v, spelled);
+        break;
+    case OPT_PARSE_MEMORY:
+        if (!parse_limit(v, PARSE_MAX_MEMORY_MIB, &o->parse_memory_limit) ||
+            (o->parse_memory_limit > 0 && o->parse_memory_limit < PARSE_MIN_MEMORY_MIB))
+            return usage_error("invalid value '%s' for %s (expected MiB, at least 256, or 0 for no limit)", v, spelled);
+        break;
     }
     return 0;
 }
@@ -269,6 +292,8 @@ int cli_parse(int argc, char **argv, Options *out)
     out->format = FORMAT_TEXT;
     out->fail_on = LEVEL_WARNING;
     out->jobs = 0;
+    out->parse_timeout = -1;
+    out->parse_memory_limit = -1;
     if (argc > 1 && strcmp(argv[1], "merge") == 0) {
         int st = parse_merge(argc, argv, out);
         if (st != 0) options_free(out);
@@ -349,6 +374,11 @@ static const char help_text[] =
     "  -j, --jobs N             parallel workers (default: number of cores)\n"
     "  --keep-going             a file that fails to parse is reported but does\n"
     "                           not by itself make the exit status 2\n"
+    "  --parse-timeout SECONDS  give up parsing a file after SECONDS (default\n"
+    "                           300; 0: no limit); the file is a parse failure\n"
+    "  --parse-memory-limit MIB each file is parsed in a worker process that may\n"
+    "                           grow by at most MIB of address space (default\n"
+    "                           4096; 0: no limit); over it, a parse failure\n"
     "  --cache-dir DIR          keep the cache (parsed files, results) in DIR\n"
     "                           (default: $XDG_CACHE_HOME/connlint/<project>,\n"
     "                           or ~/.cache/connlint/<project>)\n"

@@ -7,6 +7,12 @@
 
 #include "common/finding.h"
 
+/* The range of the parse limits (a day; 256 MiB to 1 TiB), on the command
+ * line and in the configuration. */
+#define PARSE_MAX_TIMEOUT_SECONDS 86400
+#define PARSE_MAX_MEMORY_MIB (1024 * 1024)
+#define PARSE_MIN_MEMORY_MIB 256
+
 typedef enum { FORMAT_TEXT, FORMAT_SARIF, FORMAT_GITHUB, FORMAT_JSON, FORMAT_CODECLIMATE, FORMAT_CHECKSTYLE } OutputFormat;
 
 typedef enum {
@@ -36,6 +42,8 @@ typedef struct {
     OutputFormat format;
     char *output;             /* -o */
     int jobs;                 /* -j; 0 = number of cores */
+    int parse_timeout;        /* --parse-timeout seconds; 0 = none, -1 = not given */
+    int parse_memory_limit;   /* --parse-memory-limit MiB; 0 = none, -1 = not given */
     char *srcroot;            /* --srcroot */
     char *baseline;           /* --baseline */
     char *write_baseline;     /* --write-baseline FILE (SARIF) */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli/builtin_packs.h"
+#include "cli/cli.h"
 #include "cli/glob.h"
 #include "cli/json_pos.h"
 #include "checks/registry.h"
@@ -25,7 +26,8 @@
 #define CONFIG_NAME ".connlint.json"
 
 static const char *const config_keys[] = {
-    "version", "rules", "handlers", "exclude", "compile_commands", "clang_args", "levels", "cache_dir", "attributes", NULL,
+    "version", "rules", "handlers", "exclude", "compile_commands", "clang_args", "levels", "cache_dir", "attributes",
+    "parse_timeout", "parse_memory_limit", NULL,
 };
 
 static char *dir_of(const char *path)
@@ -100,6 +102,39 @@ static bool check_version(JsonCheck *jc, const cJSON *root, Config *out)
         return false;
     }
     return true;
+}
+
+/* parse_timeout (seconds) and parse_memory_limit (MiB): 0 is no limit. */
+static bool check_parse_limits(JsonCheck *jc, const cJSON *root, Config *out)
+{
+    bool ok = true;
+    int v = 0;
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, "parse_timeout");
+    if (t && jsoncheck_int(jc, root, "parse_timeout", false, &v)) {
+        if (v < 0 || v > PARSE_MAX_TIMEOUT_SECONDS) {
+            jsoncheck_error(jc, t, NULL, "'parse_timeout' must be seconds from 0 (no limit) to %d", PARSE_MAX_TIMEOUT_SECONDS);
+            ok = false;
+        } else {
+            out->parse_timeout = v;
+            out->has_parse_timeout = true;
+        }
+    } else if (t) {
+        ok = false;
+    }
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(root, "parse_memory_limit");
+    if (m && jsoncheck_int(jc, root, "parse_memory_limit", false, &v)) {
+        if (v < 0 || v > PARSE_MAX_MEMORY_MIB || (v > 0 && v < PARSE_MIN_MEMORY_MIB)) {
+            jsoncheck_error(jc, m, NULL, "'parse_memory_limit' must be MiB from %d to %d, or 0 (no limit)",
+                            PARSE_MIN_MEMORY_MIB, PARSE_MAX_MEMORY_MIB);
+            ok = false;
+        } else {
+            out->parse_memory_limit = v;
+            out->has_parse_memory_limit = true;
+        }
+    } else if (m) {
+        ok = false;
+    }
+    return ok;
 }
 
 static bool parse_levels(JsonCheck *jc, const cJSON *root, Config *out)
@@ -242,6 +277,7 @@ static bool parse_fields(JsonCheck *jc, const cJSON *root, Config *out)
     }
     ok = jsoncheck_bool(jc, root, "attributes", &out->attributes) && ok;
     ok = parse_levels(jc, root, out) && ok;
+    ok = check_parse_limits(jc, root, out) && ok;
     return ok;
 }
 

@@ -29,6 +29,9 @@ typedef struct {
     char *cache_dir;         /* absolute: where the cache lives, or NULL (default) */
     char **clang_args;
     int n_clang_args;
+    bool has_parse_timeout, has_parse_memory_limit; /* the keys were given */
+    int parse_timeout;       /* seconds; 0 = none */
+    int parse_memory_limit;  /* MiB; 0 = none */
     LevelOverride *levels;
     int n_levels;
     bool attributes;         /* "attributes": derive packs from the sources'

@@ -106,6 +106,9 @@ typedef struct {
     int rel_block, rel_event;      /* the first release on this tuple's paths (-1) */
     int kept_block, kept_event;    /* a helper that releases only when a parameter says
                                       so kept it here (the argument may say no) (-1) */
+    int lost_block, lost_event;    /* the failure way of `p = realloc(p, n)` over the
+                                      only holder: the old handle was lost here (-1) */
+    Place lost_place;              /* ... and this place (p) held it */
     /* provenance, for path reconstruction */
     int pred_block, pred_tuple;    /* -1 at the start */
     int pred_succ;                 /* index into the predecessor's succ[] */
@@ -123,6 +126,8 @@ typedef enum {
     REP_LEAK_OVERWRITE,
     REP_LEAK_DISCARD,
     REP_LEAK_SCOPE,
+    REP_LEAK_REPLACE_FAILED, /* `p = realloc(p, n)`: lost when the call fails (block/event:
+                                the exit; lost_block/lost_event: the call) */
     REP_DOUBLE_RELEASE,
     REP_USE_AFTER_RELEASE,
 } ReportKind;
@@ -135,6 +140,7 @@ typedef struct {
     bool has_holder;
     int rel_block, rel_event; /* first release (double-release, use-after-release) */
     int kept_block, kept_event; /* a conditional release helper kept it here (-1) */
+    int lost_block, lost_event; /* REP_LEAK_REPLACE_FAILED: the replacing call */
 } FlowReport;
 
 typedef struct {
@@ -253,6 +259,9 @@ typedef struct {
     long long *counter_bound; /* per var: that constant */
     int *visit_mark;          /* scratch for bounded searches (flow_path.c) */
     int visit_gen;
+    int *path_pos;            /* scratch for flow_path_build: a block's position on
+                                 the path being built, -1 off it (kept all -1
+                                 between calls, so a path costs its length) */
 
     /* per block */
     TupleList *in;

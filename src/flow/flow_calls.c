@@ -122,6 +122,7 @@ static void acquire_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
     t->n_pending = 0;
     t->rel_block = t->rel_event = -1;
     t->kept_block = t->kept_event = -1;
+    t->lost_block = t->lost_event = -1;
     if (run->acq.result_arg < 0 && in_place_target(run, t, c)) return;
     if (run->acq.result_arg < 0) {
         if (!run->call_referenced[c->id]) {

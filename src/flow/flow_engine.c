@@ -107,6 +107,7 @@ void flow_prepare_sites(FlowRun *run)
     t.pred_succ = -1;
     t.rel_block = t.rel_event = -1;
     t.kept_block = t.kept_event = -1;
+    t.lost_block = t.lost_event = -1;
     flow_join(run, 0, &t);
     fixpoint(run);
     if (run->gave_up) return; /* every site runs in full */
@@ -124,6 +125,7 @@ static void start(FlowRun *run, const Tuple *t0)
     t.pred_succ = -1;
     t.rel_block = t.rel_event = -1;
     t.kept_block = t.kept_event = -1;
+    t.lost_block = t.lost_event = -1;
     flow_join(run, 0, &t);
     fixpoint(run);
     final_pass(run);

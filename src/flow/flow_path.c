@@ -273,9 +273,10 @@ FindingLoc *flow_path_build(const FlowRun *run, const FlowReport *r, const char 
         k = t->pred_tuple;
         VEC_PUSH(blocks, b);
     }
-    /* pos[block] = its position on the path, counted from the acquire */
-    int *pos = xmalloc((size_t)(fn->n_blocks > 0 ? fn->n_blocks : 1) * sizeof(int));
-    for (int i = 0; i < fn->n_blocks; i++) pos[i] = -1;
+    /* pos[block] = its position on the path, counted from the acquire (the
+     * run's scratch, all -1 off the path: reset below, block by block, so a
+     * finding costs the length of its path, not the size of the function) */
+    int *pos = run->path_pos;
     for (int i = blocks.len - 1; i >= 0; i--) pos[blocks.items[i]] = blocks.len - 1 - i;
 
     VEC(FindingLoc) steps = {0};
@@ -332,7 +333,7 @@ FindingLoc *flow_path_build(const FlowRun *run, const FlowReport *r, const char 
     }
     IrLoc exit_loc = flow_event_loc(fn, r->block, r->event);
     VEC_PUSH(steps, loc_step(fn, exit_loc, exit_text));
-    free(pos);
+    for (int i = 0; i < blocks.len; i++) pos[blocks.items[i]] = -1;
     VEC_FREE(hops);
     VEC_FREE(blocks);
     *n_out = steps.len;

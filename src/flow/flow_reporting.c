@@ -116,6 +116,8 @@ static void record(FlowRun *run, ReportKind kind, const FlowNote *n, const Place
     r.rel_event = n->t.rel_event;
     r.kept_block = n->t.kept_block;
     r.kept_event = n->t.kept_event;
+    r.lost_block = n->t.lost_block;
+    r.lost_event = n->t.lost_event;
     VEC_PUSH(run->reports, r);
 }
 
@@ -128,6 +130,20 @@ static void report_exit(FlowRun *run, const FlowNote *n)
 {
     const Tuple *t = &n->t;
     const IrBlock *blk = &run->fn->blocks[n->block];
+    if (t->lost_block >= 0) {
+        /* the failure way of `p = realloc(p, n)` (flow_transfer.c): one
+         * report per call, whichever exits that way reaches; the exits
+         * of the way the call succeeded tell the summaries */
+        if (!loud_live(t)) return;
+        for (int i = 0; i < run->reports.len; i++) {
+            const FlowReport *r = &run->reports.items[i];
+            if (r->kind == REP_LEAK_REPLACE_FAILED && r->lost_block == t->lost_block &&
+                r->lost_event == t->lost_event)
+                return;
+        }
+        record(run, REP_LEAK_REPLACE_FAILED, n, &t->lost_place);
+        return;
+    }
     add_exit_bits(run, t, blk);
     if (!loud_live(t)) return;
     int last = n->event;

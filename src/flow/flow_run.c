@@ -190,6 +190,8 @@ void flow_run_init(FlowRun *run, const MatchContext *m, const IrFunction *fn)
     run->in = xcalloc((size_t)n, sizeof(TupleList));
     run->dirty = xcalloc((size_t)n, sizeof(bool));
     run->visit_mark = xcalloc((size_t)n, sizeof(int));
+    run->path_pos = xmalloc((size_t)n * sizeof(int));
+    for (int b = 0; b < n; b++) run->path_pos[b] = -1;
     compute_rpo(run);
     scan_calls(run);
     scan_tested_calls(run);
@@ -216,6 +218,7 @@ void flow_run_free(FlowRun *run)
     }
     free(run->dirty);
     free(run->visit_mark);
+    free(run->path_pos);
     free(run->back_target);
     free(run->counter_bound);
     free(run->is_counter);

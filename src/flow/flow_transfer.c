@@ -57,7 +57,43 @@ static bool counter_value(const Tuple *t, const Place *p, long long add, long lo
     return true;
 }
 
-static void assign_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
+/* `p = realloc(p, n)` over the only holder of the old block: a call of the
+ * packs' "returns_arg" (it consumes argument N and returns its
+ * replacement, NULL when it fails) whose value is stored into the very
+ * place it consumed. When the call fails, the old handle is still held and
+ * nothing points at it any more. That way goes on as its own tuple, with
+ * the place known to be NULL: an exit it reaches reports the loss at the
+ * call (flow_reporting.c); a failure way that ends the program (exit(),
+ * abort(), a project function that never returns) reaches no exit. Only
+ * for a handle known to be held (a block that may be NULL loses nothing)
+ * and with no other holder (`old = p; p = realloc(p, n);` keeps it). */
+static void fork_replace_failure(FlowRun *run, const Tuple *t, const IrRef *rhs, const Place *L, int b, int e,
+                                 PendingStack *st)
+{
+    if (!st || run->param_var >= 0 || t->hs != HS_HELD || t->quiet || t->n_pending) return;
+    if (rhs->kind != REF_CALL || rhs->call < 0 || rhs->call >= run->fn->n_calls) return;
+    const IrCall *c = run->calls[rhs->call];
+    int param = -1;
+    if (!c || c->callee_kind != CALLEE_DIRECT || !match_returns_arg(run->m, c, &param)) return;
+    if (param < 0 || param >= c->nargs) return;
+    Place A;
+    if (!flow_place_of(run, &c->args[param], &A) || !place_equal(&A, L)) return;
+    if (tuple_find_holder(t, L) < 0) return;
+    for (int i = 0; i < t->n_holders; i++)
+        if (t->holders[i].kind != PLACE_CALL && !place_equal(&t->holders[i], L)) return;
+    Tuple fail = *t;
+    tuple_forget_place(&fail, L);
+    for (int i = fail.n_holders - 1; i >= 0; i--)
+        if (fail.holders[i].kind == PLACE_CALL) tuple_remove_holder_at(&fail, i);
+    if (fail.n_holders) return;
+    tuple_set_fact(run, &fail, L, FACT_EQ, 0, NULL, false);
+    fail.lost_block = b;
+    fail.lost_event = e;
+    fail.lost_place = *L;
+    flow_pending_push(st, &fail, e + 1);
+}
+
+static void assign_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, PendingStack *st)
 {
     const IrEvent *ev = &run->fn->blocks[b].events[e];
     const IrRef *lhs = &ev->u.assign.lhs, *rhs = &ev->u.assign.rhs;
@@ -88,6 +124,7 @@ static void assign_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
 
     long long counted = 0;
     bool counts = ev->u.assign.adds && lhs_place && counter_value(t, &L, ev->u.assign.add, &counted);
+    if (lhs_local) fork_replace_failure(run, t, rhs, &L, b, e, st);
     bool was_live = flow_is_live(t) && !t->quiet;
     int holders_before = t->n_holders;
     Place held_by_call = {0};
@@ -238,7 +275,7 @@ static void run_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, PendingS
 {
     switch (run->fn->blocks[b].events[e].kind) {
     case EV_CALL: flow_call_event(run, t, b, e, in_idx, st); break;
-    case EV_ASSIGN: assign_event(run, t, b, e, in_idx); break;
+    case EV_ASSIGN: assign_event(run, t, b, e, in_idx, st); break;
     case EV_ASSIGN_COND: assign_cond_event(run, t, b, e, st); break;
     case EV_USE: use_event(run, t, b, e, in_idx); break;
     case EV_RETURN: return_event(run, t, b, e); break;

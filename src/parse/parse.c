@@ -412,7 +412,9 @@ static IrUnit *parse_unit_here(ParseSession *s, const char *path, const char *co
                                                        CXTranslationUnit_KeepGoing | CXTranslationUnit_DetailedPreprocessingRecord, &ub.tu);
     free(all);
     if (err != CXError_Success || !ub.tu) {
-        char *m = xasprintf("libclang could not parse the file (error %d)", (int)err);
+        char *m = err == CXError_Crashed
+                      ? xstrdup("libclang crashed parsing the file (or ran out of memory)")
+                      : xasprintf("libclang could not parse the file (error %d)", (int)err);
         add_diag(&ub, path, 0, 0, m, true);
         free(m);
         ub.unit->parse_failed = true;

@@ -23,6 +23,7 @@ static void test_defaults(void)
     CHECK(o.format == FORMAT_TEXT);
     CHECK(o.fail_on == LEVEL_WARNING);
     CHECK(o.jobs == 0);
+    CHECK(o.parse_timeout == -1 && o.parse_memory_limit == -1); /* not given: the config's, else the defaults */
     CHECK(o.n_paths == 0 && o.n_clang_args == 0 && !o.keep_going);
     options_free(&o);
 }
@@ -58,6 +59,15 @@ static void test_all_options(void)
     CHECK(o.n_paths == 2);
     CHECK(o.n_clang_args == 3); /* everything after -- , even option-like words */
     if (o.n_clang_args == 3) CHECK_STR(o.clang_args[1], "--rules");
+    options_free(&o);
+}
+
+static void test_parse_limits(void)
+{
+    char *argv[] = {"connlint", "--parse-timeout", "0", "--parse-memory-limit=512"};
+    Options o;
+    CHECK(parse(ARGC(argv), argv, &o) == 0);
+    CHECK(o.parse_timeout == 0 && o.parse_memory_limit == 512);
     options_free(&o);
 }
 
@@ -144,6 +154,12 @@ static void test_errors(void)
     expect_error(ARGC(e10), e10, "option '-o' requires a value");
     char *e11[] = {"connlint", "-j", "-3"};
     expect_error(ARGC(e11), e11, "invalid number '-3' for -j (expected a positive integer)");
+    char *e12[] = {"connlint", "--parse-timeout", "-1"};
+    expect_error(ARGC(e12), e12, "invalid value '-1' for --parse-timeout (expected seconds, 0 for no limit)");
+    char *e13[] = {"connlint", "--parse-timeout=86401"};
+    expect_error(ARGC(e13), e13, "invalid value '86401' for --parse-timeout (expected seconds, 0 for no limit)");
+    char *e14[] = {"connlint", "--parse-memory-limit", "100"};
+    expect_error(ARGC(e14), e14, "invalid value '100' for --parse-memory-limit (expected MiB, at least 256, or 0 for no limit)");
 }
 
 /* Issue 13 item 6: empty and match-all patterns are usage errors. */
@@ -170,6 +186,7 @@ int main(void)
     test_defaults();
     test_all_options();
     test_short_forms();
+    test_parse_limits();
     test_actions();
     test_errors();
     test_match_all_patterns();

@@ -90,7 +90,7 @@ static void test_bad(void)
 {
     expect_bad("unknown_key.json", "4:3",
                "unknown key 'hanlders' (expected one of: version, rules, handlers, exclude, "
-               "compile_commands, clang_args, levels, cache_dir, attributes)");
+               "compile_commands, clang_args, levels, cache_dir, attributes, parse_timeout, parse_memory_limit)");
     expect_bad("syntax_error.json", "3:21", "invalid JSON");
     expect_bad("truncated.json", "4:1", "invalid JSON: unexpected end of file");
     expect_bad("bad_level.json", "4:24", "level of 'connection-leak' must be");
@@ -312,6 +312,31 @@ static void test_huge_number(void)
     free(err);
 }
 
+/* Issue 13 item 1: the parse limits, their ranges and "not given". */
+static void test_parse_limits(void)
+{
+    char *path = xasprintf("%s/fixtures/config/in-memory.json", root);
+    Config c;
+    CHECK(config_parse("{\"version\": 1, \"parse_timeout\": 0, \"parse_memory_limit\": 1024}", path, &c));
+    CHECK(c.has_parse_timeout && c.parse_timeout == 0);
+    CHECK(c.has_parse_memory_limit && c.parse_memory_limit == 1024);
+    config_free(&c);
+    CHECK(config_parse("{\"version\": 1}", path, &c));
+    CHECK(!c.has_parse_timeout && !c.has_parse_memory_limit);
+    config_free(&c);
+    free(path);
+    bool ok = true;
+    char *err = parse_text("{\"version\": 1, \"parse_timeout\": 86401}", &ok);
+    CHECK(!ok && capture_has(err, "in-memory.json:1:33: 'parse_timeout' must be seconds from 0 (no limit) to 86400"));
+    free(err);
+    err = parse_text("{\"version\": 1, \"parse_timeout\": \"300\"}", &ok);
+    CHECK(!ok && capture_has(err, "'parse_timeout' must be an integer"));
+    free(err);
+    err = parse_text("{\"version\": 1, \"parse_memory_limit\": 255}", &ok);
+    CHECK(!ok && capture_has(err, "'parse_memory_limit' must be MiB from 256 to 1048576, or 0 (no limit)"));
+    free(err);
+}
+
 /* Item 2: a device or FIFO as the configuration is refused at once. */
 static void test_special_files(void)
 {
@@ -343,6 +368,7 @@ int main(void)
     test_missing_file();
     test_lookup();
     test_many_duplicates();
+    test_parse_limits();
     test_escaped_keys();
     test_match_all_patterns();
     test_rules_entries_positions();
