@@ -28,6 +28,7 @@ static void reset(FlowRun *run)
     run->esc_param = -1;
     run->found_res = NULL;
     run->container_release = false;
+    run->path_gen++;
 }
 
 static void fixpoint(FlowRun *run)
