@@ -167,6 +167,16 @@ def case_many_exits(connlint, root, tmp):
     ok = check(all(len(f["path"]) <= 35 for f in findings), "at most 35 path steps per finding") and ok
     ok = check(any("more branch decisions not shown" in s["message"] for f in findings for s in f["path"]),
                "left-out decisions are said") and ok
+    # the longest path (past the walk-back window) still starts at the
+    # acquire and counts every decision it does not show
+    if findings:
+        import re
+        last = max(findings, key=lambda f: f["line"])["path"]
+        counts = [int(m.group(1)) for s in last for m in [re.search(r"up to (\d+) more", s["message"])] if m]
+        ok = check("acquired here" in last[0]["message"], "the longest path starts at the acquire") and ok
+        shown = sum(1 for s in last if s["message"].startswith("taking"))
+        ok = check(counts and counts[0] + shown >= 2000,
+                   f"the longest path accounts for its 2,001 decisions (not shown {counts}, shown {shown})") and ok
     return check(len(proc.out) < 20_000_000, f"report under 20 MB (got {len(proc.out)} bytes)") and ok
 
 

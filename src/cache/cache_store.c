@@ -146,19 +146,6 @@ static void remove_stale_temps(const char *folder)
     closedir(d);
 }
 
-static bool write_all(int fd, const void *p, size_t n)
-{
-    const char *c = p;
-    while (n > 0) {
-        ssize_t w = write(fd, c, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return false;
-        c += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
 static void warn_once(const char *path, const char *what)
 {
     static atomic_bool warned;
@@ -182,7 +169,7 @@ bool cache_put(const CacheStore *s, const char *kind, const char *key, const voi
     bool ok = fd >= 0;
     if (ok) {
         char *header = header_for(kind, key, payload, len);
-        ok = write_all(fd, header, strlen(header)) && write_all(fd, payload, len);
+        ok = fd_write_all(fd, header, strlen(header)) && fd_write_all(fd, payload, len);
         free(header);
         ok = close(fd) == 0 && ok;
     }

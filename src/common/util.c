@@ -317,3 +317,16 @@ unsigned long long hash_str64(const char *s)
 {
     return hash_bytes64(14695981039346656037ULL, s, strlen(s));
 }
+
+bool fd_write_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n > 0) {
+        ssize_t w = write(fd, c, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return false;
+        c += w;
+        n -= (size_t)w;
+    }
+    return true;
+}

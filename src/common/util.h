@@ -94,4 +94,8 @@ void tool_warning(const char *file, int line, int col, const char *fmt, ...)
 unsigned long long hash_str64(const char *s);
 unsigned long long hash_bytes64(unsigned long long h, const void *p, size_t n);
 
+/* Writes all n bytes to fd, retrying short writes and EINTR; false on any
+ * other error (or a write of 0 bytes). */
+bool fd_write_all(int fd, const void *p, size_t n);
+
 #endif

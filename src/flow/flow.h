@@ -259,6 +259,9 @@ typedef struct {
     long long *counter_bound; /* per var: that constant */
     int *visit_mark;          /* scratch for bounded searches (flow_path.c) */
     int visit_gen;
+    struct PathMemo *path_memo; /* per block: hops and branch hops from each IN
+                                 tuple back to the acquire (flow_path.c) */
+    int path_gen;             /* bumped per run: path_memo entries of older runs are stale */
     int *path_pos;            /* scratch for flow_path_build: a block's position on
                                  the path being built, -1 off it (kept all -1
                                  between calls, so a path costs its length) */
@@ -404,6 +407,8 @@ bool flow_run_param_given(FlowRun *run, int param_var, int given_var, bool zero)
 /* flow_path.c: the path steps to report `r` (acquire, branch decisions, exit). */
 FindingLoc *flow_path_build(const FlowRun *run, const FlowReport *r, const char *handle,
                             const char *exit_text, int *n_out);
+/* Frees the run's path memo (flow_run_free). */
+void flow_path_memo_free(FlowRun *run);
 IrLoc flow_event_loc(const IrFunction *fn, int block, int event);
 
 /* Name of a place for messages ("conn", "s.db"); malloc'ed. */

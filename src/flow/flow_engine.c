@@ -14,6 +14,16 @@
 #include "flow/flow.h"
 #include "common/util.h"
 
+/* A starting tuple: no predecessor, no release, kept or lost site yet. */
+static void tuple_clear_links(Tuple *t)
+{
+    t->pred_block = t->pred_tuple = -1;
+    t->pred_succ = -1;
+    t->rel_block = t->rel_event = -1;
+    t->kept_block = t->kept_event = -1;
+    t->lost_block = t->lost_event = -1;
+}
+
 static void reset(FlowRun *run)
 {
     for (int b = 0; b < run->fn->n_blocks; b++) {
@@ -28,6 +38,7 @@ static void reset(FlowRun *run)
     run->esc_param = -1;
     run->found_res = NULL;
     run->container_release = false;
+    run->path_gen++;
 }
 
 static void fixpoint(FlowRun *run)
@@ -103,11 +114,7 @@ void flow_prepare_sites(FlowRun *run)
     memset(&t, 0, sizeof t);
     t.hs = HS_NONE;
     t.esc_param = -1;
-    t.pred_block = t.pred_tuple = -1;
-    t.pred_succ = -1;
-    t.rel_block = t.rel_event = -1;
-    t.kept_block = t.kept_event = -1;
-    t.lost_block = t.lost_event = -1;
+    tuple_clear_links(&t);
     flow_join(run, 0, &t);
     fixpoint(run);
     if (run->gave_up) return; /* every site runs in full */
@@ -121,11 +128,7 @@ static void start(FlowRun *run, const Tuple *t0)
 {
     if (run->fn->n_blocks == 0) return;
     Tuple t = *t0;
-    t.pred_block = t.pred_tuple = -1;
-    t.pred_succ = -1;
-    t.rel_block = t.rel_event = -1;
-    t.kept_block = t.kept_event = -1;
-    t.lost_block = t.lost_event = -1;
+    tuple_clear_links(&t);
     flow_join(run, 0, &t);
     fixpoint(run);
     final_pass(run);

@@ -248,6 +248,97 @@ static char *kept_text(const FlowRun *run, const FlowReport *r, const char *hand
 }
 
 #define FLOW_PATH_MAX_DECISIONS 32
+/* A path longer than this many hops is walked back only this far: its
+ * decisions nearest the exit are shown and the earlier ones counted (from
+ * the memo below), so N findings on paths of length up to N cost O(N), not
+ * O(N^2) (one handle with 20,000 early returns). Shorter paths, which is
+ * every path of real code seen so far, are shown whole as before. */
+#define FLOW_PATH_WALK_LIMIT 1024
+
+/* Per block, for each IN tuple of the current run: how many hops lead back
+ * from it to the acquire, and how many of them are branch decisions
+ * (-1: not computed yet). Computed once per tuple and run. */
+struct PathMemo {
+    int gen;
+    int cap;
+    int *hops;
+    int *branches;
+};
+
+void flow_path_memo_free(FlowRun *run)
+{
+    if (!run->path_memo) return;
+    for (int b = 0; b < run->fn->n_blocks; b++) {
+        free(run->path_memo[b].hops);
+        free(run->path_memo[b].branches);
+    }
+    free(run->path_memo);
+    run->path_memo = NULL;
+}
+
+static struct PathMemo *memo_at(FlowRun *run, int b)
+{
+    if (!run->path_memo) {
+        run->path_memo = xcalloc((size_t)(run->fn->n_blocks > 0 ? run->fn->n_blocks : 1), sizeof(struct PathMemo));
+        for (int i = 0; i < run->fn->n_blocks; i++) run->path_memo[i].gen = run->path_gen - 1;
+    }
+    struct PathMemo *m = &run->path_memo[b];
+    int len = run->in[b].len;
+    if (m->gen != run->path_gen || m->cap < len) {
+        if (m->cap < len) {
+            m->cap = len;
+            m->hops = xrealloc(m->hops, (size_t)len * sizeof(int));
+            m->branches = xrealloc(m->branches, (size_t)len * sizeof(int));
+        }
+        for (int i = 0; i < m->cap; i++) m->hops[i] = m->branches[i] = -1;
+        m->gen = run->path_gen;
+    }
+    return m;
+}
+
+/* Is (b, k) where the walk back stops (the acquire's block, the start, a
+ * broken link)? */
+static bool walk_ends(const FlowRun *run, int b, int k)
+{
+    if (b < 0 || b == run->site_block) return true;
+    if (k < 0 || k >= run->in[b].len) return true;
+    return run->in[b].items[k].pred_block < 0;
+}
+
+/* Hops and branch hops from IN tuple k of block b back to where the walk
+ * stops, memoised: each tuple is computed once per run, so all the findings
+ * of a run cost the number of tuples, not the sum of their path lengths. */
+static void path_depth(FlowRun *run, int b, int k, int *hops, int *branches)
+{
+    VEC(int) stack = {0}; /* pairs (block, tuple) not yet known */
+    int cb = b, ck = k, base_h = 0, base_br = 0;
+    for (int guard = 0; guard <= 4 * run->fn->n_blocks + 4 * FLOW_PATH_WALK_LIMIT; guard++) {
+        if (walk_ends(run, cb, ck)) break;
+        struct PathMemo *m = memo_at(run, cb);
+        if (m->hops[ck] >= 0) {
+            base_h = m->hops[ck];
+            base_br = m->branches[ck];
+            break;
+        }
+        VEC_PUSH(stack, cb);
+        VEC_PUSH(stack, ck);
+        const Tuple *t = &run->in[cb].items[ck];
+        cb = t->pred_block;
+        ck = t->pred_tuple;
+    }
+    for (int i = stack.len - 2; i >= 0; i -= 2) {
+        int sb = stack.items[i], sk = stack.items[i + 1];
+        const Tuple *t = &run->in[sb].items[sk];
+        base_h += 1;
+        base_br += t->pred_choice ? 1 : 0;
+        struct PathMemo *m = memo_at(run, sb);
+        m->hops[sk] = base_h;
+        m->branches[sk] = base_br;
+    }
+    VEC_FREE(stack);
+    *hops = base_h;
+    *branches = base_br;
+}
 
 FindingLoc *flow_path_build(const FlowRun *run, const FlowReport *r, const char *handle,
                             const char *exit_text, int *n_out)
@@ -256,8 +347,12 @@ FindingLoc *flow_path_build(const FlowRun *run, const FlowReport *r, const char 
     VEC(Hop) hops = {0}; /* from the report back to the acquire */
     VEC(int) blocks = {0};
     int b = r->block, k = r->in_tuple;
+    int total_hops = 0, total_branches = 0;
+    path_depth((FlowRun *)run, b, k, &total_hops, &total_branches); /* memo only */
+    bool long_path = total_hops > FLOW_PATH_WALK_LIMIT;
     VEC_PUSH(blocks, b);
     for (int guard = 0; guard <= fn->n_blocks && b >= 0 && b != run->site_block; guard++) {
+        if (long_path && hops.len >= FLOW_PATH_WALK_LIMIT) break;
         if (k < 0 || k >= run->in[b].len) break;
         const Tuple *t = &run->in[b].items[k];
         if (t->pred_block < 0) break;
@@ -290,7 +385,16 @@ FindingLoc *flow_path_build(const FlowRun *run, const FlowReport *r, const char 
      * output, each decision costing a search): the cap keeps both linear. */
     int front[FLOW_PATH_MAX_DECISIONS / 2], back[FLOW_PATH_MAX_DECISIONS / 2];
     int n_front = 0, n_back = 0, first = hops.len - 1, last = 0;
-    for (; first >= 0 && n_front < FLOW_PATH_MAX_DECISIONS / 2; first--) {
+    /* a long path shows only decisions near its exit: those before the
+     * window walked back are counted, not examined */
+    int unwalked = 0;
+    if (long_path) {
+        int walked_branches = 0;
+        for (int i = 0; i < hops.len; i++) walked_branches += hops.items[i].succ >= 0;
+        unwalked = total_branches - walked_branches;
+        if (unwalked < 0) unwalked = 0;
+    }
+    for (; !long_path && first >= 0 && n_front < FLOW_PATH_MAX_DECISIONS / 2; first--) {
         const Hop *h = &hops.items[first];
         if (h->succ >= 0 && decision_matters(run, h, pos, blocks.len - 1 - (first + 1))) front[n_front++] = first;
     }
@@ -307,12 +411,13 @@ FindingLoc *flow_path_build(const FlowRun *run, const FlowReport *r, const char 
             skipped++;
             if (skipped_at < 0) skipped_at = i;
         }
+    skipped += unwalked;
     for (int n = 0; n < n_front + 1 + n_back; n++) {
         if (n == n_front) {
             if (!skipped) continue;
-            const IrBlock *p = &fn->blocks[hops.items[skipped_at].block];
+            IrLoc at = skipped_at >= 0 ? fn->blocks[hops.items[skipped_at].block].term_loc : run->site_call->loc;
             char *text = xasprintf("... up to %d more branch decision%s not shown", skipped, skipped == 1 ? "" : "s");
-            VEC_PUSH(steps, loc_step(fn, p->term_loc, text));
+            VEC_PUSH(steps, loc_step(fn, at, text));
             free(text);
             continue;
         }

@@ -219,6 +219,7 @@ void flow_run_free(FlowRun *run)
     free(run->dirty);
     free(run->visit_mark);
     free(run->path_pos);
+    flow_path_memo_free(run);
     free(run->back_target);
     free(run->counter_bound);
     free(run->is_counter);

@@ -70,19 +70,6 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static bool write_all(int fd, const void *p, size_t n)
-{
-    const unsigned char *c = p;
-    while (n > 0) {
-        ssize_t w = write(fd, c, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return false;
-        c += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
 /* Another thread's channel, inherited by this child, would keep that
  * thread's worker from seeing its channel close when connlint ends it. */
 static void close_other_fds(int keep)
@@ -260,7 +247,7 @@ static void child_main(const ParseLimits *lim, pid_t parent, int fd)
         bytes_put_u64(&out, (uint64_t)u->n_includes);
         for (int i = 0; i < u->n_includes; i++) bytes_put_str(&out, u->includes[i]);
         message_end(&out);
-        if (!write_all(fd, out.data, out.len)) _exit(4);
+        if (!fd_write_all(fd, out.data, out.len)) _exit(4);
         ir_unit_free(u);
         for (int i = 0; i < nargs; i++) free(args[i]);
         free(args);

@@ -69,20 +69,6 @@ static mode_t target_mode(const char *path)
     return 0666 & ~mask;
 }
 
-static bool write_all(int fd, const char *data, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, data, len);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return false;
-        }
-        data += n;
-        len -= (size_t)n;
-    }
-    return true;
-}
-
 static void sync_folder(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY);
@@ -102,7 +88,7 @@ static bool is_special_file(const char *path)
 static bool write_special(const char *path, const char *data, size_t len)
 {
     int fd = open(path, O_WRONLY | O_TRUNC);
-    bool ok = fd >= 0 && write_all(fd, data, len);
+    bool ok = fd >= 0 && fd_write_all(fd, data, len);
     int err = errno;
     if (fd >= 0 && close(fd) != 0 && ok) {
         ok = false;
@@ -186,7 +172,7 @@ bool output_write_atomic(const char *path, const char *data, size_t len)
     else guard_tmp(tmp);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (fd >= 0) {
-        if (!write_all(fd, data, len) || fchmod(fd, target_mode(target)) != 0 || fsync(fd) != 0)
+        if (!fd_write_all(fd, data, len) || fchmod(fd, target_mode(target)) != 0 || fsync(fd) != 0)
             err = errno;
         if (close(fd) != 0 && !err) err = errno;
         if (!err && rename(tmp, target) != 0) err = errno;
