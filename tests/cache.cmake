@@ -7,5 +7,8 @@ if(Python3_Interpreter_FOUND)
     add_test(NAME cache.${_part}
              COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tests/cache/run_cache_tests.py
                      $<TARGET_FILE:connlint> ${CMAKE_SOURCE_DIR} ${_part})
+    # cache.subset runs every fixture folder cold and warm: about 11 minutes
+    # under the sanitizers on a loaded 2-core machine
+    set_tests_properties(cache.${_part} PROPERTIES TIMEOUT 3000)
   endforeach()
 endif()
