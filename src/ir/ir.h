@@ -75,7 +75,10 @@ typedef enum {
 } IrCalleeKind;
 
 typedef struct {
-    int id;                  /* unique within the function, in evaluation order */
+    int id;                  /* unique within the function, in evaluation order; the
+                                copies a call through a function pointer with several
+                                known targets becomes (values/fn_pointers.c) share
+                                the id, one copy on each path */
     IrCalleeKind callee_kind;
     const char *callee;      /* function name or field name; NULL for INDIRECT */
     IrRef base;              /* MEMBER: the struct expression the field is read from
