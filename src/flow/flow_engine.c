@@ -71,30 +71,32 @@ static void final_pass(FlowRun *run)
 }
 
 /* Is block `site` on a cycle (reachable from one of its successors)? */
+/* Appends the successors of block b not yet marked in this search
+ * (visit_mark == visit_gen) to queue, marking them; returns the new length. */
+static int push_unvisited_succ(FlowRun *run, int b, int *queue, int qn)
+{
+    const IrBlock *blk = &run->fn->blocks[b];
+    for (int k = 0; k < blk->n_succ; k++) {
+        int s = blk->succ[k];
+        if (s < 0 || s >= run->fn->n_blocks || run->visit_mark[s] == run->visit_gen) continue;
+        run->visit_mark[s] = run->visit_gen;
+        queue[qn++] = s;
+    }
+    return qn;
+}
+
 static bool on_cycle(FlowRun *run, int site)
 {
     const IrFunction *fn = run->fn;
     int *queue = xmalloc((size_t)fn->n_blocks * sizeof(int));
     int qn = 0;
     run->visit_gen++;
-    const IrBlock *sb = &fn->blocks[site];
-    for (int k = 0; k < sb->n_succ; k++) {
-        int s = sb->succ[k];
-        if (s < 0 || s >= fn->n_blocks || run->visit_mark[s] == run->visit_gen) continue;
-        run->visit_mark[s] = run->visit_gen;
-        queue[qn++] = s;
-    }
+    qn = push_unvisited_succ(run, site, queue, qn);
     bool found = false;
     for (int qi = 0; qi < qn && !found; qi++) {
         int b = queue[qi];
         if (b == site) found = true;
-        const IrBlock *blk = &fn->blocks[b];
-        for (int k = 0; k < blk->n_succ; k++) {
-            int s = blk->succ[k];
-            if (s < 0 || s >= fn->n_blocks || run->visit_mark[s] == run->visit_gen) continue;
-            run->visit_mark[s] = run->visit_gen;
-            queue[qn++] = s;
-        }
+        qn = push_unvisited_succ(run, b, queue, qn);
     }
     free(queue);
     return found;

@@ -155,7 +155,7 @@ static void mark_addrs(const IrFunction *fn, const IrEvent *ev, bool *addr)
 /* The variable an event assigns as a whole, or -1. */
 static int assigned_var(const IrFunction *fn, const IrEvent *ev)
 {
-    const IrRef *l = ev->kind == EV_ASSIGN ? &ev->u.assign.lhs : ev->kind == EV_ASSIGN_COND ? &ev->u.assign_cond.lhs : NULL;
+    const IrRef *l = ir_event_assigned(ev);
     return l && l->kind == REF_VAR && l->var >= 0 && l->var < fn->n_vars ? l->var : -1;
 }
 

@@ -120,3 +120,10 @@ const char *ir_ref_global_name(const IrFunction *fn, const IrRef *r)
     default: return NULL;
     }
 }
+
+const IrRef *ir_event_assigned(const IrEvent *ev)
+{
+    if (ev->kind == EV_ASSIGN) return &ev->u.assign.lhs;
+    if (ev->kind == EV_ASSIGN_COND) return &ev->u.assign_cond.lhs;
+    return NULL;
+}

@@ -316,6 +316,9 @@ bool ir_ref_is_testable(const IrRef *r); /* var, field or call: worth a conditio
 /* The file-scope variable a ref names (itself, its address, a field of it,
  * *it), or NULL when the ref names none. */
 const char *ir_ref_global_name(const IrFunction *fn, const IrRef *r);
+/* The place an assignment event (EV_ASSIGN, EV_ASSIGN_COND) writes, or
+ * NULL for any other event. */
+const IrRef *ir_event_assigned(const IrEvent *ev);
 IrLoc ir_loc_none(void);                 /* no location (line 0) */
 IrCond ir_cond_unknown(void);            /* a condition the analysis does not read */
 /* `ref op value`; unknown unless ref is testable or a constant. */

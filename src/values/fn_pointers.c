@@ -185,9 +185,7 @@ static void scan_global_writes(GlobalVec *globals, int unit, const IrFunction *f
     for (int b = 0; b < fn->n_blocks; b++)
         for (int e = 0; e < fn->blocks[b].n_events; e++) {
             const IrEvent *ev = &fn->blocks[b].events[e];
-            const IrRef *lhs = ev->kind == EV_ASSIGN        ? &ev->u.assign.lhs
-                               : ev->kind == EV_ASSIGN_COND ? &ev->u.assign_cond.lhs
-                                                            : NULL;
+            const IrRef *lhs = ir_event_assigned(ev);
             if (!lhs || lhs->kind != REF_VAR || !is_file_scope(fn, lhs->var)) continue;
             Global *g = global_lookup(globals, fn->vars[lhs->var].name, unit);
             if (!g) continue;
@@ -247,9 +245,7 @@ static Targets *collect_locals(const IrFunction *fn)
     for (int b = 0; b < fn->n_blocks; b++)
         for (int e = 0; e < fn->blocks[b].n_events; e++) {
             const IrEvent *ev = &fn->blocks[b].events[e];
-            const IrRef *lhs = ev->kind == EV_ASSIGN        ? &ev->u.assign.lhs
-                               : ev->kind == EV_ASSIGN_COND ? &ev->u.assign_cond.lhs
-                                                            : NULL;
+            const IrRef *lhs = ir_event_assigned(ev);
             if (!lhs || lhs->kind != REF_VAR || lhs->var < 0 || lhs->var >= fn->n_vars) continue;
             if (ev->kind == EV_ASSIGN) targets_assign(&t[lhs->var], ev);
             else t[lhs->var].unknown = true;
