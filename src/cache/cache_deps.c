@@ -34,6 +34,7 @@ void summary_digest_add(Sha256 *h, const FunctionSummary *s)
     add_int(h, s->acquire_failure);
     sha256_update_str(h, s->acquire_field);
     add_int(h, s->acquires_per_request);
+    add_int(h, s->acquire_unless_zero);
     sha256_update_str(h, s->chain);
     add_int(h, s->n_params);
     for (int i = 0; i < s->n_params; i++) {

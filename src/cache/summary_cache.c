@@ -14,7 +14,7 @@
 #include "cache/sha256.h"
 #include "common/util.h"
 
-#define ENTRY_VERSION 2
+#define ENTRY_VERSION 3
 
 /* Every field of FunctionSummary is written below: a new field must be
  * added to put_summary, get_summary and summary_digest_add (cache_deps.c),
@@ -121,6 +121,7 @@ static bool put_summary(ByteBuf *b, const PackSet *ps, const FunctionSummary *s)
     bytes_put_i64(b, s->acquire_failure);
     bytes_put_str(b, s->acquire_field);
     bytes_put_bool(b, s->acquires_per_request);
+    bytes_put_i64(b, s->acquire_unless_zero);
     bytes_put_str(b, s->chain);
     bytes_put_i64(b, s->n_params);
     for (int i = 0; i < s->n_params; i++) {
@@ -144,6 +145,7 @@ static void get_summary(ByteReader *rd, const PackSet *ps, FunctionSummary *s)
     s->acquire_failure = (FailureKind)reader_int(rd, 0, FAILURE_STATUS_UNKNOWN);
     s->acquire_field = reader_str(rd, NULL);
     s->acquires_per_request = reader_bool(rd);
+    s->acquire_unless_zero = reader_int(rd, -1, 1 << 16);
     s->chain = reader_str(rd, NULL);
     s->n_params = reader_int(rd, 0, 1 << 16);
     if (rd->failed) return;
@@ -294,6 +296,7 @@ static bool hook_reuse(void *ctx, SummaryTable *t, const int *members, int n)
         cur->acquire_failure = c->acquire_failure;
         cur->acquire_field = summary_table_keep(t, c->acquire_field ? xstrdup(c->acquire_field) : NULL);
         cur->acquires_per_request = c->acquires_per_request;
+        cur->acquire_unless_zero = c->acquire_unless_zero;
         free(cur->chain);
         cur->chain = c->chain ? xstrdup(c->chain) : NULL;
         memcpy(cur->params, c->params, (size_t)c->n_params * sizeof(ParamEffect));

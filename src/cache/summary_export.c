@@ -54,6 +54,7 @@ static cJSON *acquire_json(const FunctionSummary *s)
     cJSON_AddStringToObject(a, "failure", failure_name(s->acquire_failure));
     if (s->acquire_field) cJSON_AddStringToObject(a, "field", s->acquire_field);
     cJSON_AddBoolToObject(a, "per_request", s->acquires_per_request);
+    if (s->acquire_unless_zero >= 0) cJSON_AddNumberToObject(a, "none_when_null_arg", s->acquire_unless_zero);
     if (s->chain) cJSON_AddStringToObject(a, "chain", s->chain);
     return a;
 }

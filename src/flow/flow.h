@@ -400,6 +400,9 @@ void flow_prepare_sites(FlowRun *run);
 bool flow_run_site(FlowRun *run, int block, int event, const AcquireMatch *acq);
 /* The same from the function's entry, for exit bits of every path. */
 bool flow_run_site_full(FlowRun *run, int block, int event, const AcquireMatch *acq);
+/* The same from the entry, with variable `given_var` (a parameter) known to
+ * be 0 (zero) or not 0 there. */
+bool flow_run_site_given(FlowRun *run, int block, int event, const AcquireMatch *acq, int given_var, bool zero);
 bool flow_run_param(FlowRun *run, int param_var);
 /* The same, with parameter `given_var` known to be 0 (zero) or not 0. */
 bool flow_run_param_given(FlowRun *run, int param_var, int given_var, bool zero);

@@ -136,7 +136,10 @@ static void start(FlowRun *run, const Tuple *t0)
     final_pass(run);
 }
 
-static bool run_site(FlowRun *run, int block, int event, const AcquireMatch *acq, bool full)
+/* given_var >= 0: that variable is known to be 0 (zero) or not 0 at the
+ * entry (a run from the entry, never from the shared prefix). */
+static bool run_site(FlowRun *run, int block, int event, const AcquireMatch *acq, bool full, int given_var,
+                     bool zero)
 {
     reset(run);
     run->from_shared = false;
@@ -145,7 +148,7 @@ static bool run_site(FlowRun *run, int block, int event, const AcquireMatch *acq
     run->site_call = &run->fn->blocks[block].events[event].u.call;
     run->acq = *acq;
     run->param_var = -1;
-    if (!full && run->shared_in && !on_cycle(run, block)) {
+    if (!full && given_var < 0 && run->shared_in && !on_cycle(run, block)) {
         run->from_shared = true;
         /* No path into this block passes the acquire, so its IN tuples are
          * those of the run without a handle, and nothing before it can
@@ -161,18 +164,27 @@ static bool run_site(FlowRun *run, int block, int event, const AcquireMatch *acq
     memset(&t, 0, sizeof t);
     t.hs = HS_NONE;
     t.esc_param = -1;
+    if (given_var >= 0) {
+        Place g = {PLACE_VAR, given_var, NULL, -1};
+        tuple_set_fact(run, &t, &g, zero ? FACT_EQ : FACT_NONZERO, 0, NULL, true);
+    }
     start(run, &t);
     return !run->gave_up;
 }
 
 bool flow_run_site(FlowRun *run, int block, int event, const AcquireMatch *acq)
 {
-    return run_site(run, block, event, acq, false);
+    return run_site(run, block, event, acq, false, -1, false);
 }
 
 bool flow_run_site_full(FlowRun *run, int block, int event, const AcquireMatch *acq)
 {
-    return run_site(run, block, event, acq, true);
+    return run_site(run, block, event, acq, true, -1, false);
+}
+
+bool flow_run_site_given(FlowRun *run, int block, int event, const AcquireMatch *acq, int given_var, bool zero)
+{
+    return run_site(run, block, event, acq, true, given_var, zero);
 }
 
 static bool run_param(FlowRun *run, int param_var, int given_var, bool zero);

@@ -105,7 +105,10 @@ bool match_acquire(const MatchContext *m, const IrCall *call, AcquireMatch *out)
         return true;
     }
     const FunctionSummary *s = callee_summary(m, call);
-    if (s && s->acquires && (s->acquire_result_arg < 0 || s->acquire_result_arg < call->nargs)) {
+    /* a NULL where the callee undoes its own acquire: nothing comes out */
+    bool undone = s && s->acquire_unless_zero >= 0 && s->acquire_unless_zero < call->nargs &&
+                  call->args[s->acquire_unless_zero].kind == REF_CONST && call->args[s->acquire_unless_zero].value == 0;
+    if (s && s->acquires && !undone && (s->acquire_result_arg < 0 || s->acquire_result_arg < call->nargs)) {
         out->res = s->acquires;
         out->result_arg = s->acquire_result_arg;
         out->failure = s->acquire_failure;

@@ -52,6 +52,36 @@ static char *chain_for(const IrFunction *fn, const IrCall *inner, const AcquireM
     return xasprintf("%s() which calls %s()", fn->name, callee ? callee : "(indirect)");
 }
 
+static bool param_never_assigned(const IrFunction *fn, int q);
+
+/* An acquire that a parameter given 0 (NULL) undoes inside the function:
+ * `run(opts, cmd, &reply)` stores the reply in *reply and, when opts is
+ * NULL, frees it before it returns (or never acquires). The runs follow
+ * `*out` to the exits (as the checks do), so a release through `*out`
+ * is seen; with the parameter 0 no exit may leave the caller a handle,
+ * with it non-zero some exit must. Returns the parameter, or -1. */
+static int acquire_unless_zero(FlowRun *run, int block, int event, const AcquireMatch *a, int result_arg)
+{
+    const IrFunction *fn = run->fn;
+    unsigned keeps = EXIT_HELD | EXIT_QUIET | EXIT_ESC_RETURN | EXIT_ESC_OUT | EXIT_ESC_STORE | EXIT_ESC_TRANSFER |
+                     EXIT_ESC_UNKNOWN;
+    int found = -1;
+    bool follow = run->follow_deref;
+    run->follow_deref = true;
+    for (int q = 0; q < fn->n_params && q < fn->n_vars && found < 0; q++) {
+        const IrVar *v = &fn->vars[q];
+        if (q == result_arg || v->is_record || !param_never_assigned(fn, q)) continue;
+        if (!flow_run_site_given(run, block, event, a, q, true)) continue;
+        unsigned m0 = run->exit_mask;
+        if (m0 & keeps) continue;
+        if (!flow_run_site_given(run, block, event, a, q, false)) continue;
+        unsigned m1 = run->exit_mask;
+        if (m1 & (EXIT_ESC_RETURN | EXIT_ESC_OUT)) found = q;
+    }
+    run->follow_deref = follow;
+    return found;
+}
+
 static void compute_acquire(FlowRun *run, FunctionSummary *out)
 {
     const IrFunction *fn = run->fn;
@@ -85,6 +115,8 @@ static void compute_acquire(FlowRun *run, FunctionSummary *out)
         out->acquire_field = out->acquire_failure == FAILURE_NULL_FIELD ? a.failure_field : NULL;
         out->acquires_per_request = a.res && a.res->per_request;
         out->chain = chain_for(fn, run->calls[id], &a);
+        out->acquire_unless_zero = acquire_unless_zero(run, run->call_block[id], run->call_event[id], &a,
+                                                       out->acquire_result_arg);
         return;
     }
 }
@@ -372,11 +404,9 @@ static bool released_nowhere(unsigned m)
     return !(m & (EXIT_RELEASED | EXIT_QUIET | EXIT_ESC_STORE | EXIT_ESC_TRANSFER | EXIT_ESC_OUT));
 }
 
-/* Does the parameter (an integer the body never assigns) decide it? */
-static bool param_is_flag(const IrFunction *fn, int q)
+/* Does the body never assign parameter q (as a whole)? */
+static bool param_never_assigned(const IrFunction *fn, int q)
 {
-    const IrVar *v = &fn->vars[q];
-    if (v->is_pointer || v->is_record) return false;
     for (int b = 0; b < fn->n_blocks; b++)
         for (int e = 0; e < fn->blocks[b].n_events; e++) {
             const IrEvent *ev = &fn->blocks[b].events[e];
@@ -385,6 +415,14 @@ static bool param_is_flag(const IrFunction *fn, int q)
                 return false;
         }
     return true;
+}
+
+/* Does the parameter (an integer the body never assigns) decide it? */
+static bool param_is_flag(const IrFunction *fn, int q)
+{
+    const IrVar *v = &fn->vars[q];
+    if (v->is_pointer || v->is_record) return false;
+    return param_never_assigned(fn, q);
 }
 
 /* A parameter released on some paths only (mask m of its run): its
@@ -445,6 +483,7 @@ static void compute(const PackSet *packs, const SummaryTable *t, const IrFunctio
     out->acquire_failure = FAILURE_NULL;
     out->acquire_field = NULL;
     out->acquires_per_request = false;
+    out->acquire_unless_zero = -1;
     out->chain = NULL;
     out->returns_param = -1;
     memset(out->maybe, 0, sizeof out->maybe);
@@ -468,7 +507,7 @@ static bool summary_equal(const FunctionSummary *a, const FunctionSummary *b)
 {
     if (a->acquires != b->acquires || a->acquire_result_arg != b->acquire_result_arg ||
         a->acquire_failure != b->acquire_failure || a->n_params != b->n_params ||
-        a->returns_param != b->returns_param)
+        a->returns_param != b->returns_param || a->acquire_unless_zero != b->acquire_unless_zero)
         return false;
     for (int i = 0; i < a->n_params; i++)
         if (a->params[i] != b->params[i] || a->param_res[i] != b->param_res[i]) return false;

@@ -87,6 +87,7 @@ SummaryTable *summary_table_new(IrUnit **units, int n_units)
         e->s.file = xstrdup(e->fn->file);
         e->s.is_static = e->fn->is_static;
         e->s.acquire_result_arg = -1;
+        e->s.acquire_unless_zero = -1;
         e->s.returns_param = -1;
         e->s.n_params = e->fn->n_params;
         e->s.params = xcalloc((size_t)(e->fn->n_params + 1), sizeof(ParamEffect));

@@ -58,6 +58,10 @@ typedef struct {
     FailureKind acquire_failure;/* how its callers see failure (null, status, ...) */
     const char *acquire_field;  /* for null-field */
     bool acquires_per_request;  /* the acquired resource is per-request */
+    int acquire_unless_zero;    /* -1, or a parameter given 0 (NULL) in which the
+                                   function leaves the caller nothing: it releases
+                                   what it acquired itself (run(NULL, cmd, &reply)
+                                   frees the reply), or never acquires */
     char *chain;                /* "open_request_conn() which calls get_db()" */
     int n_params;
     ParamEffect *params;        /* per parameter */
