@@ -42,6 +42,7 @@ void summary_digest_add(Sha256 *h, const FunctionSummary *s)
         add_resource(h, s->param_res ? s->param_res[i] : NULL);
     }
     add_int(h, s->returns_param);
+    add_int(h, s->takes_contents);
     for (int i = 0; i < SUMMARY_MAYBE_PARAMS; i++) {
         add_int(h, s->maybe[i].by);
         add_int(h, s->maybe[i].param);

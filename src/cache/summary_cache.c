@@ -129,6 +129,7 @@ static bool put_summary(ByteBuf *b, const PackSet *ps, const FunctionSummary *s)
         ok = put_resource(b, ps, s->param_res[i]) && ok;
     }
     bytes_put_i64(b, s->returns_param);
+    bytes_put_i64(b, s->takes_contents);
     for (int i = 0; i < SUMMARY_MAYBE_PARAMS; i++) {
         bytes_put_i64(b, s->maybe[i].by);
         bytes_put_i64(b, s->maybe[i].param);
@@ -156,6 +157,9 @@ static void get_summary(ByteReader *rd, const PackSet *ps, FunctionSummary *s)
         s->param_res[i] = get_resource(rd, ps);
     }
     s->returns_param = reader_int(rd, -1, 1 << 16);
+    int64_t contents = reader_i64(rd);
+    if (contents < 0 || contents > 0xffffffffLL) rd->failed = true;
+    s->takes_contents = (unsigned)contents;
     for (int i = 0; i < SUMMARY_MAYBE_PARAMS; i++) {
         s->maybe[i].by = (signed char)reader_int(rd, MAYBE_BY_NOTHING, MAYBE_WHEN_PARAM_NONZERO);
         s->maybe[i].param = (signed char)reader_int(rd, -1, SUMMARY_MAYBE_PARAMS - 1);
@@ -302,6 +306,7 @@ static bool hook_reuse(void *ctx, SummaryTable *t, const int *members, int n)
         memcpy(cur->params, c->params, (size_t)c->n_params * sizeof(ParamEffect));
         memcpy(cur->param_res, c->param_res, (size_t)c->n_params * sizeof(Resource *));
         cur->returns_param = c->returns_param;
+        cur->takes_contents = c->takes_contents;
         memcpy(cur->maybe, c->maybe, sizeof cur->maybe);
     }
     free(found);

@@ -73,6 +73,7 @@ static cJSON *function_json(const IrFunction *fn, const FunctionSummary *s)
             cJSON *p = cJSON_CreateObject();
             cJSON_AddStringToObject(p, "effect", effect_name(s->params[i]));
             cJSON_AddItemToObject(p, "resource", resource_json(s->param_res ? s->param_res[i] : NULL));
+            if (i < 32 && (s->takes_contents & (1u << i))) cJSON_AddBoolToObject(p, "takes_contents", true);
             cJSON_AddItemToArray(params, p);
         }
         cJSON_AddNumberToObject(o, "returns_param", s->returns_param);

@@ -254,6 +254,8 @@ typedef struct {
     bool *call_tested;        /* per call id: its value (or a variable it is stored
                                  in) is tested by a condition */
     bool container_release;   /* parameter mode: released through p->field */
+    bool contents_stored;     /* parameter mode: what p points to copied whole into a
+                                 non-local place (cell->params = *p) */
     bool *back_target;        /* per block: the target of a retreating edge (a loop head) */
     bool *is_counter;         /* per var: a loop head compares it with a constant */
     long long *counter_bound; /* per var: that constant */
@@ -379,6 +381,7 @@ bool flow_ref_touches(const FlowRun *run, const Tuple *t, const IrRef *r);
 const Place *flow_first_named_holder(const Tuple *t);
 bool flow_out_arg_place(const FlowRun *run, const IrRef *a, Place *p); /* &x, &x.f of a local */
 void flow_escape_into(FlowRun *run, Tuple *t, const IrRef *lhs);    /* stored into a non-local */
+bool flow_lhs_stores_away(const FlowRun *run, const IrRef *lhs);     /* lhs outlives the function */
 bool flow_record_holds(const Tuple *t, int var);       /* a field of record var holds it */
 
 /* flow_calls.c */

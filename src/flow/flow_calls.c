@@ -383,7 +383,7 @@ void flow_call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, PendingSt
                 return;
             }
             if (eff == ARG_TRANSFER || eff == ARG_MAYBE_RELEASE || eff == ARG_TRANSFER_ON_SUCCESS ||
-                eff == ARG_TRANSFER_ON_ZERO) {
+                eff == ARG_TRANSFER_ON_ZERO || (c->args[i].kind == REF_ADDR && match_takes_contents(run->m, c, i))) {
                 tuple_escape(t, ESC_UNKNOWN, -1);
                 return;
             }

@@ -38,6 +38,7 @@ static void reset(FlowRun *run)
     run->esc_param = -1;
     run->found_res = NULL;
     run->container_release = false;
+    run->contents_stored = false;
     run->path_gen++;
 }
 

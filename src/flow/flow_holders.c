@@ -83,6 +83,17 @@ bool flow_out_arg_place(const FlowRun *run, const IrRef *a, Place *p)
     return flow_place_of(run, &r, p) && place_is_local(run->fn, p);
 }
 
+/* Is `lhs` a place that outlives the function: a global, or a field or
+ * pointee reached through a parameter or another pointer? */
+bool flow_lhs_stores_away(const FlowRun *run, const IrRef *lhs)
+{
+    const IrFunction *fn = run->fn;
+    int v = lhs->var;
+    bool param = v >= 0 && v < fn->n_vars && fn->vars[v].storage == VAR_PARAM;
+    bool global = v >= 0 && v < fn->n_vars && fn->vars[v].storage == VAR_GLOBAL;
+    return global || ((lhs->kind == REF_FIELD || lhs->kind == REF_DEREF) && (param || lhs->via_pointer));
+}
+
 /* Where a handle stored into `lhs` (not a local place) goes. */
 void flow_escape_into(FlowRun *run, Tuple *t, const IrRef *lhs)
 {
@@ -91,7 +102,7 @@ void flow_escape_into(FlowRun *run, Tuple *t, const IrRef *lhs)
     bool param = v >= 0 && v < fn->n_vars && fn->vars[v].storage == VAR_PARAM;
     bool global = v >= 0 && v < fn->n_vars && fn->vars[v].storage == VAR_GLOBAL;
     if (lhs->kind == REF_DEREF && param) tuple_escape(t, ESC_OUTPARAM, fn->vars[v].param_index);
-    else if (global || ((lhs->kind == REF_FIELD || lhs->kind == REF_DEREF) && (param || lhs->via_pointer))) {
+    else if (flow_lhs_stores_away(run, lhs)) {
         tuple_escape(t, ESC_STORE, -1);
         if (!param && !global && lhs->kind == REF_FIELD && v >= 0 && v < fn->n_vars &&
             fn->vars[v].storage == VAR_LOCAL && fn->vars[v].is_pointer)

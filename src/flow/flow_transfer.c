@@ -93,6 +93,20 @@ static void fork_replace_failure(FlowRun *run, const Tuple *t, const IrRef *rhs,
     flow_pending_push(st, &fail, e + 1);
 }
 
+/* Summaries: `cell->params = *p` copies what parameter p points to, whole,
+ * into a place that outlives the function. When the caller passes the
+ * address of a struct whose fields hold handles, they are stored away (a
+ * transfer by struct copy; the helper usually clears the caller's fields
+ * next). Only noted here: p itself is not stored, so a handle passed as p
+ * is still the caller's (FunctionSummary.takes_contents). */
+static void note_contents_stored(FlowRun *run, const Tuple *t, const IrRef *lhs, const IrRef *rhs, bool lhs_local)
+{
+    if (run->param_var < 0 || rhs->kind != REF_DEREF || rhs->var != run->param_var || lhs_local) return;
+    if (!flow_is_live(t) || !flow_lhs_stores_away(run, lhs)) return;
+    Place p = {PLACE_VAR, run->param_var, NULL, -1};
+    if (tuple_find_holder(t, &p) >= 0) run->contents_stored = true;
+}
+
 static void assign_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, PendingStack *st)
 {
     const IrEvent *ev = &run->fn->blocks[b].events[e];
@@ -100,6 +114,7 @@ static void assign_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, Pendi
     Place L;
     bool lhs_place = flow_place_of(run, lhs, &L) && L.kind != PLACE_CALL;
     bool lhs_local = lhs_place && place_is_local(run->fn, &L);
+    note_contents_stored(run, t, lhs, rhs, lhs_local);
 
     int h = t->hs == HS_NONE ? -1 : flow_ref_holder(run, t, rhs);
     bool rhs_record = t->hs != HS_NONE && rhs->kind == REF_VAR && flow_record_holds(t, rhs->var);

@@ -191,6 +191,13 @@ ArgEffect match_arg_effect(const MatchContext *m, const IrCall *call, int arg, c
     return summary_arg_effect(callee_summary(m, call), arg, res);
 }
 
+bool match_takes_contents(const MatchContext *m, const IrCall *call, int arg)
+{
+    if (arg < 0 || arg >= call->nargs || arg >= 32) return false;
+    const FunctionSummary *s = callee_summary(m, call);
+    return s && (s->takes_contents & (1u << arg));
+}
+
 ArgEffect match_arg_effect_any(const MatchContext *m, const IrCall *call, int arg, const Resource **which)
 {
     *which = NULL;

@@ -55,6 +55,11 @@ ArgEffect match_arg_effect(const MatchContext *m, const IrCall *call, int arg,
  * NULL when only "any resource" does. */
 ArgEffect match_arg_effect_any(const MatchContext *m, const IrCall *call, int arg, const Resource **which);
 
+/* The call copies the struct argument `arg` points to into a place that
+ * outlives it (a summary's takes_contents): the handles its fields hold
+ * are no longer the caller's. */
+bool match_takes_contents(const MatchContext *m, const IrCall *call, int arg);
+
 /* A member call that releases its base: `s.cleanup(&s)` / `sp->cleanup(sp)`
  * for a resource with {"field": "cleanup"}. */
 bool match_field_release(const MatchContext *m, const IrCall *call, const Resource *res);

@@ -487,6 +487,7 @@ static void compute(const PackSet *packs, const SummaryTable *t, const IrFunctio
     out->chain = NULL;
     out->returns_param = -1;
     memset(out->maybe, 0, sizeof out->maybe);
+    out->takes_contents = 0;
     if (fn->n_blocks > 0) compute_acquire(&run, out);
     for (int p = 0; p < fn->n_params && p < fn->n_vars; p++) {
         out->params[p] = PARAM_BORROWS;
@@ -497,8 +498,10 @@ static void compute(const PackSet *packs, const SummaryTable *t, const IrFunctio
         if (out->returns_param < 0 && returns_param_itself(run.exit_mask)) out->returns_param = p;
         if (out->params[p] == PARAM_MAYBE_RELEASES && p < SUMMARY_MAYBE_PARAMS)
             out->maybe[p] = maybe_rule(&run, fn, p, run.exit_mask);
+        bool contents = run.contents_stored;
         if (out->params[p] == PARAM_BORROWS && v->is_pointer)
             out->params[p] = deref_param_effect(&m, fn, p, &out->param_res[p]);
+        if (contents && v->is_pointer && p < 32) out->takes_contents |= 1u << p;
     }
     flow_run_free(&run);
 }
@@ -507,7 +510,8 @@ static bool summary_equal(const FunctionSummary *a, const FunctionSummary *b)
 {
     if (a->acquires != b->acquires || a->acquire_result_arg != b->acquire_result_arg ||
         a->acquire_failure != b->acquire_failure || a->n_params != b->n_params ||
-        a->returns_param != b->returns_param || a->acquire_unless_zero != b->acquire_unless_zero)
+        a->returns_param != b->returns_param || a->acquire_unless_zero != b->acquire_unless_zero ||
+        a->takes_contents != b->takes_contents)
         return false;
     for (int i = 0; i < a->n_params; i++)
         if (a->params[i] != b->params[i] || a->param_res[i] != b->param_res[i]) return false;

@@ -69,6 +69,11 @@ typedef struct {
     int returns_param;          /* returns parameter N itself on every path (configure(c)
                                    returning c), else -1 */
     MaybeRule maybe[SUMMARY_MAYBE_PARAMS]; /* PARAM_MAYBE_RELEASES parameters */
+    unsigned takes_contents;    /* bit p (p < 32): on some path the function copies
+                                   what pointer parameter p points to, whole, into a
+                                   place that outlives it (cell->params = *p): the
+                                   handles in the fields of a struct whose address
+                                   the caller passes are no longer the caller's */
 } FunctionSummary;
 
 typedef struct SummaryTable SummaryTable;
