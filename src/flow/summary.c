@@ -53,33 +53,72 @@ static char *chain_for(const IrFunction *fn, const IrCall *inner, const AcquireM
 }
 
 static bool param_never_assigned(const IrFunction *fn, int q);
+static bool *param_copies(const IrFunction *fn, int p);
+static IrFunction *deref_copy(const IrFunction *fn, const bool *same, int p);
+static void deref_copy_free(IrFunction *c);
+
+#define UNDONE_KEEPS \
+    (EXIT_HELD | EXIT_QUIET | EXIT_ESC_RETURN | EXIT_ESC_OUT | EXIT_ESC_STORE | EXIT_ESC_TRANSFER | EXIT_ESC_UNKNOWN)
+
+/* Given parameter q 0, does no exit of any acquire site of `run`'s
+ * function leave the caller a handle (the summary names one site, its
+ * callers see them all: `q ? open_quiet() : open()`)? */
+static bool every_site_undone(FlowRun *run, int q, int checked)
+{
+    const IrFunction *fn = run->fn;
+    for (int id = 0; id < fn->n_calls; id++) {
+        if (id == checked || !run->call_is_acq[id] || !run->calls[id] || run->rpo_index[run->call_block[id]] < 0)
+            continue;
+        AcquireMatch a = run->call_acq[id];
+        if (!flow_run_site_given(run, run->call_block[id], run->call_event[id], &a, q, true) ||
+            (run->exit_mask & UNDONE_KEEPS))
+            return false;
+    }
+    return true;
+}
+
+/* The parameter q (not the out-parameter `skip`) given 0 in which no exit
+ * leaves the caller a handle, while given non-zero some exit of the site
+ * (call `id`) does (`leaves`): -1 if none. */
+static int undone_when_zero(FlowRun *run, int id, const AcquireMatch *a, int skip, unsigned leaves)
+{
+    const IrFunction *fn = run->fn;
+    int block = run->call_block[id], event = run->call_event[id];
+    for (int q = 0; q < fn->n_params && q < fn->n_vars && q < SUMMARY_MAYBE_PARAMS; q++) {
+        const IrVar *v = &fn->vars[q];
+        if (q == skip || v->is_record || !param_never_assigned(fn, q)) continue;
+        if (!flow_run_site_given(run, block, event, a, q, true) || (run->exit_mask & UNDONE_KEEPS)) continue;
+        if (!flow_run_site_given(run, block, event, a, q, false) || !(run->exit_mask & leaves)) continue;
+        if (every_site_undone(run, q, id)) return q;
+    }
+    return -1;
+}
 
 /* An acquire that a parameter given 0 (NULL) undoes inside the function:
  * `run(opts, cmd, &reply)` stores the reply in *reply and, when opts is
  * NULL, frees it before it returns (or never acquires). The runs follow
- * `*out` to the exits (as the checks do), so a release through `*out`
- * is seen; with the parameter 0 no exit may leave the caller a handle,
- * with it non-zero some exit must. Returns the parameter, or -1. */
-static int acquire_unless_zero(FlowRun *run, int block, int event, const AcquireMatch *a, int result_arg)
+ * `*out` to the exits (as the checks do), so a release through `*out` is
+ * seen; where `*out` cannot be followed (it is read inside a macro's
+ * arguments, say), a copy of the function in which `*out` is a variable
+ * of its own (as for release helpers taking `T **`) is run instead. With
+ * the parameter 0 no exit may leave the caller a handle, with it non-zero
+ * some exit must. Returns the parameter, or -1. */
+static int acquire_unless_zero(FlowRun *run, int id, const AcquireMatch *a, int result_arg)
 {
-    const IrFunction *fn = run->fn;
-    unsigned keeps = EXIT_HELD | EXIT_QUIET | EXIT_ESC_RETURN | EXIT_ESC_OUT | EXIT_ESC_STORE | EXIT_ESC_TRANSFER |
-                     EXIT_ESC_UNKNOWN;
-    int found = -1;
     bool follow = run->follow_deref;
     run->follow_deref = true;
-    for (int q = 0; q < fn->n_params && q < fn->n_vars && found < 0; q++) {
-        const IrVar *v = &fn->vars[q];
-        if (q == result_arg || v->is_record || !param_never_assigned(fn, q)) continue;
-        if (!flow_run_site_given(run, block, event, a, q, true)) continue;
-        unsigned m0 = run->exit_mask;
-        if (m0 & keeps) continue;
-        if (!flow_run_site_given(run, block, event, a, q, false)) continue;
-        unsigned m1 = run->exit_mask;
-        if (m1 & (EXIT_ESC_RETURN | EXIT_ESC_OUT)) found = q;
-    }
+    int q = undone_when_zero(run, id, a, result_arg, EXIT_ESC_RETURN | EXIT_ESC_OUT);
     run->follow_deref = follow;
-    return found;
+    if (q >= 0 || result_arg < 0 || result_arg >= run->fn->n_vars) return q;
+    bool *same = param_copies(run->fn, result_arg);
+    IrFunction *copy = deref_copy(run->fn, same, result_arg);
+    free(same);
+    FlowRun in_copy;
+    flow_run_init(&in_copy, run->m, copy);
+    q = undone_when_zero(&in_copy, id, a, result_arg, EXIT_HELD);
+    flow_run_free(&in_copy);
+    deref_copy_free(copy);
+    return q;
 }
 
 static void compute_acquire(FlowRun *run, FunctionSummary *out)
@@ -115,8 +154,7 @@ static void compute_acquire(FlowRun *run, FunctionSummary *out)
         out->acquire_field = out->acquire_failure == FAILURE_NULL_FIELD ? a.failure_field : NULL;
         out->acquires_per_request = a.res && a.res->per_request;
         out->chain = chain_for(fn, run->calls[id], &a);
-        out->acquire_unless_zero = acquire_unless_zero(run, run->call_block[id], run->call_event[id], &a,
-                                                       out->acquire_result_arg);
+        out->acquire_unless_zero = acquire_unless_zero(run, id, &a, out->acquire_result_arg);
         return;
     }
 }
