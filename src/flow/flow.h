@@ -313,6 +313,9 @@ void tuple_remove_holder_at(Tuple *t, int i);
 bool tuple_add_status(Tuple *t, const Place *p);
 void tuple_forget_place(Tuple *t, const Place *p);    /* drop p and the places inside it */
 void tuple_forget_place_facts(Tuple *t, const Place *p);
+/* Drops the facts about p and the places inside it only (a flag computed
+ * from p keeps its meaning). */
+void tuple_forget_facts_on(Tuple *t, const Place *p);
 /* Records a fact (not for variables whose address is taken: they change
  * behind the analysis' back). */
 void tuple_set_fact(const FlowRun *run, Tuple *t, const Place *p, FactKind kind, long long value,

@@ -253,6 +253,10 @@ static void scope_end_event(FlowRun *run, Tuple *t, int b, int e, int in_idx)
 {
     int v = run->fn->blocks[b].events[e].u.scope.var;
     if (v < 0 || v >= run->fn->n_vars) return;
+    /* what was known of its value no longer matters: room for facts that
+     * do (a logging macro's block-local level variables, say) */
+    Place gone = {PLACE_VAR, v, NULL, -1};
+    tuple_forget_facts_on(t, &gone);
     if (run->fn->vars[v].cleanup_fn) {
         Place p = {PLACE_VAR, v, NULL, -1};
         int i = tuple_find_holder(t, &p);

@@ -45,6 +45,12 @@ static void remove_fact_at(Tuple *t, int i)
 }
 
 /* Facts about p, or about places inside p, or flags derived from them. */
+void tuple_forget_facts_on(Tuple *t, const Place *p)
+{
+    for (int i = t->n_facts - 1; i >= 0; i--)
+        if (place_inside(&t->facts[i].place, p)) remove_fact_at(t, i);
+}
+
 void tuple_forget_place_facts(Tuple *t, const Place *p)
 {
     for (int i = t->n_facts - 1; i >= 0; i--) {
@@ -86,17 +92,23 @@ void tuple_set_fact(const FlowRun *run, Tuple *t, const Place *p, FactKind kind,
     for (int i = t->n_facts - 1; i >= 0; i--)
         if (place_equal(&t->facts[i].place, p)) remove_fact_at(t, i);
     if (p->kind != PLACE_CALL && p->var >= 0 && p->var < run->fn->n_vars && run->addr_taken[p->var]) return;
-    /* full: forget the oldest constant assignment, else the oldest fact
-     * (forgetting is always safe; what branches taught is kept longest, as
-     * correlated tests need it) */
+    /* full: forget the oldest fact about a global (a logging macro tests
+     * half a dozen level and output globals each time it runs, and they
+     * would crowd out the local flags of the function: `dispatched = 0;
+     * ... LOG(...); ... if (!dispatched)`), else the oldest constant
+     * assignment, else the oldest fact (forgetting is always safe; what
+     * branches taught is kept longest, as correlated tests need it) */
     if (t->n_facts >= FLOW_MAX_FACTS) {
-        int victim = 0;
-        for (int i = 0; i < t->n_facts; i++)
-            if (!t->facts[i].tested) {
+        int victim = -1;
+        for (int i = 0; i < t->n_facts && victim < 0; i++) {
+            const Place *q = &t->facts[i].place;
+            if (q->kind != PLACE_CALL && q->var >= 0 && q->var < run->fn->n_vars &&
+                run->fn->vars[q->var].storage == VAR_GLOBAL)
                 victim = i;
-                break;
-            }
-        remove_fact_at(t, victim);
+        }
+        for (int i = 0; i < t->n_facts && victim < 0; i++)
+            if (!t->facts[i].tested) victim = i;
+        remove_fact_at(t, victim < 0 ? 0 : victim);
     }
     Fact *f = &t->facts[t->n_facts++];
     f->place = *p;
