@@ -90,6 +90,10 @@ typedef struct {
                                       maybe-release, a release that may have refused,
                                       the failure way of a transfer-on-success call, or
                                       a wrapper status of unknown meaning */
+    unsigned char handed;          /* passed itself to a function with no body in the
+                                      analysed sources and no pack entry: a NULL stored
+                                      over its last holder afterwards says the callee
+                                      took it (`set_entry(o, s); s = NULL;`) */
     unsigned char n_holders, n_status, n_facts;
     unsigned char holders_merged;  /* holders united from several tuples (a block over
                                       FLOW_MAX_TUPLES): a place listed may hold it on

@@ -142,7 +142,7 @@ static bool places_same_set(const Place *a, int na, const Place *b, int nb)
 
 bool tuple_same_key(const Tuple *a, const Tuple *b)
 {
-    return a->hs == b->hs && a->esc == b->esc && a->quiet == b->quiet &&
+    return a->hs == b->hs && a->esc == b->esc && a->quiet == b->quiet && a->handed == b->handed &&
            a->esc_param == b->esc_param && a->lost_block == b->lost_block &&
            a->lost_event == b->lost_event && (a->hs != HS_ESCAPED || a->store_var == b->store_var) &&
            places_same_set(a->holders, a->n_holders, b->holders, b->n_holders) &&

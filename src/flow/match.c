@@ -191,6 +191,15 @@ ArgEffect match_arg_effect(const MatchContext *m, const IrCall *call, int arg, c
     return summary_arg_effect(callee_summary(m, call), arg, res);
 }
 
+bool match_callee_unknown(const MatchContext *m, const IrCall *call)
+{
+    if (call->callee_kind != CALLEE_DIRECT || !call->callee || pack_names_callee(m->packs, call)) return false;
+    if (match_is_deallocator(m, call) || takes_ownership(m->packs, call, 0)) return false;
+    int arg;
+    if (match_returns_arg(m, call, &arg)) return false;
+    return !m->summaries || !summary_lookup(m->summaries, call->callee, m->caller_file);
+}
+
 bool match_takes_contents(const MatchContext *m, const IrCall *call, int arg)
 {
     if (arg < 0 || arg >= call->nargs || arg >= 32) return false;

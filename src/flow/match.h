@@ -60,6 +60,10 @@ ArgEffect match_arg_effect_any(const MatchContext *m, const IrCall *call, int ar
  * are no longer the caller's. */
 bool match_takes_contents(const MatchContext *m, const IrCall *call, int arg);
 
+/* A direct call to a function the packs do not name and the analysed
+ * sources do not define: what it does to its arguments is not known. */
+bool match_callee_unknown(const MatchContext *m, const IrCall *call);
+
 /* A member call that releases its base: `s.cleanup(&s)` / `sp->cleanup(sp)`
  * for a resource with {"field": "cleanup"}. */
 bool match_field_release(const MatchContext *m, const IrCall *call, const Resource *res);
