@@ -60,7 +60,8 @@ ArgEffect match_arg_effect_any(const MatchContext *m, const IrCall *call, int ar
  * are no longer the caller's. */
 bool match_takes_contents(const MatchContext *m, const IrCall *call, int arg);
 
-/* A direct call to a function the packs do not name and the analysed
+/* A direct call to a function of the project (not declared in a system
+ * header, not a builtin) that the packs do not name and the analysed
  * sources do not define: what it does to its arguments is not known. */
 bool match_callee_unknown(const MatchContext *m, const IrCall *call);
 

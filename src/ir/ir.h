@@ -87,6 +87,8 @@ typedef struct {
     IrRef *args;
     int nargs;
     bool noreturn;           /* the callee never returns (exit, abort, _Noreturn, ...) */
+    bool callee_system;      /* DIRECT: the callee is declared in a system header
+                                (the C library, an installed library) */
     IrLoc loc;               /* the whole call expression */
     const char *spelled;     /* the name written at the call when a macro turned it into
                                 another callee (sqlite3ext.h: sqlite3_prepare_v2 ->

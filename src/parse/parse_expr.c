@@ -427,6 +427,7 @@ static void callee_of(Builder *b, CXCursor callee, IrCall *call, bool *noreturn,
             call->callee_kind = CALLEE_DIRECT;
             call->callee = arena_cxstring(b->arena, clang_getCursorSpelling(d));
             *noreturn = callee_is_noreturn(b->tu, d, call->callee, b->noreturn);
+            call->callee_system = clang_Location_isInSystemHeader(clang_getCursorLocation(d)) != 0;
             return;
         }
     }
