@@ -90,8 +90,9 @@ typedef struct {
                                       maybe-release, a release that may have refused,
                                       the failure way of a transfer-on-success call, or
                                       a wrapper status of unknown meaning */
-    unsigned char handed;          /* passed itself to a function with no body in the
-                                      analysed sources and no pack entry: a NULL stored
+    unsigned char handed;          /* passed itself to a project function with no body in
+                                      the analysed sources and no pack entry (not one of a
+                                      system header: match_callee_unknown): a NULL stored
                                       over its last holder afterwards says the callee
                                       took it (`set_entry(o, s); s = NULL;`) */
     unsigned char n_holders, n_status, n_facts;
