@@ -1,22 +1,29 @@
 /* global_handles.c — global-handle-unreleased (issue 12, form 13): a
- * handle acquired straight into a file-scope variable (`g = fopen(...)`,
- * `sqlite3_open(path, &g)`) escapes the acquiring function, so
- * connection-leak stays silent about it. Over the whole program, this
- * check notes such a store when no function of the analysed sources does
- * anything that could release the variable: pass it (or its address, or a
- * field of it) to a release, a transfer, a function of the analysed
- * sources that releases or stores its parameter, or a call through a
- * function pointer; copy it elsewhere; return it; call a releasing member
- * through it (functions with no body borrow, as everywhere). Names are compared, not
+ * handle kept in a file-scope variable escapes the function that acquired
+ * it, so connection-leak stays silent about it. Over the whole program,
+ * this check notes such a store when no function of the analysed sources
+ * does anything that could release the variable. Two shapes of store:
+ * acquired straight into it (`g = fopen(...)`, `sqlite3_open(path, &g)`),
+ * and copied into it from a local holder (`c = fopen(...); ... g = c;`),
+ * which the flow engine's site runs record (FlowRun.global_stores: the
+ * handle is live and not quiet there). What could release g: passing it
+ * (or its address, or a field of it) to a release, a transfer, a function
+ * of the analysed sources that releases or stores its parameter, or a
+ * call through a function pointer; copying it into anything but a plain
+ * local; returning it; calling a releasing member through it (functions
+ * with no body borrow, as everywhere) — and the same done to a local that
+ * a copy joins to g in one function (`c = g; fclose(c);`, or `g = c;
+ * fclose(c);`: flow-insensitive, any order). Names are compared, not
  * declarations: any variable of that name counts (a miss, never a false
- * note). Not followed: handles first stored in a local and then copied
- * into the global (connection-leak reports nothing there either). */
+ * note). Not followed: a handle stored from a parameter (`g = p;` in a
+ * setter), and the order of stores and releases (a store in a loop that
+ * overwrites the previous handle is silent when g is released anywhere). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "checks/registry.h"
 #include "common/util.h"
-#include "flow/match.h"
+#include "flow/flow.h"
 
 typedef VEC(const char *) Names;
 
@@ -47,34 +54,93 @@ static bool may_release_base(const MatchContext *m, const IrCall *call)
     return false;
 }
 
-/* Every global name some function may release, hand on, copy or return. */
+/* Union-find over a function's variables: a plain copy `a = b` between
+ * two variables, at least one of them not file-scope, joins them. */
+static int uf_find(int *parent, int v)
+{
+    while (parent[v] != v) v = parent[v] = parent[parent[v]];
+    return v;
+}
+
+static bool is_global_var(const IrFunction *fn, int v)
+{
+    return v >= 0 && v < fn->n_vars && fn->vars[v].storage == VAR_GLOBAL;
+}
+
+static int ref_var(const IrFunction *fn, const IrRef *r)
+{
+    switch (r->kind) {
+    case REF_VAR:
+    case REF_ADDR:
+    case REF_FIELD:
+    case REF_ADDR_FIELD:
+    case REF_DEREF: return r->var >= 0 && r->var < fn->n_vars ? r->var : -1;
+    default: return -1;
+    }
+}
+
+static bool plain_copy(const IrFunction *fn, const IrEvent *ev)
+{
+    const IrRef *l = &ev->u.assign.lhs, *r = &ev->u.assign.rhs;
+    return l->kind == REF_VAR && r->kind == REF_VAR && ref_var(fn, l) >= 0 && ref_var(fn, r) >= 0 &&
+           l->var != r->var && !(is_global_var(fn, l->var) && is_global_var(fn, r->var));
+}
+
+/* Every global joined to var v's group (but `except`) may be released. */
+static void push_group(const IrFunction *fn, int *parent, int v, int except, Names *out)
+{
+    if (v < 0) return;
+    int root = uf_find(parent, v);
+    for (int g = 0; g < fn->n_vars; g++)
+        if (g != except && is_global_var(fn, g) && uf_find(parent, g) == root) VEC_PUSH(*out, fn->vars[g].name);
+}
+
+/* Every global name some function may release, hand on, copy or return,
+ * itself or through a local a plain copy joins to it. */
 static void collect_released(const CheckContext *ctx, const IrFunction *fn, Names *out)
 {
     MatchContext m = {ctx->packs, ctx->summaries, fn->file};
+    int *parent = xcalloc((size_t)(fn->n_vars > 0 ? fn->n_vars : 1), sizeof(int));
+    for (int v = 0; v < fn->n_vars; v++) parent[v] = v;
+    for (int b = 0; b < fn->n_blocks; b++)
+        for (int e = 0; e < fn->blocks[b].n_events; e++) {
+            const IrEvent *ev = &fn->blocks[b].events[e];
+            if (ev->kind == EV_ASSIGN && plain_copy(fn, ev))
+                parent[uf_find(parent, ev->u.assign.lhs.var)] = uf_find(parent, ev->u.assign.rhs.var);
+        }
     for (int b = 0; b < fn->n_blocks; b++) {
         const IrBlock *blk = &fn->blocks[b];
         for (int e = 0; e < blk->n_events; e++) {
             const IrEvent *ev = &blk->events[e];
-            const char *g;
             switch (ev->kind) {
             case EV_CALL:
                 for (int i = 0; i < ev->u.call.nargs; i++)
-                    if ((g = ir_ref_global_name(fn, &ev->u.call.args[i])) && may_release_arg(&m, &ev->u.call, i))
-                        VEC_PUSH(*out, g);
-                if ((g = ir_ref_global_name(fn, &ev->u.call.base)) && may_release_base(&m, &ev->u.call)) VEC_PUSH(*out, g);
+                    if (ref_var(fn, &ev->u.call.args[i]) >= 0 && may_release_arg(&m, &ev->u.call, i))
+                        push_group(fn, parent, ref_var(fn, &ev->u.call.args[i]), -1, out);
+                if (ref_var(fn, &ev->u.call.base) >= 0 && may_release_base(&m, &ev->u.call))
+                    push_group(fn, parent, ref_var(fn, &ev->u.call.base), -1, out);
                 break;
-            case EV_ASSIGN:
-                g = ir_ref_global_name(fn, &ev->u.assign.rhs);
-                if (g && !(ev->u.assign.lhs.kind == REF_VAR && ev->u.assign.lhs.var == ev->u.assign.rhs.var))
-                    VEC_PUSH(*out, g);
+            case EV_ASSIGN: {
+                const IrRef *l = &ev->u.assign.lhs, *r = &ev->u.assign.rhs;
+                int rv = ref_var(fn, r);
+                if (rv < 0 || (l->kind == REF_VAR && l->var == rv)) break;
+                if (plain_copy(fn, ev)) {
+                    /* `g = c` joins c to g: the other globals of the group are copied into g */
+                    if (is_global_var(fn, l->var)) push_group(fn, parent, rv, l->var, out);
+                } else if (l->kind == REF_VAR && is_global_var(fn, l->var) && is_global_var(fn, rv) &&
+                           r->kind == REF_VAR) {
+                    VEC_PUSH(*out, fn->vars[rv].name); /* g2 = g */
+                } else {
+                    push_group(fn, parent, rv, -1, out); /* s->f = c, p = &c, x = g->next ... */
+                }
                 break;
-            case EV_RETURN:
-                if ((g = ir_ref_global_name(fn, &ev->u.ret.value))) VEC_PUSH(*out, g);
-                break;
+            }
+            case EV_RETURN: push_group(fn, parent, ref_var(fn, &ev->u.ret.value), -1, out); break;
             default: break;
             }
         }
     }
+    free(parent);
 }
 
 static bool is_static_local(const IrFunction *fn, int var)
@@ -83,8 +149,18 @@ static bool is_static_local(const IrFunction *fn, int var)
     return v->loc.line > 0 && v->loc.line >= fn->body.line && v->loc.line <= fn->body.end_line;
 }
 
+/* One note per function and variable (its identity names both). */
+static bool noted_before(Names *noted, const char *global)
+{
+    for (int i = 0; i < noted->len; i++)
+        if (strcmp(noted->items[i], global) == 0) return true;
+    VEC_PUSH(*noted, global);
+    return false;
+}
+
+/* copied: the handle came through a local (`g = c;` at loc; call at its own line). */
 static void report(const IrFunction *fn, const char *global, const AcquireMatch *am, const IrCall *call, IrLoc loc,
-                   FindingList *out)
+                   bool copied, FindingList *out)
 {
     Finding f;
     memset(&f, 0, sizeof f);
@@ -93,9 +169,23 @@ static void report(const IrFunction *fn, const char *global, const AcquireMatch 
     f.level = ri ? ri->default_level : LEVEL_NOTE;
     f.loc = findingloc_make(fn->file, loc.line, loc.col, loc.end_line, loc.end_col, NULL);
     const char *what = am->res && am->res->description ? am->res->description : "resource";
-    f.message = xasprintf("the %s acquired by %s() is kept in file-scope variable '%s', which no function of "
-                          "the analysed sources releases",
-                          what, call->callee ? call->callee : "a call", global);
+    const char *callee = call->spelled ? call->spelled : call->callee ? call->callee : "a call";
+    if (copied) {
+        f.message = xasprintf("the %s acquired by %s() at line %d is stored here in file-scope variable '%s', "
+                              "which no function of the analysed sources releases",
+                              what, callee, call->loc.line, global);
+        f.message_markdown = xasprintf("the %s acquired by %s() at [line %d](1) is stored here in file-scope "
+                                       "variable '%s', which no function of the analysed sources releases",
+                                       what, callee, call->loc.line, global);
+        f.related = xcalloc(1, sizeof(FindingLoc));
+        f.related[0] = findingloc_make(fn->file, call->loc.line, call->loc.col, call->loc.end_line, call->loc.end_col,
+                                       "acquired here");
+        f.n_related = 1;
+    } else {
+        f.message = xasprintf("the %s acquired by %s() is kept in file-scope variable '%s', which no function of "
+                              "the analysed sources releases",
+                              what, call->callee ? call->callee : "a call", global);
+    }
     f.function = xstrdup(fn->name);
     f.identity = xasprintf("%s:%s:%s", RULE_GLOBAL_HANDLE, fn->name, global);
     f.baseline = BASELINE_NONE;
@@ -107,9 +197,51 @@ static bool released(const Names *names, const char *g)
     return names->len && bsearch(&g, names->items, (size_t)names->len, sizeof(const char *), name_cmp);
 }
 
+/* A global no function releases, stored from a plain local or parameter
+ * somewhere in fn (`g = c;`): worth the flow runs of fn's acquire sites. */
+static bool has_copy_store(const IrFunction *fn, const Names *rel)
+{
+    for (int b = 0; b < fn->n_blocks; b++)
+        for (int e = 0; e < fn->blocks[b].n_events; e++) {
+            const IrEvent *ev = &fn->blocks[b].events[e];
+            if (ev->kind != EV_ASSIGN || !plain_copy(fn, ev) || !is_global_var(fn, ev->u.assign.lhs.var)) continue;
+            if (!is_static_local(fn, ev->u.assign.lhs.var) && !released(rel, fn->vars[ev->u.assign.lhs.var].name))
+                return true;
+        }
+    return false;
+}
+
+/* `c = acquire(...); ... g = c;`: the flow engine runs each acquire site of
+ * fn and records where a live, not quiet handle reaches a global. */
+static void check_copy_stores(const CheckContext *ctx, const IrFunction *fn, const Names *rel, Names *noted,
+                              FindingList *out)
+{
+    if (fn->n_blocks == 0 || !ctx->packs || !has_copy_store(fn, rel)) return;
+    MatchContext m = {ctx->packs, ctx->summaries, fn->file};
+    FlowRun run;
+    flow_run_init(&run, &m, fn);
+    run.follow_deref = true; /* as check_resource_flow runs them */
+    bool prepared = false;
+    for (int id = 0; id < fn->n_calls; id++) {
+        if (!run.call_is_acq[id] || !run.calls[id] || run.rpo_index[run.call_block[id]] < 0) continue;
+        if (!prepared) flow_prepare_sites(&run);
+        prepared = true;
+        AcquireMatch acq = run.call_acq[id];
+        if (!flow_run_site(&run, run.call_block[id], run.call_event[id], &acq)) continue;
+        for (int i = 0; i < run.global_stores.len; i++) {
+            const FlowGlobalStore *st = &run.global_stores.items[i];
+            const char *g = fn->vars[st->var].name;
+            if (is_static_local(fn, st->var) || released(rel, g) || noted_before(noted, g)) continue;
+            report(fn, g, &acq, run.calls[id], flow_event_loc(fn, st->block, st->event), true, out);
+        }
+    }
+    flow_run_free(&run);
+}
+
 /* `g = acquire(...)` and `acquire(..., &g)` into a file-scope variable. */
 static void check_stores(const CheckContext *ctx, const IrFunction *fn, const Names *rel, FindingList *out)
 {
+    Names noted = {0};
     MatchContext m = {ctx->packs, ctx->summaries, fn->file};
     const IrCall **calls = xcalloc((size_t)(fn->n_calls > 0 ? fn->n_calls : 1), sizeof(IrCall *));
     for (int b = 0; b < fn->n_blocks; b++)
@@ -127,17 +259,24 @@ static void check_stores(const CheckContext *ctx, const IrFunction *fn, const Na
                 const char *g = ir_ref_global_name(fn, &ev->u.assign.lhs);
                 const IrCall *c = calls[ev->u.assign.rhs.call];
                 if (g && c && !is_static_local(fn, ev->u.assign.lhs.var) && !released(rel, g) &&
-                    match_acquire(&m, c, &am) && am.result_arg < 0 && am.in_place_arg < 0)
-                    report(fn, g, &am, c, ev->loc, out);
+                    match_acquire(&m, c, &am) && am.result_arg < 0 && am.in_place_arg < 0) {
+                    (void)noted_before(&noted, g); /* the copies of this function add no second note */
+                    report(fn, g, &am, c, ev->loc, false, out);
+                }
             }
             if (ev->kind == EV_CALL && match_acquire(&m, &ev->u.call, &am) && am.result_arg >= 0 &&
                 am.result_arg < ev->u.call.nargs) {
                 const IrRef *a = &ev->u.call.args[am.result_arg];
                 const char *g = a->kind == REF_ADDR ? ir_ref_global_name(fn, a) : NULL;
-                if (g && !is_static_local(fn, a->var) && !released(rel, g)) report(fn, g, &am, &ev->u.call, ev->loc, out);
+                if (g && !is_static_local(fn, a->var) && !released(rel, g)) {
+                    (void)noted_before(&noted, g);
+                    report(fn, g, &am, &ev->u.call, ev->loc, false, out);
+                }
             }
         }
     free(calls);
+    check_copy_stores(ctx, fn, rel, &noted, out);
+    VEC_FREE(noted);
 }
 
 bool check_global_handles_enabled(const CheckContext *ctx)

@@ -173,6 +173,17 @@ typedef struct {
     int len, cap;
 } FlowNoteList;
 
+/* A live handle copied from a local holder into a file-scope variable
+ * (`g = c;`): the event, and the variable's index in the function. */
+typedef struct {
+    int block, event, var;
+} FlowGlobalStore;
+
+typedef struct {
+    FlowGlobalStore *items;
+    int len, cap;
+} FlowGlobalStoreList;
+
 /* Exit summary bits (for summaries). */
 enum {
     EXIT_HELD = 1u << 0,      /* held or maybe at an exit (a leak) */
@@ -281,6 +292,9 @@ typedef struct {
     unsigned exit_mask;
     int esc_param;            /* the out-parameter of ESC_OUTPARAM exits (-1 none, -2 several) */
     FlowReportList reports;
+    FlowGlobalStoreList global_stores; /* site runs' final pass: `g = c` of a live, not
+                                 quiet handle into a file-scope variable g (once per
+                                 event; global-handle-unreleased reads them) */
     int block_reports;        /* reports[block_reports..] come from the block being reported */
 
     /* Shared by the site runs of one function (flow_prepare_sites): the IN

@@ -236,6 +236,7 @@ void flow_run_free(FlowRun *run)
     free(run->deref_test);
     free(run->call_tested);
     free(run->reports.items);
+    free(run->global_stores.items);
     free(run->notes.items);
     memset(run, 0, sizeof *run);
 }
