@@ -2,22 +2,25 @@
  * handle kept in a file-scope variable escapes the function that acquired
  * it, so connection-leak stays silent about it. Over the whole program,
  * this check notes such a store when no function of the analysed sources
- * does anything that could release the variable. Two shapes of store:
- * acquired straight into it (`g = fopen(...)`, `sqlite3_open(path, &g)`),
- * and copied into it from a local holder (`c = fopen(...); ... g = c;`),
- * which the flow engine's site runs record (FlowRun.global_stores: the
- * handle is live and not quiet there). What could release g: passing it
- * (or its address, or a field of it) to a release, a transfer, a function
- * of the analysed sources that releases or stores its parameter, or a
- * call through a function pointer; copying it into anything but a plain
- * local; returning it; calling a releasing member through it (functions
- * with no body borrow, as everywhere) — and the same done to a local that
- * a copy joins to g in one function (`c = g; fclose(c);`, or `g = c;
- * fclose(c);`: flow-insensitive, any order). Names are compared, not
- * declarations: any variable of that name counts (a miss, never a false
- * note). Not followed: a handle stored from a parameter (`g = p;` in a
- * setter), and the order of stores and releases (a store in a loop that
- * overwrites the previous handle is silent when g is released anywhere). */
+ * does anything that could release the variable. Three shapes of store:
+ * acquired straight into it (`g = fopen(...)`, `sqlite3_open(path, &g)`);
+ * copied into it from a local holder (`c = fopen(...); ... g = c;`); and
+ * handed to a setter, a function that copies its parameter into it
+ * (`set(c);` with `void set(FILE *f) { g = f; }`). The flow engine's site
+ * runs record the last two (FlowRun.global_stores: the handle is live and
+ * not quiet there). What could release g: passing it (or its address, or
+ * a field of it) to a release, a transfer, a function of the analysed
+ * sources that releases or stores its parameter, or a call through a
+ * function pointer; copying it into anything but a plain local; returning
+ * it; calling a releasing member through it (functions with no body
+ * borrow, as everywhere) — and the same done to a local that a plain copy
+ * or a setter call joins to g in one function (`c = g; fclose(c);`, or
+ * `g = c; ... fclose(c);`, or `set(c); ... fclose(c);`: flow-insensitive,
+ * any order). Names are compared, not declarations: any variable (or
+ * setter) of that name counts (a miss, never a false note); a setter whose
+ * name several functions define is not reported through. Not followed:
+ * the order of stores and releases (a store in a loop that overwrites the
+ * previous handle is silent when g is released anywhere). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,27 +89,117 @@ static bool plain_copy(const IrFunction *fn, const IrEvent *ev)
            l->var != r->var && !(is_global_var(fn, l->var) && is_global_var(fn, r->var));
 }
 
-/* Every global joined to var v's group (but `except`) may be released. */
-static void push_group(const IrFunction *fn, int *parent, int v, int except, Names *out)
+static bool is_static_local(const IrFunction *fn, int var);
+
+/* `g = p;` of a parameter p into a file-scope variable g (not a static
+ * local): a setter. Its callers' `set(c)` joins c to g. */
+typedef struct {
+    const char *fn, *global, *file;
+    int param;
+    IrLoc loc;      /* the store */
+    bool unique;    /* fn names one definition in the analysed sources */
+} Setter;
+
+typedef VEC(Setter) Setters;
+
+static void collect_setters(const IrFunction *fn, Setters *out)
+{
+    for (int b = 0; b < fn->n_blocks; b++)
+        for (int e = 0; e < fn->blocks[b].n_events; e++) {
+            const IrEvent *ev = &fn->blocks[b].events[e];
+            if (ev->kind != EV_ASSIGN || !plain_copy(fn, ev)) continue;
+            int l = ev->u.assign.lhs.var, r = ev->u.assign.rhs.var;
+            if (!is_global_var(fn, l) || is_static_local(fn, l) || fn->vars[r].storage != VAR_PARAM) continue;
+            Setter st = {fn->name, fn->vars[l].name, fn->file, fn->vars[r].param_index, ev->loc, true};
+            VEC_PUSH(*out, st);
+        }
+}
+
+/* The global setter `callee` keeps its argument `arg` in, from the k-th
+ * match on (*k advanced past it), or NULL. */
+static const Setter *setter_next(const Setters *ss, const IrCall *c, int arg, int *k)
+{
+    if (!ss || c->callee_kind != CALLEE_DIRECT || !c->callee) return NULL;
+    for (; *k < ss->len; (*k)++) {
+        const Setter *st = &ss->items[*k];
+        if (st->param == arg && strcmp(st->fn, c->callee) == 0) {
+            (*k)++;
+            return st;
+        }
+    }
+    return NULL;
+}
+
+static bool setter_keeps(const Setters *ss, const IrCall *c, int arg, const char *name)
+{
+    int k = 0;
+    for (const Setter *st; (st = setter_next(ss, c, arg, &k));)
+        if (strcmp(st->global, name) == 0) return true;
+    return false;
+}
+
+/* A function's variables and, after them, one node per setter call's
+ * argument (`set(c)`: the global the setter keeps it in). */
+typedef struct {
+    const IrFunction *fn;
+    int *parent;
+    const char **pseudo; /* names of the nodes past fn->n_vars */
+    int n_pseudo;
+} Groups;
+
+static const char *node_global(const Groups *gr, int v)
+{
+    if (v >= gr->fn->n_vars) return gr->pseudo[v - gr->fn->n_vars];
+    return is_global_var(gr->fn, v) ? gr->fn->vars[v].name : NULL;
+}
+
+/* Every global joined to var v's group may be released, but those the
+ * event itself keeps it in (`g = c`: g; `set(c)`: the setter's global). */
+static void push_group(Groups *gr, int v, const char *except, const Setters *ss, const IrCall *c, int arg, Names *out)
 {
     if (v < 0) return;
-    int root = uf_find(parent, v);
-    for (int g = 0; g < fn->n_vars; g++)
-        if (g != except && is_global_var(fn, g) && uf_find(parent, g) == root) VEC_PUSH(*out, fn->vars[g].name);
+    int root = uf_find(gr->parent, v);
+    for (int g = 0; g < gr->fn->n_vars + gr->n_pseudo; g++) {
+        const char *name = node_global(gr, g);
+        if (!name || uf_find(gr->parent, g) != root) continue;
+        if ((except && strcmp(name, except) == 0) || (c && setter_keeps(ss, c, arg, name))) continue;
+        VEC_PUSH(*out, name);
+    }
 }
 
 /* Every global name some function may release, hand on, copy or return,
- * itself or through a local a plain copy joins to it. */
-static void collect_released(const CheckContext *ctx, const IrFunction *fn, Names *out)
+ * itself or through a local a plain copy (or a setter call) joins to it. */
+static void collect_released(const CheckContext *ctx, const IrFunction *fn, const Setters *ss, Names *out)
 {
     MatchContext m = {ctx->packs, ctx->summaries, fn->file};
-    int *parent = xcalloc((size_t)(fn->n_vars > 0 ? fn->n_vars : 1), sizeof(int));
-    for (int v = 0; v < fn->n_vars; v++) parent[v] = v;
+    Groups gr = {fn, NULL, NULL, 0};
+    int n_pseudo = 0;
+    for (int b = 0; b < fn->n_blocks; b++)
+        for (int e = 0; e < fn->blocks[b].n_events; e++) {
+            const IrEvent *ev = &fn->blocks[b].events[e];
+            for (int i = 0; ev->kind == EV_CALL && i < ev->u.call.nargs; i++) {
+                int k = 0;
+                while (setter_next(ss, &ev->u.call, i, &k)) n_pseudo++;
+            }
+        }
+    gr.parent = xcalloc((size_t)(fn->n_vars + n_pseudo > 0 ? fn->n_vars + n_pseudo : 1), sizeof(int));
+    gr.pseudo = xcalloc((size_t)(n_pseudo > 0 ? n_pseudo : 1), sizeof(char *));
+    for (int v = 0; v < fn->n_vars + n_pseudo; v++) gr.parent[v] = v;
     for (int b = 0; b < fn->n_blocks; b++)
         for (int e = 0; e < fn->blocks[b].n_events; e++) {
             const IrEvent *ev = &fn->blocks[b].events[e];
             if (ev->kind == EV_ASSIGN && plain_copy(fn, ev))
-                parent[uf_find(parent, ev->u.assign.lhs.var)] = uf_find(parent, ev->u.assign.rhs.var);
+                gr.parent[uf_find(gr.parent, ev->u.assign.lhs.var)] = uf_find(gr.parent, ev->u.assign.rhs.var);
+            for (int i = 0; ev->kind == EV_CALL && i < ev->u.call.nargs; i++) {
+                int k = 0;
+                const IrRef *a = &ev->u.call.args[i];
+                for (const Setter *st; (st = setter_next(ss, &ev->u.call, i, &k));) {
+                    int node = fn->n_vars + gr.n_pseudo;
+                    gr.pseudo[gr.n_pseudo++] = st->global;
+                    if (a->kind == REF_VAR && ref_var(fn, a) >= 0)
+                        gr.parent[uf_find(gr.parent, node)] = uf_find(gr.parent, a->var);
+                }
+            }
         }
     for (int b = 0; b < fn->n_blocks; b++) {
         const IrBlock *blk = &fn->blocks[b];
@@ -116,9 +209,9 @@ static void collect_released(const CheckContext *ctx, const IrFunction *fn, Name
             case EV_CALL:
                 for (int i = 0; i < ev->u.call.nargs; i++)
                     if (ref_var(fn, &ev->u.call.args[i]) >= 0 && may_release_arg(&m, &ev->u.call, i))
-                        push_group(fn, parent, ref_var(fn, &ev->u.call.args[i]), -1, out);
+                        push_group(&gr, ref_var(fn, &ev->u.call.args[i]), NULL, ss, &ev->u.call, i, out);
                 if (ref_var(fn, &ev->u.call.base) >= 0 && may_release_base(&m, &ev->u.call))
-                    push_group(fn, parent, ref_var(fn, &ev->u.call.base), -1, out);
+                    push_group(&gr, ref_var(fn, &ev->u.call.base), NULL, NULL, NULL, -1, out);
                 break;
             case EV_ASSIGN: {
                 const IrRef *l = &ev->u.assign.lhs, *r = &ev->u.assign.rhs;
@@ -126,21 +219,22 @@ static void collect_released(const CheckContext *ctx, const IrFunction *fn, Name
                 if (rv < 0 || (l->kind == REF_VAR && l->var == rv)) break;
                 if (plain_copy(fn, ev)) {
                     /* `g = c` joins c to g: the other globals of the group are copied into g */
-                    if (is_global_var(fn, l->var)) push_group(fn, parent, rv, l->var, out);
+                    if (is_global_var(fn, l->var)) push_group(&gr, rv, fn->vars[l->var].name, NULL, NULL, -1, out);
                 } else if (l->kind == REF_VAR && is_global_var(fn, l->var) && is_global_var(fn, rv) &&
                            r->kind == REF_VAR) {
                     VEC_PUSH(*out, fn->vars[rv].name); /* g2 = g */
                 } else {
-                    push_group(fn, parent, rv, -1, out); /* s->f = c, p = &c, x = g->next ... */
+                    push_group(&gr, rv, NULL, NULL, NULL, -1, out); /* s->f = c, p = &c, x = g->next ... */
                 }
                 break;
             }
-            case EV_RETURN: push_group(fn, parent, ref_var(fn, &ev->u.ret.value), -1, out); break;
+            case EV_RETURN: push_group(&gr, ref_var(fn, &ev->u.ret.value), NULL, NULL, NULL, -1, out); break;
             default: break;
             }
         }
     }
-    free(parent);
+    free(gr.parent);
+    free(gr.pseudo);
 }
 
 static bool is_static_local(const IrFunction *fn, int var)
@@ -158,9 +252,10 @@ static bool noted_before(Names *noted, const char *global)
     return false;
 }
 
-/* copied: the handle came through a local (`g = c;` at loc; call at its own line). */
+/* copied: the handle came through a local (`g = c;` at loc; call at its own
+ * line); setter: ... and was handed to a setter at loc. */
 static void report(const IrFunction *fn, const char *global, const AcquireMatch *am, const IrCall *call, IrLoc loc,
-                   bool copied, FindingList *out)
+                   bool copied, const Setter *setter, FindingList *out)
 {
     Finding f;
     memset(&f, 0, sizeof f);
@@ -170,7 +265,23 @@ static void report(const IrFunction *fn, const char *global, const AcquireMatch 
     f.loc = findingloc_make(fn->file, loc.line, loc.col, loc.end_line, loc.end_col, NULL);
     const char *what = am->res && am->res->description ? am->res->description : "resource";
     const char *callee = call->spelled ? call->spelled : call->callee ? call->callee : "a call";
-    if (copied) {
+    if (setter) {
+        f.message = xasprintf("the %s acquired by %s() at line %d is passed here to %s(), which keeps it in "
+                              "file-scope variable '%s'; no function of the analysed sources releases that variable",
+                              what, callee, call->loc.line, setter->fn, global);
+        f.message_markdown = xasprintf("the %s acquired by %s() at [line %d](1) is passed here to %s(), which keeps "
+                                       "it in file-scope variable '%s' ([here](2)); no function of the analysed "
+                                       "sources releases that variable",
+                                       what, callee, call->loc.line, setter->fn, global);
+        f.related = xcalloc(2, sizeof(FindingLoc));
+        f.related[0] = findingloc_make(fn->file, call->loc.line, call->loc.col, call->loc.end_line, call->loc.end_col,
+                                       "acquired here");
+        char *kept = xasprintf("kept in '%s' here", global);
+        f.related[1] = findingloc_make(setter->file, setter->loc.line, setter->loc.col, setter->loc.end_line,
+                                       setter->loc.end_col, kept);
+        free(kept);
+        f.n_related = 2;
+    } else if (copied) {
         f.message = xasprintf("the %s acquired by %s() at line %d is stored here in file-scope variable '%s', "
                               "which no function of the analysed sources releases",
                               what, callee, call->loc.line, global);
@@ -198,12 +309,18 @@ static bool released(const Names *names, const char *g)
 }
 
 /* A global no function releases, stored from a plain local or parameter
- * somewhere in fn (`g = c;`): worth the flow runs of fn's acquire sites. */
-static bool has_copy_store(const IrFunction *fn, const Names *rel)
+ * somewhere in fn (`g = c;`), or handed to a setter of one (`set(c)`):
+ * worth the flow runs of fn's acquire sites. */
+static bool has_copy_store(const IrFunction *fn, const Setters *ss, const Names *rel)
 {
     for (int b = 0; b < fn->n_blocks; b++)
         for (int e = 0; e < fn->blocks[b].n_events; e++) {
             const IrEvent *ev = &fn->blocks[b].events[e];
+            for (int i = 0; ev->kind == EV_CALL && i < ev->u.call.nargs; i++) {
+                int k = 0;
+                for (const Setter *st; (st = setter_next(ss, &ev->u.call, i, &k));)
+                    if (st->unique && !released(rel, st->global)) return true;
+            }
             if (ev->kind != EV_ASSIGN || !plain_copy(fn, ev) || !is_global_var(fn, ev->u.assign.lhs.var)) continue;
             if (!is_static_local(fn, ev->u.assign.lhs.var) && !released(rel, fn->vars[ev->u.assign.lhs.var].name))
                 return true;
@@ -211,12 +328,13 @@ static bool has_copy_store(const IrFunction *fn, const Names *rel)
     return false;
 }
 
-/* `c = acquire(...); ... g = c;`: the flow engine runs each acquire site of
- * fn and records where a live, not quiet handle reaches a global. */
-static void check_copy_stores(const CheckContext *ctx, const IrFunction *fn, const Names *rel, Names *noted,
-                              FindingList *out)
+/* `c = acquire(...); ... g = c;` (or `set(c);`): the flow engine runs
+ * each acquire site of fn and records where a live, not quiet handle is
+ * stored into a global or handed to a call that keeps it. */
+static void check_copy_stores(const CheckContext *ctx, const IrFunction *fn, const Setters *ss, const Names *rel,
+                              Names *noted, FindingList *out)
 {
-    if (fn->n_blocks == 0 || !ctx->packs || !has_copy_store(fn, rel)) return;
+    if (fn->n_blocks == 0 || !ctx->packs || !has_copy_store(fn, ss, rel)) return;
     MatchContext m = {ctx->packs, ctx->summaries, fn->file};
     FlowRun run;
     flow_run_init(&run, &m, fn);
@@ -230,16 +348,27 @@ static void check_copy_stores(const CheckContext *ctx, const IrFunction *fn, con
         if (!flow_run_site(&run, run.call_block[id], run.call_event[id], &acq)) continue;
         for (int i = 0; i < run.global_stores.len; i++) {
             const FlowGlobalStore *st = &run.global_stores.items[i];
-            const char *g = fn->vars[st->var].name;
-            if (is_static_local(fn, st->var) || released(rel, g) || noted_before(noted, g)) continue;
-            report(fn, g, &acq, run.calls[id], flow_event_loc(fn, st->block, st->event), true, out);
+            IrLoc at = flow_event_loc(fn, st->block, st->event);
+            if (st->arg < 0) {
+                const char *g = fn->vars[st->var].name;
+                if (is_static_local(fn, st->var) || released(rel, g) || noted_before(noted, g)) continue;
+                report(fn, g, &acq, run.calls[id], at, true, NULL, out);
+                continue;
+            }
+            const IrEvent *ev = &fn->blocks[st->block].events[st->event];
+            if (ev->kind != EV_CALL) continue;
+            int k = 0;
+            for (const Setter *set; (set = setter_next(ss, &ev->u.call, st->arg, &k));)
+                if (set->unique && !released(rel, set->global) && !noted_before(noted, set->global))
+                    report(fn, set->global, &acq, run.calls[id], at, true, set, out);
         }
     }
     flow_run_free(&run);
 }
 
 /* `g = acquire(...)` and `acquire(..., &g)` into a file-scope variable. */
-static void check_stores(const CheckContext *ctx, const IrFunction *fn, const Names *rel, FindingList *out)
+static void check_stores(const CheckContext *ctx, const IrFunction *fn, const Setters *ss, const Names *rel,
+                         FindingList *out)
 {
     Names noted = {0};
     MatchContext m = {ctx->packs, ctx->summaries, fn->file};
@@ -261,7 +390,7 @@ static void check_stores(const CheckContext *ctx, const IrFunction *fn, const Na
                 if (g && c && !is_static_local(fn, ev->u.assign.lhs.var) && !released(rel, g) &&
                     match_acquire(&m, c, &am) && am.result_arg < 0 && am.in_place_arg < 0) {
                     (void)noted_before(&noted, g); /* the copies of this function add no second note */
-                    report(fn, g, &am, c, ev->loc, false, out);
+                    report(fn, g, &am, c, ev->loc, false, NULL, out);
                 }
             }
             if (ev->kind == EV_CALL && match_acquire(&m, &ev->u.call, &am) && am.result_arg >= 0 &&
@@ -270,12 +399,12 @@ static void check_stores(const CheckContext *ctx, const IrFunction *fn, const Na
                 const char *g = a->kind == REF_ADDR ? ir_ref_global_name(fn, a) : NULL;
                 if (g && !is_static_local(fn, a->var) && !released(rel, g)) {
                     (void)noted_before(&noted, g);
-                    report(fn, g, &am, &ev->u.call, ev->loc, false, out);
+                    report(fn, g, &am, &ev->u.call, ev->loc, false, NULL, out);
                 }
             }
         }
     free(calls);
-    check_copy_stores(ctx, fn, rel, &noted, out);
+    check_copy_stores(ctx, fn, ss, rel, &noted, out);
     VEC_FREE(noted);
 }
 
@@ -289,12 +418,39 @@ bool check_global_handles_enabled(const CheckContext *ctx)
     return on;
 }
 
+/* Setters whose name more than one function of the analysed sources
+ * defines are joined (releases) but not reported through. */
+static void mark_unique_setters(IrUnit *const *units, int n_units, Setters *ss)
+{
+    if (!ss->len) return;
+    Names defs = {0};
+    IrDefinitionSet seen = {0};
+    for (int u = 0; u < n_units; u++) {
+        if (!units[u] || units[u]->parse_failed) continue;
+        for (int f = 0; f < units[u]->n_functions; f++)
+            if (ir_definition_first(&seen, &units[u]->functions[f])) VEC_PUSH(defs, units[u]->functions[f].name);
+    }
+    for (int i = 0; i < ss->len; i++) {
+        int n = 0;
+        for (int d = 0; d < defs.len; d++) n += strcmp(defs.items[d], ss->items[i].fn) == 0;
+        ss->items[i].unique = n == 1;
+    }
+    ir_definition_set_free(&seen);
+    VEC_FREE(defs);
+}
+
 void check_global_handles(const CheckContext *ctx, IrUnit *const *units, int n_units, FindingList *out)
 {
+    Setters ss = {0};
+    for (int u = 0; u < n_units; u++) {
+        if (!units[u] || units[u]->parse_failed) continue;
+        for (int f = 0; f < units[u]->n_functions; f++) collect_setters(&units[u]->functions[f], &ss);
+    }
+    mark_unique_setters(units, n_units, &ss);
     Names rel = {0};
     for (int u = 0; u < n_units; u++) {
         if (!units[u] || units[u]->parse_failed) continue;
-        for (int f = 0; f < units[u]->n_functions; f++) collect_released(ctx, &units[u]->functions[f], &rel);
+        for (int f = 0; f < units[u]->n_functions; f++) collect_released(ctx, &units[u]->functions[f], &ss, &rel);
     }
     if (rel.len) qsort(rel.items, (size_t)rel.len, sizeof(const char *), name_cmp);
     IrDefinitionSet seen = {0}; /* a header's functions are checked once */
@@ -303,9 +459,10 @@ void check_global_handles(const CheckContext *ctx, IrUnit *const *units, int n_u
         for (int f = 0; f < units[u]->n_functions; f++) {
             const IrFunction *fn = &units[u]->functions[f];
             if (fn->truncated || fn->has_errors || !ir_definition_first(&seen, fn)) continue;
-            check_stores(ctx, fn, &rel, out);
+            check_stores(ctx, fn, &ss, &rel, out);
         }
     }
     ir_definition_set_free(&seen);
     VEC_FREE(rel);
+    VEC_FREE(ss);
 }

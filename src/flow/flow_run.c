@@ -339,6 +339,17 @@ bool flow_field_release(FlowRun *run, const IrCall *call)
     return res != NULL;
 }
 
+void flow_record_global_store(FlowRun *run, int block, int event, int var, int arg)
+{
+    if (!run->settled || run->param_var >= 0) return;
+    for (int i = 0; i < run->global_stores.len; i++) {
+        const FlowGlobalStore *g = &run->global_stores.items[i];
+        if (g->block == block && g->event == event && g->var == var && g->arg == arg) return;
+    }
+    FlowGlobalStore g = {block, event, var, arg};
+    VEC_PUSH(run->global_stores, g);
+}
+
 void flow_pending_push(PendingStack *s, const Tuple *t, int next_event)
 {
     if (s->len >= PENDING_MAX) return; /* dropping a split half only loses reports */

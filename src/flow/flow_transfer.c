@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "flow/flow.h"
-#include "common/util.h"
 
 /* Copies the holders that lie inside record `src` to the same fields of `dst`. */
 static bool copy_record_holders(Tuple *t, int src, int dst)
@@ -94,20 +93,6 @@ static void fork_replace_failure(FlowRun *run, const Tuple *t, const IrRef *rhs,
     flow_pending_push(st, &fail, e + 1);
 }
 
-/* The final pass of a site run records `g = c`: a live handle held by a
- * local place stored into a file-scope variable (it escapes there; the
- * opt-in global-handle-unreleased decides whether anything releases g). */
-static void record_global_store(FlowRun *run, const IrRef *lhs, int b, int e)
-{
-    if (!run->settled || run->param_var >= 0 || lhs->kind != REF_VAR || lhs->var < 0 || lhs->var >= run->fn->n_vars ||
-        run->fn->vars[lhs->var].storage != VAR_GLOBAL)
-        return;
-    for (int i = 0; i < run->global_stores.len; i++)
-        if (run->global_stores.items[i].block == b && run->global_stores.items[i].event == e) return;
-    FlowGlobalStore g = {b, e, lhs->var};
-    VEC_PUSH(run->global_stores, g);
-}
-
 static void assign_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, PendingStack *st)
 {
     const IrEvent *ev = &run->fn->blocks[b].events[e];
@@ -164,7 +149,9 @@ static void assign_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, Pendi
             }
             if (!tuple_add_holder(t, &L)) tuple_escape(t, ESC_UNKNOWN, -1);
         } else {
-            if (was_live && h >= 0 && !from_call) record_global_store(run, lhs, b, e);
+            if (was_live && h >= 0 && !from_call && lhs->kind == REF_VAR && lhs->var >= 0 &&
+                lhs->var < run->fn->n_vars && run->fn->vars[lhs->var].storage == VAR_GLOBAL)
+                flow_record_global_store(run, b, e, lhs->var, -1); /* g = c (global_handles.c) */
             flow_escape_into(run, t, lhs);
         }
     } else if (was_live && holders_before > 0 && t->n_holders == 0) {
