@@ -115,19 +115,34 @@ static void collect_setters(const IrFunction *fn, Setters *out)
         }
 }
 
+static int setter_cmp(const void *a, const void *b)
+{
+    const Setter *x = a, *y = b;
+    int c = strcmp(x->fn, y->fn);
+    return c ? c : (x->param > y->param) - (x->param < y->param);
+}
+
 /* The global setter `callee` keeps its argument `arg` in, from the k-th
- * match on (*k advanced past it), or NULL. */
+ * match on (*k: 0 at first, then advanced past each match), or NULL. The
+ * setters are sorted by name and parameter. */
 static const Setter *setter_next(const Setters *ss, const IrCall *c, int arg, int *k)
 {
-    if (!ss || c->callee_kind != CALLEE_DIRECT || !c->callee) return NULL;
-    for (; *k < ss->len; (*k)++) {
-        const Setter *st = &ss->items[*k];
-        if (st->param == arg && strcmp(st->fn, c->callee) == 0) {
-            (*k)++;
-            return st;
+    if (!ss || !ss->len || c->callee_kind != CALLEE_DIRECT || !c->callee) return NULL;
+    if (*k == 0) { /* the first entry of (callee, arg) */
+        int lo = 0, hi = ss->len;
+        Setter key = {c->callee, NULL, NULL, arg, {0, 0, 0, 0}, false};
+        while (lo < hi) {
+            int mid = lo + (hi - lo) / 2;
+            if (setter_cmp(&ss->items[mid], &key) < 0) lo = mid + 1;
+            else hi = mid;
         }
+        *k = lo;
     }
-    return NULL;
+    if (*k >= ss->len) return NULL;
+    const Setter *st = &ss->items[*k];
+    if (st->param != arg || strcmp(st->fn, c->callee) != 0) return NULL;
+    (*k)++;
+    return st;
 }
 
 static bool setter_keeps(const Setters *ss, const IrCall *c, int arg, const char *name)
@@ -430,9 +445,16 @@ static void mark_unique_setters(IrUnit *const *units, int n_units, Setters *ss)
         for (int f = 0; f < units[u]->n_functions; f++)
             if (ir_definition_first(&seen, &units[u]->functions[f])) VEC_PUSH(defs, units[u]->functions[f].name);
     }
+    qsort(defs.items, (size_t)defs.len, sizeof(const char *), name_cmp);
     for (int i = 0; i < ss->len; i++) {
+        int lo = 0, hi = defs.len;
+        while (lo < hi) {
+            int mid = lo + (hi - lo) / 2;
+            if (strcmp(defs.items[mid], ss->items[i].fn) < 0) lo = mid + 1;
+            else hi = mid;
+        }
         int n = 0;
-        for (int d = 0; d < defs.len; d++) n += strcmp(defs.items[d], ss->items[i].fn) == 0;
+        while (lo + n < defs.len && strcmp(defs.items[lo + n], ss->items[i].fn) == 0) n++;
         ss->items[i].unique = n == 1;
     }
     ir_definition_set_free(&seen);
@@ -446,6 +468,7 @@ void check_global_handles(const CheckContext *ctx, IrUnit *const *units, int n_u
         if (!units[u] || units[u]->parse_failed) continue;
         for (int f = 0; f < units[u]->n_functions; f++) collect_setters(&units[u]->functions[f], &ss);
     }
+    if (ss.len) qsort(ss.items, (size_t)ss.len, sizeof(Setter), setter_cmp);
     mark_unique_setters(units, n_units, &ss);
     Names rel = {0};
     for (int u = 0; u < n_units; u++) {
