@@ -430,7 +430,8 @@ void flow_call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, PendingSt
                 continue;
             }
             flow_note(run, NOTE_USE, b, e, in_idx, t, &hp);
-            if (c->args[i].kind == REF_VAR && t->hs != HS_RELEASED && match_callee_unknown(run->m, c))
+            if (c->args[i].kind == REF_VAR && t->hs != HS_RELEASED && c->id >= 0 && c->id < run->fn->n_calls &&
+                run->call_tested[c->id] && match_callee_unknown(run->m, c))
                 t->handed = 1;
             if (hp.kind == PLACE_CALL && c->args[i].kind == REF_CALL && t->hs != HS_RELEASED &&
                 !known_borrower(run, c, i)) {
