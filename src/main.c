@@ -43,6 +43,7 @@
 #include "report/sarif_merge.h"
 #include "cli/rulepack.h"
 #include "flow/summary.h"
+#include "common/pool.h"
 #include "common/util.h"
 #include "common/version.h"
 #include "cli/builtin_packs.h"
@@ -410,6 +411,7 @@ typedef struct {
     SummaryBuildStats summary_stats;
     int summaries_cached;      /* functions whose summary came from the cache */
     FindingList findings;      /* check → filter → report */
+    double seconds[3];         /* --verbose: parse (with derive), summaries, checks */
     char *srcroot;
     bool parse_error;
     bool io_error;
@@ -679,18 +681,74 @@ static void check_unit_own(Run *r, const CheckContext *cctx, int i, FindingList 
         cache_session_store_results(r->cache, i, deps, out->items + before, out->len - before);
 }
 
+/* The checks of one checked file: the header functions it is the first to
+ * have, then its own (check_unit_own). */
+typedef struct {
+    Run *r;
+    const CheckContext *cctx;
+    int *file;                    /* per task: the index of its file */
+    const IrFunction ***headers;  /* per task: the header functions it checks */
+    int *n_headers;
+    FindingList *found;           /* per task: its findings, joined in task order */
+} CheckJob;
+
+static void check_file_task(void *arg, int t)
+{
+    CheckJob *job = arg;
+    checks_run_functions(job->cctx, job->headers[t], job->n_headers[t], &job->found[t]);
+    check_unit_own(job->r, job->cctx, job->file[t], &job->found[t]);
+}
+
+/* What a file's checks cost, roughly: the blocks they walk. */
+static long check_cost(const IrUnit *u, const IrFunction *const *headers, int n_headers)
+{
+    long cost = 1;
+    for (int f = 0; !u->parse_failed && f < u->n_functions; f++)
+        if (!u->functions[f].in_header) cost += u->functions[f].n_blocks;
+    for (int f = 0; f < n_headers; f++) cost += headers[f]->n_blocks;
+    return cost;
+}
+
+/* The files' checks are independent once the summaries are final, and run
+ * on -j threads (common/pool.c): threads rather than forked processes,
+ * because the checks only read the IR, the packs and the summaries (no
+ * file-scope state; every memo and scratch array belongs to one flow run)
+ * and the cache session is thread-safe, so nothing has to be copied or
+ * encoded to cross a process boundary. Which file checks a header's
+ * function is decided first, in path order; each file's findings are kept
+ * apart and joined in path order: the result is that of -j1. */
 static void stage_check(Run *r)
 {
     const Options *o = r->o;
     StrVec handlers = absolute_patterns(r->cfg.handlers, r->cfg.n_handlers, o->handlers, o->n_handlers, r->cwd);
     CheckContext cctx = {&r->packs, r->summaries, handlers.items, handlers.len, &r->cfg};
+    int n = r->n_checked, t = 0;
+    CheckJob job = {.r = r, .cctx = &cctx};
+    job.file = xcalloc((size_t)n + 1, sizeof(int));
+    job.headers = xcalloc((size_t)n + 1, sizeof(IrFunction **));
+    job.n_headers = xcalloc((size_t)n + 1, sizeof(int));
+    job.found = xcalloc((size_t)n + 1, sizeof(FindingList));
+    long *cost = xcalloc((size_t)n + 1, sizeof(long));
     HeaderFunctionsSeen *seen = header_functions_seen_new();
-    for (int i = 0; i < r->files.n_files; i++) {
+    for (int i = 0; i < r->files.n_files && t < n; i++) {
         if (!r->checked[i]) continue;
-        checks_run_headers(&cctx, r->units[i], seen, &r->findings);
-        check_unit_own(r, &cctx, i, &r->findings);
+        job.file[t] = i;
+        job.headers[t] = checks_claim_headers(r->units[i], seen, &job.n_headers[t]);
+        cost[t] = check_cost(r->units[i], job.headers[t], job.n_headers[t]);
+        t++;
     }
     header_functions_seen_free(seen);
+    pool_run(t, o->jobs < 1 ? default_jobs() : o->jobs, cost, check_file_task, &job);
+    for (int k = 0; k < t; k++) {
+        for (int f = 0; f < job.found[k].len; f++) findings_add(&r->findings, &job.found[k].items[f]);
+        free(job.found[k].items);
+        free(job.headers[k]);
+    }
+    free(cost);
+    free(job.file);
+    free(job.headers);
+    free(job.n_headers);
+    free(job.found);
     check_program(r, &cctx);
     strvec_free(&handlers);
 }
@@ -824,6 +882,8 @@ static void report_progress(const Run *r, double seconds)
     fprintf(stderr, "connlint: %d files checked, %d more files of the project for their summaries\n",
             r->n_checked, r->n_project_only);
     fprintf(stderr, "connlint: %d files parsed in %.2f s (parse, summaries and checks)\n", r->n_parsed, seconds);
+    fprintf(stderr, "connlint: %.2f s parse, %.2f s summaries, %.2f s checks\n", r->seconds[0], r->seconds[1],
+            r->seconds[2]);
     if (!r->cache) {
         fprintf(stderr, "connlint: cache off\n");
         return;
@@ -874,9 +934,12 @@ static int run(const Options *o)
             run_free(&r);
             return 2;
         }
+        double t1 = now_seconds();
         stage_summarise(&r);
+        double t2 = now_seconds();
         if (!emit_summaries(&r)) r.io_error = true;
         stage_check(&r);
+        r.seconds[0] = t1 - t0, r.seconds[1] = t2 - t1, r.seconds[2] = now_seconds() - t2;
         if (o->verbose) report_progress(&r, now_seconds() - t0);
         stage_filter(&r);
         bool written = stage_report(&r);
