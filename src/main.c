@@ -611,6 +611,12 @@ static bool stage_derive_packs(Run *r)
     return true;
 }
 
+/* -j, or one thread per processor. */
+static int run_jobs(const Run *r)
+{
+    return r->o->jobs < 1 ? default_jobs() : r->o->jobs;
+}
+
 /* First the calls that never return although nothing declares it (a
  * project's die()), then what functions do to resources. */
 static void stage_summarise(Run *r)
@@ -622,13 +628,13 @@ static void stage_summarise(Run *r)
     values_resolve_fn_pointers(r->units, r->files.n_files);
     noreturn_refine(r->units, r->files.n_files);
     if (!r->cache) {
-        r->summaries = summaries_build_with(r->units, r->files.n_files, &r->packs, NULL, &r->summary_stats);
+        r->summaries = summaries_build_with(r->units, r->files.n_files, &r->packs, NULL, run_jobs(r), &r->summary_stats);
         return;
     }
     /* from the cache where a component's inputs are unchanged */
     SummaryCache *sc = summary_cache_new(r->cache, &r->packs, r->files.n_files);
     SummaryHooks hooks = summary_cache_hooks(sc);
-    r->summaries = summaries_build_with(r->units, r->files.n_files, &r->packs, &hooks, &r->summary_stats);
+    r->summaries = summaries_build_with(r->units, r->files.n_files, &r->packs, &hooks, run_jobs(r), &r->summary_stats);
     summary_cache_store(sc, r->summaries);
     r->summaries_cached = summary_cache_hits(sc);
     summary_cache_free(sc);
@@ -738,7 +744,7 @@ static void stage_check(Run *r)
         t++;
     }
     header_functions_seen_free(seen);
-    pool_run(t, o->jobs < 1 ? default_jobs() : o->jobs, cost, check_file_task, &job);
+    pool_run(t, run_jobs(r), cost, check_file_task, &job);
     for (int k = 0; k < t; k++) {
         for (int f = 0; f < job.found[k].len; f++) findings_add(&r->findings, &job.found[k].items[f]);
         free(job.found[k].items);
