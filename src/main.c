@@ -43,7 +43,6 @@
 #include "report/sarif_merge.h"
 #include "cli/rulepack.h"
 #include "flow/summary.h"
-#include "common/pool.h"
 #include "common/util.h"
 #include "common/version.h"
 #include "cli/builtin_packs.h"
@@ -687,74 +686,32 @@ static void check_unit_own(Run *r, const CheckContext *cctx, int i, FindingList 
         cache_session_store_results(r->cache, i, deps, out->items + before, out->len - before);
 }
 
-/* The checks of one checked file: the header functions it is the first to
- * have, then its own (check_unit_own). */
 typedef struct {
     Run *r;
     const CheckContext *cctx;
-    int *file;                    /* per task: the index of its file */
-    const IrFunction ***headers;  /* per task: the header functions it checks */
-    int *n_headers;
-    FindingList *found;           /* per task: its findings, joined in task order */
-} CheckJob;
+} OwnChecks;
 
-static void check_file_task(void *arg, int t)
+/* checks_run_files' `own`: check_unit_own (the result cache is thread-safe). */
+static void check_own_task(void *arg, int i, FindingList *out)
 {
-    CheckJob *job = arg;
-    checks_run_functions(job->cctx, job->headers[t], job->n_headers[t], &job->found[t]);
-    check_unit_own(job->r, job->cctx, job->file[t], &job->found[t]);
+    OwnChecks *oc = arg;
+    check_unit_own(oc->r, oc->cctx, i, out);
 }
 
-/* What a file's checks cost, roughly: the blocks they walk. */
-static long check_cost(const IrUnit *u, const IrFunction *const *headers, int n_headers)
-{
-    long cost = 1;
-    for (int f = 0; !u->parse_failed && f < u->n_functions; f++)
-        if (!u->functions[f].in_header) cost += u->functions[f].n_blocks;
-    for (int f = 0; f < n_headers; f++) cost += headers[f]->n_blocks;
-    return cost;
-}
-
-/* The files' checks are independent once the summaries are final, and run
- * on -j threads (common/pool.c): threads rather than forked processes,
- * because the checks only read the IR, the packs and the summaries (no
- * file-scope state; every memo and scratch array belongs to one flow run)
- * and the cache session is thread-safe, so nothing has to be copied or
- * encoded to cross a process boundary. Which file checks a header's
- * function is decided first, in path order; each file's findings are kept
- * apart and joined in path order: the result is that of -j1. */
+/* The checked files on -j threads (src/checks/check_parallel.c: the
+ * findings are those of -j1, in the same order), then the whole-program
+ * rules. */
 static void stage_check(Run *r)
 {
     const Options *o = r->o;
     StrVec handlers = absolute_patterns(r->cfg.handlers, r->cfg.n_handlers, o->handlers, o->n_handlers, r->cwd);
     CheckContext cctx = {&r->packs, r->summaries, handlers.items, handlers.len, &r->cfg};
-    int n = r->n_checked, t = 0;
-    CheckJob job = {.r = r, .cctx = &cctx};
-    job.file = xcalloc((size_t)n + 1, sizeof(int));
-    job.headers = xcalloc((size_t)n + 1, sizeof(IrFunction **));
-    job.n_headers = xcalloc((size_t)n + 1, sizeof(int));
-    job.found = xcalloc((size_t)n + 1, sizeof(FindingList));
-    long *cost = xcalloc((size_t)n + 1, sizeof(long));
-    HeaderFunctionsSeen *seen = header_functions_seen_new();
-    for (int i = 0; i < r->files.n_files && t < n; i++) {
-        if (!r->checked[i]) continue;
-        job.file[t] = i;
-        job.headers[t] = checks_claim_headers(r->units[i], seen, &job.n_headers[t]);
-        cost[t] = check_cost(r->units[i], job.headers[t], job.n_headers[t]);
-        t++;
-    }
-    header_functions_seen_free(seen);
-    pool_run(t, run_jobs(r), cost, check_file_task, &job);
-    for (int k = 0; k < t; k++) {
-        for (int f = 0; f < job.found[k].len; f++) findings_add(&r->findings, &job.found[k].items[f]);
-        free(job.found[k].items);
-        free(job.headers[k]);
-    }
-    free(cost);
-    free(job.file);
-    free(job.headers);
-    free(job.n_headers);
-    free(job.found);
+    int *files = xcalloc((size_t)r->files.n_files + 1, sizeof(int)), n = 0;
+    for (int i = 0; i < r->files.n_files; i++)
+        if (r->checked[i]) files[n++] = i;
+    OwnChecks oc = {r, &cctx};
+    checks_run_files(&cctx, r->units, files, n, run_jobs(r), check_own_task, &oc, &r->findings);
+    free(files);
     check_program(r, &cctx);
     strvec_free(&handlers);
 }

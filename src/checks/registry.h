@@ -85,6 +85,15 @@ void checks_run_headers(const CheckContext *ctx, const IrUnit *u, HeaderFunction
  * only their inputs and may run on any thread. */
 const IrFunction **checks_claim_headers(const IrUnit *u, HeaderFunctionsSeen *seen, int *n);
 void checks_run_functions(const CheckContext *ctx, const IrFunction *const *fns, int n, FindingList *out);
+/* check_parallel.c: the checks of the units `files` (n indexes into
+ * `units`, in file order) on up to `jobs` threads: for each, the header
+ * functions it is the first to have, then own(own_arg, index, list) — the
+ * unit's own checks, checks_run_own or a cache in front of it; `own` must
+ * be safe to call from several threads at once. The findings are appended
+ * to `out` as one thread would append them, whatever `jobs` is. */
+typedef void (*CheckOwnFn)(void *own_arg, int unit_index, FindingList *out);
+void checks_run_files(const CheckContext *ctx, IrUnit *const *units, const int *files, int n, int jobs,
+                      CheckOwnFn own, void *own_arg, FindingList *out);
 /* The whole-program entries over all units (not cached: they read every
  * unit). */
 void checks_run_program(const CheckContext *ctx, IrUnit *const *units, int n_units, FindingList *out);
