@@ -740,6 +740,8 @@ static bool recompute(Solver *sv, int i)
     cur->param_res = next.param_res;
     cur->returns_param = next.returns_param;
     memcpy(cur->maybe, next.maybe, sizeof cur->maybe);
+    cur->acquire_unless_zero = next.acquire_unless_zero;
+    cur->takes_contents = next.takes_contents;
     sv->changed_at[i] = atomic_fetch_add(&sv->clock, 1) + 1;
     return true;
 }
