@@ -1,0 +1,84 @@
+/* prefilter.h — which files can change a result, decided from their text
+ * before parsing them (README "Parse only what can matter").
+ *
+ * The text index (textscan.h) says which identifiers each file mentions
+ * (its own text and its project headers') and which functions its own
+ * text defines. Two kinds of wanted names grow from the loaded packs and
+ * from what the reached files show once parsed:
+ *
+ *   MENTION-wanted — every file mentioning the name is reached:
+ *     - every name a loaded pack knows (acquire, release, transfer, member
+ *       and field releases, takes_ownership, returns_arg, noreturn,
+ *       deallocators, and every word ending in a deallocator suffix);
+ *     - every function of the reached files whose summary — computed, as
+ *       the run computes it, on the reached files (values, never-returns
+ *       inference, summaries) — acquires for its caller, or does anything
+ *       but borrow to a parameter (releases, maybe releases, transfers);
+ *     - every file-scope variable a reached function names (a variable
+ *       written or address-taken in another file is no constant, a function
+ *       pointer assigned there has more targets, a handle kept in a global
+ *       may be released there).
+ *   DEFINITION-wanted — only the files DEFINING the name are reached: every
+ *     function a reached function calls directly (unless its own unit
+ *     defines it: a static or the unit's own definition is the one called),
+ *     takes the address of, or names as a cleanup function, and every
+ *     function a reached file's file-scope initialiser names. For a name
+ *     defined in a project header, one file including that header is
+ *     enough (every includer has the same definition).
+ *
+ * Files the text index is unsure of are always reached. The loop parses
+ * the files newly reached, learns from them, and stops when no new file is
+ * reached.
+ *
+ * Why an unreached file changes nothing. (1) It has no finding: every
+ * finding starts at a call that acquires or releases — a pack name, or a
+ * function whose summary acquires or releases — or at a pack's name used
+ * as a value; the file would mention that name, and such functions are
+ * mention-wanted once their file is reached, which it is, since the chain
+ * of callees that gives the summary its effect ends at a pack name its
+ * file mentions. (2) It lends nothing to a reached file: a reached
+ * function's summary and checks read its callees' summaries and whether
+ * they return (their definitions are reached, and their callees', to the
+ * leaves), the functions whose address it takes (reached), and the
+ * file-scope variables it names (every file writing or assigning one
+ * mentions it: reached). Whole-program checks (global handles) read names
+ * the reached files mention. What a function that never returns does to
+ * its callers matters only where those callers hold a handle — they are
+ * reached, and so is the callee's definition — so never-returning is not
+ * mention-wanted. Parameter effects make the functions' callers reached
+ * although a caller holding no handle would not need it (a
+ * use-after-release of a parameter needs no acquire in the caller).
+ *
+ * What the text cannot see is an over-approximation's business: names
+ * made by token pasting, #include of a macro, unbalanced braces make the
+ * file unsure; system headers are not read (a system header's macro that
+ * expands to a pack name in a project file is not seen — README). */
+#ifndef CONNLINT_PREFILTER_H
+#define CONNLINT_PREFILTER_H
+
+#include <stdbool.h>
+
+#include "cli/rulepack.h"
+#include "cli/textscan.h"
+#include "flow/summary_table.h"
+#include "ir/ir.h"
+
+typedef struct Prefilter Prefilter;
+
+/* The closure over n_files files of `text`, starting from the pack names. */
+Prefilter *prefilter_new(const TextIndex *text, int n_files, const PackSet *packs);
+
+/* The files reached and not yet parsed (units[i] == NULL), in ascending
+ * order, into `out` (n_files entries); returns how many. */
+int prefilter_pending(const Prefilter *pf, IrUnit *const *units, int *out);
+
+/* Learns the wanted names the parsed units (units[i] != NULL, the IR as
+ * parsed) show, with `summaries` computed on them as the run computes them
+ * (on copies: the values stage rewrites the IR). */
+void prefilter_learn(Prefilter *pf, IrUnit *const *units, const SummaryTable *summaries);
+
+bool prefilter_reached(const Prefilter *pf, int file);
+
+void prefilter_free(Prefilter *pf);
+
+#endif
