@@ -587,7 +587,11 @@ static void prefilter_learn_from(Run *r, Prefilter *pf)
         reader_init(&rd, buf.data, buf.len);
         IrUnit *copy = ir_unit_decode(&rd);
         bytes_free(&buf);
-        if (copy) copies[n++] = copy;
+        if (!copy) {
+            prefilter_reach_all(pf); /* the summaries would miss it: parse everything */
+            continue;
+        }
+        copies[n++] = copy;
     }
     values_fold_constants(copies, n);
     values_follow_local_pointers(copies, n);
@@ -618,7 +622,8 @@ static void parse_reached(Run *r, ParseJob *job)
     }
     free(args);
     free(nargs);
-    Prefilter *pf = prefilter_new(text, n_files, &r->packs);
+    CheckContext cctx = {.packs = &r->packs, .config = &r->cfg};
+    Prefilter *pf = prefilter_new(text, n_files, &r->packs, check_global_handles_enabled(&cctx));
     int *todo = xcalloc((size_t)(n_files ? n_files : 1), sizeof(int));
     for (;;) {
         int n = prefilter_pending(pf, r->units, todo);

@@ -7,17 +7,20 @@
  * from what the reached files show once parsed:
  *
  *   MENTION-wanted — every file mentioning the name is reached:
- *     - every name a loaded pack knows (acquire, release, transfer, member
- *       and field releases, takes_ownership, returns_arg, noreturn,
- *       deallocators, and every word ending in a deallocator suffix);
+ *     - every acquire, release (function, member, field) and transfer
+ *       name of the loaded packs' resources;
  *     - every function of the reached files whose summary — computed, as
  *       the run computes it, on the reached files (values, never-returns
  *       inference, summaries) — acquires for its caller, or does anything
  *       but borrow to a parameter (releases, maybe releases, transfers);
- *     - every file-scope variable a reached function names (a variable
- *       written or address-taken in another file is no constant, a function
- *       pointer assigned there has more targets, a handle kept in a global
- *       may be released there).
+ *   WRITE-wanted — every file that may write the variable (`v =`, `v +=`,
+ *     `v++`, `&v`: textscan.h) is reached: the file-scope variables a
+ *     reached function reads as scalars (written or address-taken in
+ *     another file they are no constant; defined there with another value
+ *     neither), writes, takes the address of or calls through (a function
+ *     pointer assigned elsewhere has more targets). With
+ *     global-handle-unreleased on, every file mentioning them (a copy of
+ *     the global elsewhere may release it).
  *   DEFINITION-wanted — only the files DEFINING the name are reached: every
  *     function a reached function calls directly (unless its own unit
  *     defines it: a static or the unit's own definition is the one called),
@@ -45,7 +48,12 @@
  * the reached files mention. What a function that never returns does to
  * its callers matters only where those callers hold a handle — they are
  * reached, and so is the callee's definition — so never-returning is not
- * mention-wanted. Parameter effects make the functions' callers reached
+ * mention-wanted. The packs' library knowledge (noreturn, takes_ownership,
+ * returns_arg, deallocators) is not mention-wanted for the same reason: it
+ * changes the fate of a handle only in a function holding one, which
+ * acquired it (reached) or was handed it by a caller holding it (a
+ * reached caller: the function's definition is reached).
+ * Parameter effects make the functions' callers reached
  * although a caller holding no handle would not need it (a
  * use-after-release of a parameter needs no acquire in the caller).
  *
@@ -66,7 +74,9 @@
 typedef struct Prefilter Prefilter;
 
 /* The closure over n_files files of `text`, starting from the pack names. */
-Prefilter *prefilter_new(const TextIndex *text, int n_files, const PackSet *packs);
+/* globals_read_matter: a whole-program check reads every use of a global
+ * (global-handle-unreleased: a copy may release), not only its writes. */
+Prefilter *prefilter_new(const TextIndex *text, int n_files, const PackSet *packs, bool globals_read_matter);
 
 /* The files reached and not yet parsed (units[i] == NULL), in ascending
  * order, into `out` (n_files entries); returns how many. */
@@ -78,6 +88,9 @@ int prefilter_pending(const Prefilter *pf, IrUnit *const *units, int *out);
 void prefilter_learn(Prefilter *pf, IrUnit *const *units, const SummaryTable *summaries);
 
 bool prefilter_reached(const Prefilter *pf, int file);
+
+/* Every file is reached (when what the closure learns cannot be trusted). */
+void prefilter_reach_all(Prefilter *pf);
 
 void prefilter_free(Prefilter *pf);
 

@@ -1,7 +1,11 @@
 /* textscan.h — what each source file's text says, before any parsing, for
  * the pre-filter (prefilter.h): the identifiers it MENTIONS (outside
  * comments and string literals) in its own text and in the project headers
- * it includes, and the functions its own text DEFINES at file scope.
+ * it includes, and the functions its own text DEFINES at file scope. A
+ * name a header only declares (`T name(...);` at file scope, however
+ * often, and the words of such prototypes' parameter lists) is no mention
+ * of that header: an includer calls it by naming it
+ * in its own text, or through a macro or inline body, which count.
  *
  * Project headers are the #include'd files found in the including file's
  * folder (quote includes), its -iquote and -I folders, and its -include /
@@ -17,11 +21,20 @@
  * (textindex_header_definitions): every file including the header has
  * them, so one includer is enough to see them.
  *
+ * Neither are a label (`name:` after `;`, `{` or `}`; `goto name`), nor a
+ * member (`s.name`, `p->name`: listed apart, for the packs' members).
+ * The name a `#define` defines is no mention (naming a macro calls
+ * nothing; using it is a mention where it is used).
+ *
+ * Token pasting makes names that appear in no text: a file whose code (its
+ * own or its headers', outside preprocessor lines) invokes a macro that
+ * pastes (`##` in its body, or a body naming such a macro) may mention,
+ * and define, any name made of two to four words it mentions
+ * (textindex_may_paste).
+ *
  * A file is "unsure" — the pre-filter then always parses it — when its text
  * cannot be read this way: unreadable, holding a NUL byte or larger than
- * TEXTSCAN_MAX_BYTES, an `#include` of a macro, token pasting (`##`) in a
- * macro of it or its headers (pasted names appear in no text), braces that
- * do not balance (`#if` branches opening a body twice), an unreadable
+ * TEXTSCAN_MAX_BYTES, an `#include` of a macro,  * braces that do not balance (`#if` branches opening a body twice), an unreadable
  * project header, or an include flag it does not understand. Reads files
  * only; knows nothing of C beyond tokens, braces and #include lines. */
 #ifndef CONNLINT_TEXTSCAN_H
@@ -43,6 +56,22 @@ bool textindex_unsure(const TextIndex *ix, int file);
 /* The files whose text (own or included) mentions the identifier `word`
  * (NULL, *n = 0 when none), ascending. */
 const int *textindex_files_mentioning(const TextIndex *ix, const char *word, int *n);
+
+/* Does the file or a header it includes paste tokens (`##`)? */
+bool textindex_pastes(const TextIndex *ix, int file);
+
+/* May the file's macros paste `word` together from words it mentions
+ * (false for a file that pastes nothing)? */
+bool textindex_may_paste(const TextIndex *ix, int file, const char *word);
+
+/* The files whose text (own or included) may write the variable `word`:
+ * `word =`, a compound assignment, `++`/`--`, or `&word` (over-approximated:
+ * after any `&`, `+` or `-`). */
+const int *textindex_files_writing(const TextIndex *ix, const char *word, int *n);
+
+/* The files that use `word` as a member (`s.word`, `p->word`): no mention
+ * of a function or variable of that name, but of a pack's member. */
+const int *textindex_files_naming_member(const TextIndex *ix, const char *word, int *n);
 
 /* The files whose own text defines a function `word` (may define it). */
 const int *textindex_files_defining(const TextIndex *ix, const char *word, int *n);
