@@ -116,8 +116,10 @@
     "function's to release, so connection-leak does not follow it. This note says\n" \
     "that no function of the analysed sources releases that variable (passes it to\n" \
     "a release, to a function of yours that releases or takes it, copies it\n"       \
-    "elsewhere or returns it): the handle lives until the process ends. That is\n"  \
-    "often meant (a log file opened once), hence the note level.\n"
+    "elsewhere or returns it, itself or through a local copied from or into it\n"  \
+    "or handed to a setter that keeps it there): the handle lives until the\n"     \
+    "process ends. That is often meant (a log file opened once), hence the note\n" \
+    "level.\n"
 
 #define GLOBAL_BAD                                   \
     "    static FILE *trace;\n"                      \
@@ -191,9 +193,11 @@ const RuleInfo rule_infos[] = {
     {
         RULE_GLOBAL_HANDLE, "GlobalHandleUnreleased", LEVEL_NOTE,
         "A handle kept in a file-scope variable that no function releases.",
-        "A resource is acquired into a file-scope variable (directly or through an "
-        "out-parameter), and no function of the analysed sources releases, hands on, "
-        "copies or returns that variable.",
+        "A resource is acquired into a file-scope variable (directly, through an "
+        "out-parameter, into a local then copied into it, or handed to a function that "
+        "copies its parameter into it), and no function of the analysed sources "
+        "releases, hands on, copies or returns that variable, or a local copied from or "
+        "into it.",
         TEXT_HELP(GLOBAL_HELP, GLOBAL_BAD, GLOBAL_GOOD),
         MD_HELP(GLOBAL_HELP, GLOBAL_BAD, GLOBAL_GOOD),
         "medium", "recommendation", {"reliability", "resource-leak", NULL, NULL},

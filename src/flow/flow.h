@@ -173,6 +173,19 @@ typedef struct {
     int len, cap;
 } FlowNoteList;
 
+/* Where a live handle may have reached a file-scope variable: copied from
+ * a local holder into one (`g = c;`: var is g's index in the function, arg
+ * -1), or handed as plain argument `arg` to a direct call that keeps it
+ * (a setter, `set(c)`: var -1); block/event: the assignment or call. */
+typedef struct {
+    int block, event, var, arg;
+} FlowGlobalStore;
+
+typedef struct {
+    FlowGlobalStore *items;
+    int len, cap;
+} FlowGlobalStoreList;
+
 /* Exit summary bits (for summaries). */
 enum {
     EXIT_HELD = 1u << 0,      /* held or maybe at an exit (a leak) */
@@ -281,6 +294,9 @@ typedef struct {
     unsigned exit_mask;
     int esc_param;            /* the out-parameter of ESC_OUTPARAM exits (-1 none, -2 several) */
     FlowReportList reports;
+    FlowGlobalStoreList global_stores; /* site runs' final pass: `g = c` or `set(c)` of
+                                 a live, not quiet handle (once per event and
+                                 argument; global-handle-unreleased reads them) */
     int block_reports;        /* reports[block_reports..] come from the block being reported */
 
     /* Shared by the site runs of one function (flow_prepare_sites): the IN
@@ -364,6 +380,8 @@ bool flow_join(FlowRun *run, int block, const Tuple *t); /* true when IN changed
 void flow_note(FlowRun *run, NoteKind kind, int block, int event, int in_idx, const Tuple *t,
                const Place *holder);
 void flow_pending_push(PendingStack *s, const Tuple *t, int next_event);
+/* Records a FlowGlobalStore in a site run's final pass (else nothing). */
+void flow_record_global_store(FlowRun *run, int block, int event, int var, int arg);
 /* The effect of `call` on argument i for this run's resource (any resource in
  * parameter mode, then remembered in found_res). */
 ArgEffect flow_arg_effect(FlowRun *run, const IrCall *call, int arg);

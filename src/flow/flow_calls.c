@@ -409,6 +409,8 @@ void flow_call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, PendingSt
             return;
         case ARG_TRANSFER:
             flow_note(run, NOTE_USE, b, e, in_idx, t, &hp);
+            if (flow_is_live(t) && !t->quiet && c->callee_kind == CALLEE_DIRECT && c->args[i].kind == REF_VAR)
+                flow_record_global_store(run, b, e, -1, i); /* set(c): a setter? (global_handles.c) */
             tuple_escape(t, ESC_TRANSFER, -1);
             return;
         case ARG_TRANSFER_ON_SUCCESS:

@@ -31,6 +31,7 @@ static void reset(FlowRun *run)
         run->dirty[b] = false;
     }
     run->reports.len = 0;
+    run->global_stores.len = 0;
     run->notes.len = 0;
     run->settled = false;
     run->gave_up = false;

@@ -236,6 +236,7 @@ void flow_run_free(FlowRun *run)
     free(run->deref_test);
     free(run->call_tested);
     free(run->reports.items);
+    free(run->global_stores.items);
     free(run->notes.items);
     memset(run, 0, sizeof *run);
 }
@@ -336,6 +337,17 @@ bool flow_field_release(FlowRun *run, const IrCall *call)
     const Resource *res = match_field_release_any(run->m, call);
     if (res && !run->found_res) run->found_res = res;
     return res != NULL;
+}
+
+void flow_record_global_store(FlowRun *run, int block, int event, int var, int arg)
+{
+    if (!run->settled || run->param_var >= 0) return;
+    for (int i = 0; i < run->global_stores.len; i++) {
+        const FlowGlobalStore *g = &run->global_stores.items[i];
+        if (g->block == block && g->event == event && g->var == var && g->arg == arg) return;
+    }
+    FlowGlobalStore g = {block, event, var, arg};
+    VEC_PUSH(run->global_stores, g);
 }
 
 void flow_pending_push(PendingStack *s, const Tuple *t, int next_event)

@@ -149,6 +149,9 @@ static void assign_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, Pendi
             }
             if (!tuple_add_holder(t, &L)) tuple_escape(t, ESC_UNKNOWN, -1);
         } else {
+            if (was_live && h >= 0 && !from_call && lhs->kind == REF_VAR && lhs->var >= 0 &&
+                lhs->var < run->fn->n_vars && run->fn->vars[lhs->var].storage == VAR_GLOBAL)
+                flow_record_global_store(run, b, e, lhs->var, -1); /* g = c (global_handles.c) */
             flow_escape_into(run, t, lhs);
         }
     } else if (was_live && holders_before > 0 && t->n_holders == 0) {
