@@ -202,6 +202,7 @@ static void learn_function(Prefilter *pf, const IrUnit *u, const IrFunction *fn)
 {
     bool *globals = xcalloc((size_t)fn->n_vars + 1, sizeof(bool));
     globals_that_matter(fn, globals);
+    for (int v = 0; pf->globals_read_matter && v < fn->n_vars; v++) globals[v] = true; /* every use counts */
     for (int v = 0; v < fn->n_vars; v++) {
         if (globals[v] && fn->vars[v].storage == VAR_GLOBAL) want_writers(pf, fn->vars[v].name);
         want_callee(pf, u, fn->vars[v].cleanup_fn);

@@ -3,16 +3,16 @@
  *
  * The text index (textscan.h) says which identifiers each file mentions
  * (its own text and its project headers') and which functions its own
- * text defines. Two kinds of wanted names grow from the loaded packs and
+ * text defines. Three kinds of wanted names grow from the loaded packs and
  * from what the reached files show once parsed:
  *
  *   MENTION-wanted — every file mentioning the name is reached:
  *     - every acquire, release (function, member, field) and transfer
- *       name of the loaded packs' resources;
+ *       name of the loaded packs' resources (also used as a member);
  *     - every function of the reached files whose summary — computed, as
  *       the run computes it, on the reached files (values, never-returns
  *       inference, summaries) — acquires for its caller, or does anything
- *       but borrow to a parameter (releases, maybe releases, transfers);
+ *       but borrow to a parameter (releases, maybe releases, transfers).
  *   WRITE-wanted — every file that may write the variable (`v =`, `v +=`,
  *     `v++`, `&v`: textscan.h) is reached: the file-scope variables a
  *     reached function reads as scalars (written or address-taken in
@@ -43,9 +43,15 @@
  * function's summary and checks read its callees' summaries and whether
  * they return (their definitions are reached, and their callees', to the
  * leaves), the functions whose address it takes (reached), and the
- * file-scope variables it names (every file writing or assigning one
- * mentions it: reached). Whole-program checks (global handles) read names
- * the reached files mention. What a function that never returns does to
+ * file-scope variables it names (the constants pass folds a scalar that
+ * no function writes and whose definitions agree — every file writing one
+ * or defining it with a value is reached; a followed function pointer's
+ * targets are its initialisers and assignments — every file assigning it
+ * is reached; a pointer only read is neither). The global-handle check
+ * reads every use of the globals a reached function names: with it on,
+ * every file mentioning them is reached. Token pasting: a file invoking a
+ * pasting macro counts as mentioning and defining every name made of its
+ * words (textscan.h). What a function that never returns does to
  * its callers matters only where those callers hold a handle — they are
  * reached, and so is the callee's definition — so never-returning is not
  * mention-wanted. The packs' library knowledge (noreturn, takes_ownership,
@@ -53,14 +59,15 @@
  * changes the fate of a handle only in a function holding one, which
  * acquired it (reached) or was handed it by a caller holding it (a
  * reached caller: the function's definition is reached).
- * Parameter effects make the functions' callers reached
- * although a caller holding no handle would not need it (a
- * use-after-release of a parameter needs no acquire in the caller).
+ * Parameter effects make the functions' callers reached although a caller
+ * holding no handle would not need it: an over-approximation kept (a
+ * release of a parameter twice in one function is the caller's finding
+ * where the handle comes from).
  *
- * What the text cannot see is an over-approximation's business: names
- * made by token pasting, #include of a macro, unbalanced braces make the
- * file unsure; system headers are not read (a system header's macro that
- * expands to a pack name in a project file is not seen — README). */
+ * What the text cannot follow makes the file unsure (#include of a macro,
+ * unbalanced braces: textscan.h). System headers are not read: a system
+ * header's macro that expands to a pack name in a project file is not
+ * seen (README). */
 #ifndef CONNLINT_PREFILTER_H
 #define CONNLINT_PREFILTER_H
 
