@@ -5,7 +5,9 @@ folder, run as the fixture tests run it (its .connlint.json and packs, its
 same byte for byte with and without --no-prefilter, and so is a subset run
 (one file of the folder's project). The SARIF compared is the whole log
 less the tool notifications and executionSuccessful: a parse error in a
-file the pre-filter skips is not reported (README). The exit status is the
+file the pre-filter skips is not reported (README) — unless the file
+includes a "quoted" header found nowhere, which makes it parsed (tested
+apart). The exit status is the
 same too, except 2 (parse error, pre-filter off) against 0 or 1 when the
 run with the pre-filter skipped files.
 
@@ -94,6 +96,26 @@ def compare(exe, name, folder, args, label):
     return failures, skipped
 
 
+def missing_header_is_parsed(exe):
+    """A file naming nothing the packs know but including a "quoted" header
+    that is in none of its folders is parsed all the same: the parse fails,
+    and the run says so with exit 2 (SPEC 2), as without the pre-filter."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        with open(os.path.join(tmp, "ok.c"), "w") as f:
+            f.write("int add(int a, int b) { return a + b; }\n")
+        with open(os.path.join(tmp, "broken.c"), "w") as f:
+            f.write('#include "generated_config.h"\nint twice(int a) { return 2 * a; }\n')
+        rc, _, err = run(exe, ["--no-cache", "--verbose", "--rules", "libpq", "."], tmp)
+        m = SKIPPED_RE.search(err)
+        if rc != 2 or "generated_config.h" not in err or not m or int(m.group(3)) != 1:
+            print("FAIL missing header: expected exit 2 naming generated_config.h and 1 file skipped "
+                  "(ok.c), got exit %d: %s" % (rc, err.strip()[-400:]))
+            return 1
+        print("ok   missing header: the file is parsed, exit 2; the clean file skipped")
+        return 0
+
+
 def main():
     exe = os.path.abspath(sys.argv[1])
     failures = 0
@@ -116,6 +138,7 @@ def main():
     if not m or int(m.group(3)) != unrelated:
         print("FAIL prefilter: expected exactly the %d unrelated*.c files to be skipped: %s" % (unrelated, err.strip()))
         failures += 1
+    failures += missing_header_is_parsed(exe)
     if total_skipped == 0:
         print("FAIL: the pre-filter skipped no file in any fixture folder")
         failures += 1

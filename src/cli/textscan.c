@@ -642,7 +642,13 @@ static bool follow_includes(TextIndex *ix, const Scan *s, const char *dir, const
     bool unsure = s->unsure;
     for (int i = 0; i < s->includes.len; i++) {
         char *path = resolve(fl, dir, &s->includes.items[i]);
-        if (!path) continue;
+        if (!path) {
+            /* a "quoted" header found in no folder of the file: most likely
+             * missing (the parse would fail, which a run must report: SPEC
+             * §2), or a system one — either way the text cannot tell */
+            if (!s->includes.items[i].angle) unsure = true;
+            continue;
+        }
         Header *h = header_get(ix, path);
         free(path);
         if (h->visit_file == file) continue;

@@ -34,8 +34,11 @@
  *
  * A file is "unsure" — the pre-filter then always parses it — when its text
  * cannot be read this way: unreadable, holding a NUL byte or larger than
- * TEXTSCAN_MAX_BYTES, an `#include` of a macro,  * braces that do not balance (`#if` branches opening a body twice), an unreadable
- * project header, or an include flag it does not understand. Reads files
+ * TEXTSCAN_MAX_BYTES, an `#include` of a macro, a `#include "quoted"`
+ * header found in none of its folders (missing: the parse would report
+ * it), braces that do not balance (`#if` branches opening a body twice),
+ * an unreadable project header, or an include flag it does not
+ * understand. Reads files
  * only; knows nothing of C beyond tokens, braces and #include lines. */
 #ifndef CONNLINT_TEXTSCAN_H
 #define CONNLINT_TEXTSCAN_H
