@@ -410,6 +410,7 @@ typedef struct {
     SummaryBuildStats summary_stats;
     int summaries_cached;      /* functions whose summary came from the cache */
     FindingList findings;      /* check → filter → report */
+    double seconds[3];         /* --verbose: parse (with derive), summaries, checks */
     char *srcroot;
     bool parse_error;
     bool io_error;
@@ -609,6 +610,12 @@ static bool stage_derive_packs(Run *r)
     return true;
 }
 
+/* -j, or one thread per processor. */
+static int run_jobs(const Run *r)
+{
+    return r->o->jobs < 1 ? default_jobs() : r->o->jobs;
+}
+
 /* First the calls that never return although nothing declares it (a
  * project's die()), then what functions do to resources. */
 static void stage_summarise(Run *r)
@@ -620,13 +627,13 @@ static void stage_summarise(Run *r)
     values_resolve_fn_pointers(r->units, r->files.n_files);
     noreturn_refine(r->units, r->files.n_files);
     if (!r->cache) {
-        r->summaries = summaries_build_with(r->units, r->files.n_files, &r->packs, NULL, &r->summary_stats);
+        r->summaries = summaries_build_with(r->units, r->files.n_files, &r->packs, NULL, run_jobs(r), &r->summary_stats);
         return;
     }
     /* from the cache where a component's inputs are unchanged */
     SummaryCache *sc = summary_cache_new(r->cache, &r->packs, r->files.n_files);
     SummaryHooks hooks = summary_cache_hooks(sc);
-    r->summaries = summaries_build_with(r->units, r->files.n_files, &r->packs, &hooks, &r->summary_stats);
+    r->summaries = summaries_build_with(r->units, r->files.n_files, &r->packs, &hooks, run_jobs(r), &r->summary_stats);
     summary_cache_store(sc, r->summaries);
     r->summaries_cached = summary_cache_hits(sc);
     summary_cache_free(sc);
@@ -679,18 +686,32 @@ static void check_unit_own(Run *r, const CheckContext *cctx, int i, FindingList 
         cache_session_store_results(r->cache, i, deps, out->items + before, out->len - before);
 }
 
+typedef struct {
+    Run *r;
+    const CheckContext *cctx;
+} OwnChecks;
+
+/* checks_run_files' `own`: check_unit_own (the result cache is thread-safe). */
+static void check_own_task(void *arg, int i, FindingList *out)
+{
+    OwnChecks *oc = arg;
+    check_unit_own(oc->r, oc->cctx, i, out);
+}
+
+/* The checked files on -j threads (src/checks/check_parallel.c: the
+ * findings are those of -j1, in the same order), then the whole-program
+ * rules. */
 static void stage_check(Run *r)
 {
     const Options *o = r->o;
     StrVec handlers = absolute_patterns(r->cfg.handlers, r->cfg.n_handlers, o->handlers, o->n_handlers, r->cwd);
     CheckContext cctx = {&r->packs, r->summaries, handlers.items, handlers.len, &r->cfg};
-    HeaderFunctionsSeen *seen = header_functions_seen_new();
-    for (int i = 0; i < r->files.n_files; i++) {
-        if (!r->checked[i]) continue;
-        checks_run_headers(&cctx, r->units[i], seen, &r->findings);
-        check_unit_own(r, &cctx, i, &r->findings);
-    }
-    header_functions_seen_free(seen);
+    int *files = xcalloc((size_t)r->files.n_files + 1, sizeof(int)), n = 0;
+    for (int i = 0; i < r->files.n_files; i++)
+        if (r->checked[i]) files[n++] = i;
+    OwnChecks oc = {r, &cctx};
+    checks_run_files(&cctx, r->units, files, n, run_jobs(r), check_own_task, &oc, &r->findings);
+    free(files);
     check_program(r, &cctx);
     strvec_free(&handlers);
 }
@@ -824,6 +845,8 @@ static void report_progress(const Run *r, double seconds)
     fprintf(stderr, "connlint: %d files checked, %d more files of the project for their summaries\n",
             r->n_checked, r->n_project_only);
     fprintf(stderr, "connlint: %d files parsed in %.2f s (parse, summaries and checks)\n", r->n_parsed, seconds);
+    fprintf(stderr, "connlint: %.2f s parse, %.2f s summaries, %.2f s checks\n", r->seconds[0], r->seconds[1],
+            r->seconds[2]);
     if (!r->cache) {
         fprintf(stderr, "connlint: cache off\n");
         return;
@@ -874,9 +897,12 @@ static int run(const Options *o)
             run_free(&r);
             return 2;
         }
+        double t1 = now_seconds();
         stage_summarise(&r);
+        double t2 = now_seconds();
         if (!emit_summaries(&r)) r.io_error = true;
         stage_check(&r);
+        r.seconds[0] = t1 - t0, r.seconds[1] = t2 - t1, r.seconds[2] = now_seconds() - t2;
         if (o->verbose) report_progress(&r, now_seconds() - t0);
         stage_filter(&r);
         bool written = stage_report(&r);

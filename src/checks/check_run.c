@@ -1,12 +1,12 @@
 /* check_run.c — the check stage's run: every enabled entry point of the
  * registry over every function of the units that parsed (a function
  * defined in a header once: the first unit in file order wins), then over
- * each unit, on `jobs` threads (each function's findings kept apart and
- * joined in order: the result does not depend on the number of threads),
- * then the whole-program entries once, in table order. Decides no findings
- * itself. */
-#include <pthread.h>
-#include <stdatomic.h>
+ * each unit, then the whole-program entries once, in table order. Which
+ * unit checks a header's function is decided apart from the checking
+ * (checks_claim_headers), so that a caller may check units on several
+ * threads (main.c) and still give each function to the first unit in file
+ * order. Reads its inputs only: entries may run on several threads at
+ * once. Decides no findings itself. */
 #include <stdlib.h>
 
 #include "checks/registry.h"
@@ -41,35 +41,53 @@ void header_functions_seen_free(HeaderFunctionsSeen *h)
     free(h);
 }
 
-/* Runs the enabled entries on the unit's functions: those of its main file
- * (own) or those of headers not seen before (!own), then, for own, on the
- * unit itself. */
-static void run_unit(const CheckContext *ctx, const IrUnit *u, bool own, HeaderFunctionsSeen *seen,
-                     FindingList *out)
+/* Runs the enabled entries on the given functions, then (unit not NULL)
+ * on the unit itself. */
+static void run_entries(const CheckContext *ctx, const IrFunction *const *fns, int n_fns, const IrUnit *unit,
+                        FindingList *out)
 {
-    if (u->parse_failed) return;
     const CheckEntry **entries = xcalloc((size_t)rule_info_count, sizeof *entries);
     int n_entries = enabled_entries(ctx, entries);
-    for (int f = 0; f < u->n_functions; f++) {
-        const IrFunction *fn = &u->functions[f];
-        if (fn->in_header == own) continue;
-        if (fn->in_header && !ir_definition_first(&seen->seen, fn)) continue;
+    for (int f = 0; f < n_fns; f++)
         for (int e = 0; e < n_entries; e++)
-            if (entries[e]->function) entries[e]->function(ctx, fn, out);
-    }
-    for (int e = 0; own && e < n_entries; e++)
-        if (entries[e]->unit) entries[e]->unit(ctx, u, out);
+            if (entries[e]->function) entries[e]->function(ctx, fns[f], out);
+    for (int e = 0; unit && e < n_entries; e++)
+        if (entries[e]->unit) entries[e]->unit(ctx, unit, out);
     free(entries);
 }
 
 void checks_run_own(const CheckContext *ctx, const IrUnit *u, FindingList *out)
 {
-    run_unit(ctx, u, true, NULL, out);
+    if (u->parse_failed) return;
+    VEC(const IrFunction *) own = {0};
+    for (int f = 0; f < u->n_functions; f++)
+        if (!u->functions[f].in_header) VEC_PUSH(own, &u->functions[f]);
+    run_entries(ctx, own.items, own.len, u, out);
+    VEC_FREE(own);
+}
+
+const IrFunction **checks_claim_headers(const IrUnit *u, HeaderFunctionsSeen *seen, int *n)
+{
+    VEC(const IrFunction *) claimed = {0};
+    for (int f = 0; !u->parse_failed && f < u->n_functions; f++) {
+        const IrFunction *fn = &u->functions[f];
+        if (fn->in_header && ir_definition_first(&seen->seen, fn)) VEC_PUSH(claimed, fn);
+    }
+    *n = claimed.len;
+    return claimed.items;
+}
+
+void checks_run_functions(const CheckContext *ctx, const IrFunction *const *fns, int n, FindingList *out)
+{
+    run_entries(ctx, fns, n, NULL, out);
 }
 
 void checks_run_headers(const CheckContext *ctx, const IrUnit *u, HeaderFunctionsSeen *seen, FindingList *out)
 {
-    run_unit(ctx, u, false, seen, out);
+    int n = 0;
+    const IrFunction **fns = checks_claim_headers(u, seen, &n);
+    checks_run_functions(ctx, fns, n, out);
+    free(fns);
 }
 
 void checks_run_program(const CheckContext *ctx, IrUnit *const *units, int n_units, FindingList *out)

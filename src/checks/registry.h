@@ -78,6 +78,22 @@ HeaderFunctionsSeen *header_functions_seen_new(void);
 void header_functions_seen_free(HeaderFunctionsSeen *h);
 void checks_run_own(const CheckContext *ctx, const IrUnit *u, FindingList *out);
 void checks_run_headers(const CheckContext *ctx, const IrUnit *u, HeaderFunctionsSeen *seen, FindingList *out);
+/* checks_run_headers in two halves, for running units on several threads:
+ * the functions defined in headers that `u` is the first to have (marked
+ * in `seen`; in the unit's order; malloc'ed, *n of them) — decided in file
+ * order on one thread — then the checks of given functions, which read
+ * only their inputs and may run on any thread. */
+const IrFunction **checks_claim_headers(const IrUnit *u, HeaderFunctionsSeen *seen, int *n);
+void checks_run_functions(const CheckContext *ctx, const IrFunction *const *fns, int n, FindingList *out);
+/* check_parallel.c: the checks of the units `files` (n indexes into
+ * `units`, in file order) on up to `jobs` threads: for each, the header
+ * functions it is the first to have, then own(own_arg, index, list) — the
+ * unit's own checks, checks_run_own or a cache in front of it; `own` must
+ * be safe to call from several threads at once. The findings are appended
+ * to `out` as one thread would append them, whatever `jobs` is. */
+typedef void (*CheckOwnFn)(void *own_arg, int unit_index, FindingList *out);
+void checks_run_files(const CheckContext *ctx, IrUnit *const *units, const int *files, int n, int jobs,
+                      CheckOwnFn own, void *own_arg, FindingList *out);
 /* The whole-program entries over all units (not cached: they read every
  * unit). */
 void checks_run_program(const CheckContext *ctx, IrUnit *const *units, int n_units, FindingList *out);

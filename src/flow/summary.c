@@ -4,16 +4,20 @@
  * struct parameter (releases on all paths / on some / stores it away /
  * borrows). Computed with the flow engine (flow/flow.h), iterated to a
  * fixpoint one strongly connected component of the call graph at a time,
- * callees first, so that wrappers of wrappers count; deterministic and
- * independent of -j. It reports nothing itself; the
+ * callees first, so that wrappers of wrappers count; with -j, the
+ * components whose callees are solved are solved on several threads at
+ * once, with the same result. It reports nothing itself; the
  * table the summaries live in (and their lookup) is summary_table.c. */
 #include "flow/summary.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "flow/match.h"
 #include "flow/flow.h"
+#include "common/pool.h"
 #include "common/strmap.h"
 #include "common/util.h"
 
@@ -612,14 +616,18 @@ static void each_component(const DepGraph *g, int n, void (*each)(const int *, i
     free(tj.on_stack);
 }
 
+/* Shared by the threads that solve components (-j): each writes only the
+ * entries of its own component; the clock and the counts are atomic, and
+ * the hooks (the cache's state) are called under a lock. */
 typedef struct {
     const PackSet *packs;
     SummaryTable *t;
     const DepGraph *g;
     const SummaryHooks *hooks;
+    pthread_mutex_t hook_lock;
     long *changed_at, *computed_at;
-    long clock;
-    int computed, reused;
+    atomic_long clock;
+    atomic_int computed, reused;
 } Solver;
 
 /* Recomputes entry i; true when its summary changed. */
@@ -629,7 +637,7 @@ static bool recompute(Solver *sv, int i)
     FunctionSummary next = *cur;
     next.params = xcalloc((size_t)(cur->n_params + 1), sizeof(ParamEffect));
     next.param_res = xcalloc((size_t)(cur->n_params + 1), sizeof(Resource *));
-    sv->computed_at[i] = ++sv->clock;
+    sv->computed_at[i] = atomic_fetch_add(&sv->clock, 1) + 1;
     compute(sv->packs, sv->t, summary_table_function(sv->t, i), &next);
     if (summary_equal(&next, cur)) {
         free(next.params);
@@ -640,8 +648,18 @@ static bool recompute(Solver *sv, int i)
     free(cur->params);
     free(cur->param_res);
     free(cur->chain);
-    *cur = next;
-    sv->changed_at[i] = ++sv->clock;
+    /* the computed fields only: other threads' lookups read the names */
+    cur->acquires = next.acquires;
+    cur->acquire_result_arg = next.acquire_result_arg;
+    cur->acquire_failure = next.acquire_failure;
+    cur->acquire_field = next.acquire_field;
+    cur->acquires_per_request = next.acquires_per_request;
+    cur->chain = next.chain;
+    cur->params = next.params;
+    cur->param_res = next.param_res;
+    cur->returns_param = next.returns_param;
+    memcpy(cur->maybe, next.maybe, sizeof cur->maybe);
+    sv->changed_at[i] = atomic_fetch_add(&sv->clock, 1) + 1;
     return true;
 }
 
@@ -653,9 +671,14 @@ static bool recompute(Solver *sv, int i)
 static void solve_component(const int *members, int n, void *data)
 {
     Solver *sv = data;
-    if (sv->hooks && sv->hooks->reuse && sv->hooks->reuse(sv->hooks->ctx, sv->t, members, n)) {
-        sv->reused += n;
-        return;
+    if (sv->hooks && sv->hooks->reuse) {
+        pthread_mutex_lock(&sv->hook_lock);
+        bool reused = sv->hooks->reuse(sv->hooks->ctx, sv->t, members, n);
+        pthread_mutex_unlock(&sv->hook_lock);
+        if (reused) {
+            atomic_fetch_add(&sv->reused, n);
+            return;
+        }
     }
     bool recursive = n > 1;
     for (int k = 0; !recursive && k < sv->g->deps[members[0]].len; k++)
@@ -665,12 +688,109 @@ static void solve_component(const int *members, int n, void *data)
         for (int k = 0; k < n; k++) {
             int i = members[k];
             if (pass > 0 && !inputs_changed(sv->g, i, sv->changed_at, sv->computed_at[i])) continue;
-            sv->computed++;
+            atomic_fetch_add(&sv->computed, 1);
             if (recompute(sv, i)) changed = true;
         }
         if (!changed) break;
     }
-    if (sv->hooks && sv->hooks->computed) sv->hooks->computed(sv->hooks->ctx, sv->t, members, n);
+    if (sv->hooks && sv->hooks->computed) {
+        pthread_mutex_lock(&sv->hook_lock);
+        sv->hooks->computed(sv->hooks->ctx, sv->t, members, n);
+        pthread_mutex_unlock(&sv->hook_lock);
+    }
+}
+
+/* ---- the components on -j threads ------------------------------------------ */
+
+/* The components in the order each_component gives them (callees first),
+ * and for each the components that call into it. */
+typedef struct {
+    IntVec members;      /* every component's members, one after the other */
+    IntVec start, size;  /* component c: members.items[start[c]] .. size[c] of them */
+    int *comp_of;        /* per table entry: its component */
+    int **after;         /* per component: the components calling into it */
+    int *n_after;
+    int *waits;          /* per component: the components it calls into */
+} Condensation;
+
+static void collect_component(const int *members, int n, void *data)
+{
+    Condensation *c = data;
+    for (int k = 0; k < n; k++) c->comp_of[members[k]] = c->start.len;
+    VEC_PUSH(c->start, c->members.len);
+    VEC_PUSH(c->size, n);
+    for (int k = 0; k < n; k++) VEC_PUSH(c->members, members[k]);
+}
+
+static void condensation_build(Condensation *c, const DepGraph *g, int n)
+{
+    c->comp_of = xcalloc((size_t)(n ? n : 1), sizeof(int));
+    each_component(g, n, collect_component, c);
+    int nc = c->start.len;
+    IntVec *after = xcalloc((size_t)(nc ? nc : 1), sizeof *after);
+    int *last = xmalloc((size_t)(nc ? nc : 1) * sizeof(int)); /* the caller component last counted */
+    c->waits = xcalloc((size_t)(nc ? nc : 1), sizeof(int));
+    for (int k = 0; k < nc; k++) last[k] = -1;
+    for (int cc = 0; cc < nc; cc++)
+        for (int k = 0; k < c->size.items[cc]; k++) {
+            int i = c->members.items[c->start.items[cc] + k];
+            for (int d = 0; d < g->deps[i].len; d++) {
+                int callee = c->comp_of[g->deps[i].items[d]];
+                if (callee == cc || last[callee] == cc) continue;
+                last[callee] = cc;
+                c->waits[cc]++;
+                VEC_PUSH(after[callee], cc);
+            }
+        }
+    c->after = xcalloc((size_t)(nc ? nc : 1), sizeof(int *));
+    c->n_after = xcalloc((size_t)(nc ? nc : 1), sizeof(int));
+    for (int k = 0; k < nc; k++) {
+        c->after[k] = after[k].items;
+        c->n_after[k] = after[k].len;
+    }
+    free(after);
+    free(last);
+}
+
+static void condensation_free(Condensation *c)
+{
+    for (int k = 0; k < c->start.len; k++) free(c->after[k]);
+    free(c->after);
+    free(c->n_after);
+    free(c->waits);
+    free(c->comp_of);
+    VEC_FREE(c->members);
+    VEC_FREE(c->start);
+    VEC_FREE(c->size);
+}
+
+typedef struct {
+    Solver *sv;
+    const Condensation *c;
+} ComponentJob;
+
+static void solve_component_task(void *arg, int cc)
+{
+    const ComponentJob *job = arg;
+    solve_component(job->c->members.items + job->c->start.items[cc], job->c->size.items[cc], job->sv);
+}
+
+/* Every component with a thread of its own once all the components it
+ * calls into are solved (common/pool.c). A component reads only its own
+ * members' summaries and final ones, so each is solved exactly as on one
+ * thread (the same sweeps: the clock only orders a component's members
+ * against what they read), and the table is that of -j1. */
+static void solve_all(Solver *sv, const DepGraph *g, int n, int jobs)
+{
+    if (jobs < 2) {
+        each_component(g, n, solve_component, sv);
+        return;
+    }
+    Condensation c = {0};
+    condensation_build(&c, g, n);
+    ComponentJob job = {sv, &c};
+    pool_run_dag(c.start.len, jobs, c.after, c.n_after, c.waits, solve_component_task, &job);
+    condensation_free(&c);
 }
 
 /* The call graph's components, callees first: every summary a component
@@ -679,19 +799,24 @@ static void solve_component(const int *members, int n, void *data)
  * which is what lets a cache hand a component's summaries over when
  * neither changed (SummaryHooks), with the result of a run from scratch. */
 SummaryTable *summaries_build_with(IrUnit **units, int n_units, const PackSet *packs, const SummaryHooks *hooks,
-                                   SummaryBuildStats *stats)
+                                   int jobs, SummaryBuildStats *stats)
 {
     SummaryTable *t = summary_table_new(units, n_units);
     int n = summary_table_count(t);
     DepGraph g = dep_graph_build(t);
-    Solver sv = {packs, t, &g, hooks, NULL, NULL, 0, 0, 0};
+    Solver sv = {.packs = packs, .t = t, .g = &g, .hooks = hooks};
+    pthread_mutex_init(&sv.hook_lock, NULL);
+    atomic_init(&sv.clock, 0);
+    atomic_init(&sv.computed, 0);
+    atomic_init(&sv.reused, 0);
     sv.changed_at = xcalloc((size_t)(n ? n : 1), sizeof(long));
     sv.computed_at = xcalloc((size_t)(n ? n : 1), sizeof(long));
-    each_component(&g, n, solve_component, &sv);
+    solve_all(&sv, &g, n, jobs);
     if (stats) {
-        stats->computed = sv.computed;
-        stats->reused = sv.reused;
+        stats->computed = atomic_load(&sv.computed);
+        stats->reused = atomic_load(&sv.reused);
     }
+    pthread_mutex_destroy(&sv.hook_lock);
     dep_graph_free(&g, n);
     free(sv.changed_at);
     free(sv.computed_at);
@@ -700,5 +825,5 @@ SummaryTable *summaries_build_with(IrUnit **units, int n_units, const PackSet *p
 
 SummaryTable *summaries_build(IrUnit **units, int n_units, const PackSet *packs)
 {
-    return summaries_build_with(units, n_units, packs, NULL, NULL);
+    return summaries_build_with(units, n_units, packs, NULL, 1, NULL);
 }

@@ -37,7 +37,10 @@ typedef struct {
     int reused;   /* functions whose summaries `reuse` filled in */
 } SummaryBuildStats;
 
+/* jobs >= 2: components all of whose callees' components are solved are
+ * solved on up to `jobs` threads at once (the hooks are called one at a
+ * time); the table and the stats are those of jobs = 1. */
 SummaryTable *summaries_build_with(IrUnit **units, int n_units, const PackSet *packs, const SummaryHooks *hooks,
-                                   SummaryBuildStats *stats);
+                                   int jobs, SummaryBuildStats *stats);
 
 #endif
