@@ -267,11 +267,24 @@ def bench_cold(a, root, files, flags):
     extra = ["--no-cache"] if accepts(a.connlint, "--no-cache") else []
     ours, out = timed(lint_cmd(a.connlint, a.jobs, extra, [os.path.join(root, "src")], flags), a.runs)
     theirs, _ = timed(clang_batches(a.clang, files, flags, a.jobs), a.runs)
-    row("cold tree, %d files, -j%d" % (len(files), a.jobs), ours, theirs, "%d findings" % count_results(out))
+    row("cold tree, %d files, -j%d" % (len(files), a.jobs), ours, theirs,
+        "%d findings%s" % (count_results(out), prefilter_note(a, extra, [os.path.join(root, "src")], flags)))
     if accepts(a.connlint, "--no-prefilter"):
         full, out2 = timed(lint_cmd(a.connlint, a.jobs, extra + ["--no-prefilter"], [os.path.join(root, "src")],
                                     flags), a.runs)
         row("cold tree, pre-filter off", full, theirs, "%d findings" % count_results(out2))
+
+
+def prefilter_note(a, extra, paths, flags):
+    """", N of M files skipped by the pre-filter" (one more run, --verbose)."""
+    if not accepts(a.connlint, "--no-prefilter"):
+        return ""
+    p = subprocess.run(lint_cmd(a.connlint, a.jobs, extra + ["--verbose"], paths, flags), stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, text=True)
+    for line in p.stderr.splitlines():
+        if "pre-filter:" in line:
+            return ", " + line.split("pre-filter:", 1)[1].strip()
+    return ""
 
 
 def bench_one_function(a, tmp, label, source):

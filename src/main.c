@@ -14,9 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cache/bytes.h"
 #include "cache/cache_deps.h"
 #include "cache/cache_session.h"
 #include "cache/cache_store.h"
+#include "cache/ir_codec.h"
 #include "cache/shard.h"
 #include "cache/summary_cache.h"
 #include "cache/summary_export.h"
@@ -25,6 +27,8 @@
 #include "cli/compile_db.h"
 #include "cli/config.h"
 #include "cli/discover.h"
+#include "cli/prefilter.h"
+#include "cli/textscan.h"
 #include "filter/filter.h"
 #include "filter/filter_fingerprint.h"
 #include "cli/glob.h"
@@ -60,6 +64,8 @@ typedef struct {
     char **extra_args;      /* config clang_args + -- args */
     int n_extra_args;
     CacheSession *cache;    /* NULL: no cache */
+    const int *todo;        /* the files to parse (indexes), n_todo of them */
+    int n_todo;
     ParseLimits limits;     /* the packs' noreturn names, the time and memory limits */
     atomic_int next;
     ParseWorker **workers;  /* one per thread, each with a process of its own */
@@ -101,8 +107,9 @@ static void *parse_worker(void *arg)
     int slot = atomic_fetch_add(&job->next_worker, 1);
     ParseWorker *worker = job->workers[slot];
     for (;;) {
-        int i = atomic_fetch_add(&job->next, 1);
-        if (i >= job->n_files) break;
+        int k = atomic_fetch_add(&job->next, 1);
+        if (k >= job->n_todo) break;
+        int i = job->todo[k];
         int n = 0;
         char **args = file_args(job, job->files[i], &n);
         IrUnit *u = job->cache ? cache_session_load_unit(job->cache, i, job->files[i], args, n) : NULL;
@@ -116,7 +123,7 @@ static void *parse_worker(void *arg)
         free(args);
         int done = atomic_fetch_add(&job->done, 1) + 1;
         if (job->progress && now_seconds() - job->start > 1.0) {
-            fprintf(stderr, "\rconnlint: parsed %d/%d files", done, job->n_files);
+            fprintf(stderr, "\rconnlint: parsed %d/%d files", done, job->n_todo);
             fflush(stderr);
         }
     }
@@ -134,14 +141,14 @@ static void parse_all(ParseJob *job, int jobs)
     atomic_store(&job->next, 0);
     atomic_store(&job->done, 0);
     if (jobs < 1) jobs = default_jobs();
-    if (jobs > job->n_files) jobs = job->n_files > 0 ? job->n_files : 1;
+    if (jobs > job->n_todo) jobs = job->n_todo > 0 ? job->n_todo : 1;
     job->start = now_seconds();
     /* the workers' processes are forked here, before the threads exist */
     job->workers = xcalloc((size_t)jobs, sizeof(ParseWorker *));
     atomic_store(&job->next_worker, 0);
     for (int i = 0; i < jobs; i++) {
         job->workers[i] = parse_worker_new(&job->limits);
-        if (job->n_files > 0) parse_worker_start(job->workers[i]);
+        if (job->n_todo > 0) parse_worker_start(job->workers[i]);
     }
     if (jobs == 1) {
         parse_worker(job);
@@ -403,6 +410,10 @@ typedef struct {
     bool attributes;           /* packs derived from the sources' attributes */
     DerivedPack derived;
     int n_parsed;              /* files parsed rather than taken from the cache */
+    bool prefilter;            /* parse only the files that can matter */
+    bool *skipped;             /* files.files[i] was not reached by the pre-filter:
+                                  units[i] is an empty unit, nothing checked */
+    int n_skipped;
     IrUnit **units;            /* parse → summarise, check, filter */
     NoteVec notes;             /* parse problems, for SARIF's notifications */
     StrVec note_texts;         /* messages of notes made here, freed at the end */
@@ -562,6 +573,89 @@ static void open_cache(Run *r)
     free(dir);
 }
 
+/* The summaries the run would compute on the parsed units so far, for the
+ * pre-filter: on copies (the values stage rewrites the IR it is given). */
+static void prefilter_learn_from(Run *r, Prefilter *pf)
+{
+    int n_files = r->files.n_files;
+    IrUnit **copies = xcalloc((size_t)(n_files ? n_files : 1), sizeof(IrUnit *));
+    int n = 0;
+    for (int i = 0; i < n_files; i++) {
+        if (!r->units[i]) continue;
+        ByteBuf buf = {0};
+        ir_unit_encode(&buf, r->units[i]);
+        ByteReader rd;
+        reader_init(&rd, buf.data, buf.len);
+        IrUnit *copy = ir_unit_decode(&rd);
+        bytes_free(&buf);
+        if (!copy) {
+            prefilter_reach_all(pf); /* the summaries would miss it: parse everything */
+            continue;
+        }
+        copies[n++] = copy;
+    }
+    values_fold_constants(copies, n);
+    values_follow_local_pointers(copies, n);
+    values_fold_null_locals(copies, n);
+    values_merge_union_members(copies, n);
+    values_resolve_fn_pointers(copies, n);
+    noreturn_refine(copies, n);
+    SummaryTable *t = summaries_build(copies, n, &r->packs);
+    prefilter_learn(pf, r->units, t);
+    summaries_free(t);
+    for (int i = 0; i < n; i++) ir_unit_free(copies[i]);
+    free(copies);
+}
+
+/* The pre-filter (cli/prefilter.h): parse what the text reaches, learn
+ * from it, until nothing new is reached; the files never reached get an
+ * empty unit and are marked skipped. */
+static void parse_reached(Run *r, ParseJob *job)
+{
+    int n_files = r->files.n_files;
+    char ***args = xcalloc((size_t)(n_files ? n_files : 1), sizeof(char **));
+    int *nargs = xcalloc((size_t)(n_files ? n_files : 1), sizeof(int));
+    for (int i = 0; i < n_files; i++) args[i] = file_args(job, r->files.files[i], &nargs[i]);
+    TextIndex *text = textindex_build(r->files.files, n_files, args, nargs, r->cwd);
+    for (int i = 0; i < n_files; i++) {
+        for (int k = 0; k < nargs[i]; k++) free(args[i][k]);
+        free(args[i]);
+    }
+    free(args);
+    free(nargs);
+    CheckContext cctx = {.packs = &r->packs, .config = &r->cfg};
+    Prefilter *pf = prefilter_new(text, n_files, &r->packs, check_global_handles_enabled(&cctx));
+    int *todo = xcalloc((size_t)(n_files ? n_files : 1), sizeof(int));
+    for (;;) {
+        int n = prefilter_pending(pf, r->units, todo);
+        if (n == 0) break;
+        job->todo = todo;
+        job->n_todo = n;
+        parse_all(job, r->o->jobs);
+        prefilter_learn_from(r, pf);
+    }
+    r->skipped = xcalloc((size_t)(n_files ? n_files : 1), sizeof(bool));
+    for (int i = 0; i < n_files; i++) {
+        if (prefilter_reached(pf, i)) continue;
+        r->skipped[i] = true;
+        r->n_skipped++;
+        r->units[i] = ir_unit_new(r->files.files[i]);
+    }
+    free(todo);
+    prefilter_free(pf);
+    textindex_free(text);
+}
+
+/* The pre-filter is on unless turned off, or the run needs every file:
+ * derived packs read every file's attributes, --emit-summary and
+ * --report-unused-suppressions report on every checked file. */
+static bool prefilter_wanted(const Run *r)
+{
+    const Options *o = r->o;
+    return !o->no_prefilter && !r->cfg.no_prefilter && !r->attributes && !o->emit_summary &&
+           !o->report_unused_suppressions;
+}
+
 static void stage_parse(Run *r)
 {
     int n_files = r->files.n_files;
@@ -573,7 +667,17 @@ static void stage_parse(Run *r)
     job.extra_args = extra.items;
     job.n_extra_args = extra.len;
     job.progress = isatty(STDERR_FILENO) && getenv("CI") == NULL;
-    parse_all(&job, r->o->jobs);
+    r->prefilter = prefilter_wanted(r);
+    if (r->prefilter) {
+        parse_reached(r, &job);
+    } else {
+        int *all = xcalloc((size_t)(n_files ? n_files : 1), sizeof(int));
+        for (int i = 0; i < n_files; i++) all[i] = i;
+        job.todo = all;
+        job.n_todo = n_files;
+        parse_all(&job, r->o->jobs);
+        free(all);
+    }
     r->n_parsed = job.parsed;
     VEC_FREE(extra);
     /* the problems of the files checked; a project file that does not
@@ -708,7 +812,7 @@ static void stage_check(Run *r)
     CheckContext cctx = {&r->packs, r->summaries, handlers.items, handlers.len, &r->cfg};
     int *files = xcalloc((size_t)r->files.n_files + 1, sizeof(int)), n = 0;
     for (int i = 0; i < r->files.n_files; i++)
-        if (r->checked[i]) files[n++] = i;
+        if (r->checked[i] && !(r->skipped && r->skipped[i])) files[n++] = i; /* a skipped file has no finding */
     OwnChecks oc = {r, &cctx};
     checks_run_files(&cctx, r->units, files, n, run_jobs(r), check_own_task, &oc, &r->findings);
     free(files);
@@ -831,6 +935,7 @@ static void run_free(Run *r)
     free(r->units);
     filelist_free(&r->files);
     free(r->checked);
+    free(r->skipped);
     cache_session_free(r->cache);
     derived_pack_free(&r->derived);
     packset_free(&r->packs);
@@ -844,6 +949,11 @@ static void report_progress(const Run *r, double seconds)
 {
     fprintf(stderr, "connlint: %d files checked, %d more files of the project for their summaries\n",
             r->n_checked, r->n_project_only);
+    if (r->prefilter)
+        fprintf(stderr, "connlint: pre-filter: %d of %d files reached, %d skipped\n", r->files.n_files - r->n_skipped,
+                r->files.n_files, r->n_skipped);
+    else
+        fprintf(stderr, "connlint: pre-filter off: every file parsed\n");
     fprintf(stderr, "connlint: %d files parsed in %.2f s (parse, summaries and checks)\n", r->n_parsed, seconds);
     fprintf(stderr, "connlint: %.2f s parse, %.2f s summaries, %.2f s checks\n", r->seconds[0], r->seconds[1],
             r->seconds[2]);

@@ -20,7 +20,7 @@ typedef enum {
     OPT_CONFIG, OPT_RULES, OPT_HANDLERS, OPT_EXCLUDE, OPT_COMPILE_COMMANDS, OPT_FORMAT,
     OPT_OUTPUT, OPT_JOBS, OPT_SRCROOT, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_FAIL_ON,
     OPT_KEEP_GOING, OPT_LIST_RULES, OPT_LIST_PACKS, OPT_EXPLAIN, OPT_VERSION, OPT_HELP,
-    OPT_DUMP_CFG, OPT_REPORT_UNUSED, OPT_CATEGORY, OPT_CACHE_DIR, OPT_NO_CACHE, OPT_NO_PROJECT, OPT_ATTRIBUTES,
+    OPT_DUMP_CFG, OPT_REPORT_UNUSED, OPT_CATEGORY, OPT_CACHE_DIR, OPT_NO_CACHE, OPT_NO_PROJECT, OPT_NO_PREFILTER, OPT_ATTRIBUTES,
     OPT_SHARD, OPT_EMIT_SUMMARY, OPT_VERBOSE, OPT_INIT, OPT_PARSE_TIMEOUT, OPT_PARSE_MEMORY,
 } OptId;
 
@@ -56,6 +56,7 @@ static const OptDef opt_defs[] = {
     {"cache-dir", 0, true, OPT_CACHE_DIR},
     {"no-cache", 0, false, OPT_NO_CACHE},
     {"no-project", 0, false, OPT_NO_PROJECT},
+    {"no-prefilter", 0, false, OPT_NO_PREFILTER},
     {"attributes", 0, false, OPT_ATTRIBUTES},
     {"shard", 0, true, OPT_SHARD},
     {"emit-summary", 0, true, OPT_EMIT_SUMMARY},
@@ -192,6 +193,7 @@ static int apply_option(Options *o, const OptDef *d, const char *v, const char *
     case OPT_CACHE_DIR: set_string(&o->cache_dir, v); break;
     case OPT_NO_CACHE: o->no_cache = true; break;
     case OPT_NO_PROJECT: o->no_project = true; break;
+    case OPT_NO_PREFILTER: o->no_prefilter = true; break;
     case OPT_ATTRIBUTES: o->attributes = true; break;
     case OPT_SHARD:
         if (!shard_parse(v, &o->shard_k, &o->shard_n))
@@ -387,6 +389,9 @@ static const char help_text[] =
     "                           summaries (by default, the summaries of every\n"
     "                           file of the project count, as in a whole-tree\n"
     "                           run)\n"
+    "  --no-prefilter           parse every file (by default, files whose text\n"
+    "                           shows they cannot change any finding are not\n"
+    "                           parsed)\n"
     "  --shard K/N              check the K-th of N parts of the files (split\n"
     "                           by size, the same on every machine); merge\n"
     "                           the parts' SARIF with 'connlint merge'\n"

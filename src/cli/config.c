@@ -26,7 +26,7 @@
 #define CONFIG_NAME ".connlint.json"
 
 static const char *const config_keys[] = {
-    "version", "rules", "handlers", "exclude", "compile_commands", "clang_args", "levels", "cache_dir", "attributes",
+    "version", "rules", "handlers", "exclude", "compile_commands", "clang_args", "levels", "cache_dir", "attributes", "prefilter",
     "parse_timeout", "parse_memory_limit", NULL,
 };
 
@@ -276,6 +276,9 @@ static bool parse_fields(JsonCheck *jc, const cJSON *root, Config *out)
         ok = false;
     }
     ok = jsoncheck_bool(jc, root, "attributes", &out->attributes) && ok;
+    bool prefilter = true;
+    ok = jsoncheck_bool(jc, root, "prefilter", &prefilter) && ok;
+    out->no_prefilter = !prefilter;
     ok = parse_levels(jc, root, out) && ok;
     ok = check_parse_limits(jc, root, out) && ok;
     return ok;

@@ -90,7 +90,7 @@ static void test_bad(void)
 {
     expect_bad("unknown_key.json", "4:3",
                "unknown key 'hanlders' (expected one of: version, rules, handlers, exclude, "
-               "compile_commands, clang_args, levels, cache_dir, attributes, parse_timeout, parse_memory_limit)");
+               "compile_commands, clang_args, levels, cache_dir, attributes, prefilter, parse_timeout, parse_memory_limit)");
     expect_bad("syntax_error.json", "3:21", "invalid JSON");
     expect_bad("truncated.json", "4:1", "invalid JSON: unexpected end of file");
     expect_bad("bad_level.json", "4:24", "level of 'connection-leak' must be");
