@@ -48,6 +48,7 @@ static void put_call(ByteBuf *b, const IrCall *c)
     put_loc(b, &c->loc);
     bytes_put_str(b, c->spelled);
     bytes_put_i64(b, c->callee_var);
+    bytes_put_i64(b, c->callback_arg);
 }
 
 static void put_event(ByteBuf *b, const IrEvent *e)
@@ -235,6 +236,7 @@ static void get_call(Dec *d, IrCall *c)
     get_loc(d, &c->loc);
     c->spelled = reader_str(d->r, d->a);
     c->callee_var = reader_int(d->r, -1, d->n_vars - 1);
+    c->callback_arg = reader_int(d->r, 0, c->nargs);
 }
 
 static void get_event(Dec *d, IrEvent *e)
