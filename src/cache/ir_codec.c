@@ -49,6 +49,7 @@ static void put_call(ByteBuf *b, const IrCall *c)
     bytes_put_str(b, c->spelled);
     bytes_put_i64(b, c->callee_var);
     bytes_put_bool(b, c->callee_system);
+    bytes_put_i64(b, c->callback_arg);
 }
 
 static void put_event(ByteBuf *b, const IrEvent *e)
@@ -237,6 +238,7 @@ static void get_call(Dec *d, IrCall *c)
     c->spelled = reader_str(d->r, d->a);
     c->callee_var = reader_int(d->r, -1, d->n_vars - 1);
     c->callee_system = reader_bool(d->r);
+    c->callback_arg = reader_int(d->r, 0, c->nargs);
 }
 
 static void get_event(Dec *d, IrEvent *e)

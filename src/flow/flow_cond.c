@@ -157,10 +157,29 @@ static bool cond_on_handle(const FlowRun *run, const Tuple *t, const IrRef *r)
     return flow_place_of(run, r, &p) && tuple_find_holder(t, &p) >= 0;
 }
 
+/* A way of `fd > 2` (or `fd > 0`, `fd < 3`...) where a descriptor can only
+ * be 0, 1 or 2: a standard stream, the process's own (daemonize's
+ * `if (fd > STDERR_FILENO) close(fd)` after dup2 onto 0..2; `if (fd > 0)`
+ * taking 0 for a failure, stdin being open) — nothing to release there. */
+static bool std_stream_way(const IrCond *c, bool sense)
+{
+    long long top;
+    if (sense && c->op == CMP_LT) top = c->value - 1;
+    else if (sense && c->op == CMP_LE) top = c->value;
+    else if (!sense && c->op == CMP_GT) top = c->value;
+    else if (!sense && c->op == CMP_GE) top = c->value - 1;
+    else return false;
+    return top >= 0 && top <= 2;
+}
+
 static bool apply_handle_cond(const FlowRun *run, Tuple *t, const IrCond *c, bool sense)
 {
     AbsVal held, failed;
     handle_values(run_failure(run), &held, &failed);
+    if (run_failure(run) == FAILURE_NEGATIVE && (t->hs == HS_HELD || t->hs == HS_MAYBE) && std_stream_way(c, sense)) {
+        t->hs = HS_FAILED;
+        return true;
+    }
     bool can_held = (t->hs == HS_HELD || t->hs == HS_MAYBE) &&
                     edge_possible(eval_abs(held, c->op, c->value), sense);
     bool can_failed = (t->hs == HS_FAILED || t->hs == HS_MAYBE) &&

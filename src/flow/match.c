@@ -150,6 +150,21 @@ static bool takes_ownership(const PackSet *ps, const IrCall *call, int arg)
     return false;
 }
 
+/* A call registering a callback with its user data (`event_set(ev, fd,
+ * EV_READ, on_read, ctx)`, `g_idle_add(fn, data)`): an argument after the
+ * first function-pointer argument, passed to a function with no body in the
+ * analysed sources that no pack names, is the callback's to release (it
+ * runs later, and the registration keeps the pointer). A synchronous walk
+ * of that shape (`foreach(list, fn, data)`) is read alike: a miss, not a
+ * false alarm. Arguments before the function (`qsort(base, n, sz, cmp)`)
+ * are borrowed as before. */
+static bool callback_user_data(const MatchContext *m, const IrCall *call, int arg)
+{
+    if (call->callee_kind != CALLEE_DIRECT || !call->callee || !call->callback_arg) return false;
+    if (arg < call->callback_arg || !m->summaries || pack_names_callee(m->packs, call)) return false;
+    return summary_lookup(m->summaries, call->callee, m->caller_file) == NULL;
+}
+
 /* Two resources one release call ends alike (hiredis: a reply from
  * redisCommand and one from redisGetReply both end with freeReplyObject):
  * a project helper found releasing one releases the other too. */
@@ -185,7 +200,7 @@ static ArgEffect summary_arg_effect(const FunctionSummary *s, int arg, const Res
 ArgEffect match_arg_effect(const MatchContext *m, const IrCall *call, int arg, const Resource *res)
 {
     if (arg < 0 || arg >= call->nargs) return ARG_BORROW;
-    if (takes_ownership(m->packs, call, arg)) return ARG_TRANSFER;
+    if (takes_ownership(m->packs, call, arg) || callback_user_data(m, call, arg)) return ARG_TRANSFER;
     const CalleeSpec *cs = pack_arg_spec(m->packs, call, arg, res);
     if (cs) return cs->role == SPEC_RELEASE ? ARG_RELEASE : ARG_TRANSFER;
     return summary_arg_effect(callee_summary(m, call), arg, res);
@@ -214,6 +229,7 @@ ArgEffect match_arg_effect_any(const MatchContext *m, const IrCall *call, int ar
     *which = NULL;
     if (arg < 0 || arg >= call->nargs) return ARG_BORROW;
     const Resource *first = packset_first_resource(m->packs);
+    if (callback_user_data(m, call, arg)) return ARG_TRANSFER; /* whatever the resource */
     if (takes_ownership(m->packs, call, arg)) {
         *which = first;
         return ARG_TRANSFER;
@@ -225,11 +241,12 @@ ArgEffect match_arg_effect_any(const MatchContext *m, const IrCall *call, int ar
     }
     const FunctionSummary *s = callee_summary(m, call);
     ArgEffect e = summary_arg_effect(s, arg, NULL);
-    if (e != ARG_BORROW && first) {
-        /* the first resource its parameter's resource allows */
-        const Resource *pr = s->param_res ? s->param_res[arg] : NULL;
-        *which = pr ? pr : first;
-    }
+    /* the callee's parameter's resource; none when its effect applies to
+     * any (released through p->field, handed to a callback): naming the
+     * packs' first resource there would make the caller's own effect
+     * apply to that resource only, and its callers borrow a heap block
+     * the chain releases */
+    if (e != ARG_BORROW) *which = s->param_res ? s->param_res[arg] : NULL;
     return e;
 }
 

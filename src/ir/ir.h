@@ -99,6 +99,10 @@ typedef struct {
                                 else -1. The values stage (src/values/fn_pointers.c)
                                 turns such a call into direct calls of the functions
                                 the variable can hold, when it knows them all */
+    int callback_arg;        /* 1 + the index of the first argument of function-pointer
+                                type that is not a null constant (`event_set(ev, fd,
+                                EV_READ, on_read, ctx)`: 4), 0 if none: the shape of a
+                                call registering a callback with its user data */
 } IrCall;
 
 typedef enum { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE } IrCmp;

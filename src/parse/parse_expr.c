@@ -410,6 +410,17 @@ static bool function_pointer_var(CXCursor s)
     return pk == CXType_FunctionProto || pk == CXType_FunctionNoProto;
 }
 
+/* An argument of function or function-pointer type (a function's name, a
+ * pointer to one; the caller tells a null constant converted to it apart). */
+static bool function_typed(CXCursor a)
+{
+    CXType t = clang_getCanonicalType(clang_getCursorType(a));
+    if (t.kind == CXType_FunctionProto || t.kind == CXType_FunctionNoProto) return true;
+    if (t.kind != CXType_Pointer) return false;
+    enum CXTypeKind pk = clang_getCanonicalType(clang_getPointeeType(t)).kind;
+    return pk == CXType_FunctionProto || pk == CXType_FunctionNoProto;
+}
+
 /* The callee of a call: direct, member (s.f, p->f, (*p->f)) or indirect. */
 static void callee_of(Builder *b, CXCursor callee, IrCall *call, bool *noreturn, int depth)
 {
@@ -474,7 +485,11 @@ static IrRef eval_call(Builder *b, CXCursor c, int depth)
     callee_of(b, k.items[0], &call, &noreturn, depth);
     call.nargs = k.len - 1;
     IrRef *args = call.nargs ? arena_alloc(b->arena, sizeof(IrRef) * (size_t)call.nargs) : NULL;
-    for (int i = 1; i < k.len; i++) args[i - 1] = expr_eval(b, k.items[i], depth + 1);
+    for (int i = 1; i < k.len; i++) {
+        args[i - 1] = expr_eval(b, k.items[i], depth + 1);
+        if (!call.callback_arg && args[i - 1].kind != REF_CONST && function_typed(k.items[i]))
+            call.callback_arg = i;
+    }
     VEC_FREE(k);
     call.args = args;
     call.noreturn = noreturn;
