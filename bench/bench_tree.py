@@ -22,13 +22,14 @@ and most files never touch the database. Then it times, median of R runs:
               wall and CPU (user+sys) time
   shards      (when connlint accepts --shard) 4 shards merged vs one run:
               the same results?
-  real tree   (with --tree DIR) connlint vs clang on every *.c of DIR
+  real tree   (with --tree DIR) connlint, no cache, vs clang on every *.c
+              of DIR (--tree-rules: connlint's --rules, else its default packs)
 
 A benchmark, not a test: it prints figures and never fails on timing. The
 figures in README.md § Benchmarks were printed by this script.
 
     bench/bench_tree.py [CONNLINT] [--files N] [--jobs J] [--runs R]
-                        [--clang CLANG] [--tree DIR [--tree-args 'ARGS']]
+                        [--clang CLANG] [--tree DIR [--tree-args 'ARGS'] [--tree-rules PACKS]]
                         [--only cold,handles,statements,warm,shards,tree]
 """
 import json
@@ -419,8 +420,11 @@ def bench_real_tree(a):
         dirnames.sort()
         files += [os.path.join(dirpath, n) for n in sorted(filenames) if n.endswith(".c")]
     flags = shlex.split(a.tree_args)
-    ours, out = timed([a.connlint, "--format", "json", "--fail-on", "none", "--keep-going", "-j", str(a.jobs),
-                       a.tree, "--"] + flags, a.runs)
+    # cold: without --no-cache a cache left by an earlier run would answer
+    extra = ["--no-cache"] if accepts(a.connlint, "--no-cache") else []
+    rules = ["--rules", a.tree_rules] if a.tree_rules else []
+    ours, out = timed([a.connlint, "--format", "json", "--fail-on", "none", "--keep-going", "-j", str(a.jobs)] +
+                      extra + rules + [a.tree, "--"] + flags, a.runs)
     theirs, _ = timed(clang_batches(a.clang, files, flags, a.jobs), a.runs)
     row("real tree %s, %d files" % (os.path.basename(a.tree.rstrip("/")), len(files)), ours, theirs,
         "%d findings" % count_results(out))
@@ -434,6 +438,7 @@ class Args:
     clang = "clang"
     tree = None
     tree_args = ""
+    tree_rules = None
     only = "cold,handles,statements,warm,shards,tree"
 
 
@@ -447,6 +452,8 @@ def parse_args(argv):
             setattr(a, x[2:], next(it))
         elif x == "--tree-args":
             a.tree_args = next(it)
+        elif x == "--tree-rules":
+            a.tree_rules = next(it)
         else:
             a.connlint = x
     a.connlint = os.path.abspath(a.connlint)
