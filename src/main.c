@@ -27,8 +27,8 @@
 #include "cli/compile_db.h"
 #include "cli/config.h"
 #include "cli/discover.h"
-#include "cli/prefilter.h"
-#include "cli/textscan.h"
+#include "prefilter/prefilter.h"
+#include "prefilter/textscan.h"
 #include "filter/filter.h"
 #include "filter/filter_fingerprint.h"
 #include "cli/glob.h"
@@ -607,7 +607,7 @@ static void prefilter_learn_from(Run *r, Prefilter *pf)
     free(copies);
 }
 
-/* The pre-filter (cli/prefilter.h): parse what the text reaches, learn
+/* The pre-filter (prefilter/prefilter.h): parse what the text reaches, learn
  * from it, until nothing new is reached; the files never reached get an
  * empty unit and are marked skipped. */
 static void parse_reached(Run *r, ParseJob *job)

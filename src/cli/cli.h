@@ -55,7 +55,7 @@ typedef struct {
     char *cache_dir;          /* --cache-dir */
     bool no_cache;            /* --no-cache */
     bool no_project;          /* --no-project: summaries from the given files only */
-    bool no_prefilter;        /* --no-prefilter: parse every file (cli/prefilter.h) */
+    bool no_prefilter;        /* --no-prefilter: parse every file (prefilter/prefilter.h) */
     bool attributes;          /* --attributes: packs derived from allocator attributes */
     int shard_k, shard_n;     /* --shard K/N; 0/0 = no sharding */
     char *emit_summary;       /* --emit-summary FILE */

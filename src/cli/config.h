@@ -37,7 +37,7 @@ typedef struct {
     bool attributes;         /* "attributes": derive packs from the sources'
                                 allocator attributes (src/cli/derived_packs.c) */
     bool no_prefilter;       /* "prefilter": false — parse every file, not only
-                                those that can change a result (cli/prefilter.h) */
+                                those that can change a result (prefilter/prefilter.h) */
 } Config;
 
 /* Loads `explicit_path` if not NULL, else the nearest .connlint.json from the

@@ -3,7 +3,7 @@
  * definition-wanted names the files defining them; the parsed files and
  * their summaries add names until no new file is reached. Parses nothing
  * itself: the caller parses what prefilter_pending lists. */
-#include "cli/prefilter.h"
+#include "prefilter/prefilter.h"
 
 #include <stdlib.h>
 #include <string.h>

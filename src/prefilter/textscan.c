@@ -5,7 +5,7 @@
  * per word, the files mentioning it and the texts defining it. Headers are
  * read once; #include lines are resolved the way the compiler searches
  * quote and angle includes in the file's -I / -iquote folders. */
-#include "cli/textscan.h"
+#include "prefilter/textscan.h"
 
 #include <stdlib.h>
 #include <string.h>

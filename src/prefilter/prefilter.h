@@ -74,7 +74,7 @@
 #include <stdbool.h>
 
 #include "cli/rulepack.h"
-#include "cli/textscan.h"
+#include "prefilter/textscan.h"
 #include "flow/summary_table.h"
 #include "ir/ir.h"
 
