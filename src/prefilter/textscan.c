@@ -66,6 +66,8 @@ struct Header {
 struct TextIndex {
     StrMap words;   /* text -> Word * (keys owned by the Word) */
     StrMap headers; /* normalised path -> Header * */
+    StrMap probes;  /* "dir/name" looked for -> its normalised path, or
+                       not_found (keys and values owned) */
     bool *unsure;
     bool *pastes;   /* the file or a header it includes invokes a macro that
                        may paste tokens */
@@ -551,23 +553,36 @@ static Header *header_get(TextIndex *ix, const char *path)
     return h;
 }
 
-static char *find_in(const char *dir, const char *name)
+static char not_found[] = ""; /* TextIndex.probes: the candidate is not there */
+
+/* dir/name when it can be read (owned), else NULL. Memoised per candidate
+ * path: every file of a folder includes the same headers, and a system
+ * header is looked for in every -I folder of every file. */
+static char *find_in(TextIndex *ix, const char *dir, const char *name)
 {
     char *p = xasprintf("%s/%s", dir, name);
-    char *norm = path_normalize(p, NULL);
+    void **slot = strmap_slot(&ix->probes, p);
+    if (!*slot) {
+        char *norm = path_normalize(p, NULL);
+        if (access(norm, R_OK) == 0) {
+            *slot = norm;
+        } else {
+            free(norm);
+            *slot = not_found;
+        }
+        p = NULL; /* the map keeps the key */
+    }
     free(p);
-    if (access(norm, R_OK) == 0) return norm;
-    free(norm);
-    return NULL;
+    return *slot == not_found ? NULL : xstrdup(*slot);
 }
 
-static char *resolve(const IncludeFlags *fl, const char *from_dir, const Include *inc)
+static char *resolve(TextIndex *ix, const IncludeFlags *fl, const char *from_dir, const Include *inc)
 {
     if (inc->name[0] == '/') return access(inc->name, R_OK) == 0 ? path_normalize(inc->name, NULL) : NULL;
-    char *found = inc->angle ? NULL : find_in(from_dir, inc->name);
+    char *found = inc->angle ? NULL : find_in(ix, from_dir, inc->name);
     for (int i = 0; !found && !inc->angle && i < fl->quote_dirs.len; i++)
-        found = find_in(fl->quote_dirs.items[i], inc->name);
-    for (int i = 0; !found && i < fl->dirs.len; i++) found = find_in(fl->dirs.items[i], inc->name);
+        found = find_in(ix, fl->quote_dirs.items[i], inc->name);
+    for (int i = 0; !found && i < fl->dirs.len; i++) found = find_in(ix, fl->dirs.items[i], inc->name);
     return found; /* NULL: a system header (or a missing one: the parse reports it) */
 }
 
@@ -641,7 +656,7 @@ static bool follow_includes(TextIndex *ix, const Scan *s, const char *dir, const
 {
     bool unsure = s->unsure;
     for (int i = 0; i < s->includes.len; i++) {
-        char *path = resolve(fl, dir, &s->includes.items[i]);
+        char *path = resolve(ix, fl, dir, &s->includes.items[i]);
         if (!path) {
             /* a "quoted" header found in no folder of the file: most likely
              * missing (the parse would fail, which a run must report: SPEC
@@ -853,6 +868,12 @@ void textindex_free(TextIndex *ix)
     }
     strmap_free(&ix->words);
     strmap_free(&ix->headers);
+    for (size_t i = 0; i < ix->probes.cap; i++) {
+        if (!ix->probes.slots[i].key) continue;
+        free((char *)ix->probes.slots[i].key);
+        if (ix->probes.slots[i].value != not_found) free(ix->probes.slots[i].value);
+    }
+    strmap_free(&ix->probes);
     free(ix->unsure);
     free(ix->pastes);
     for (int f = 0; f < ix->n_files; f++) VEC_FREE(ix->own_code[f]);
