@@ -6,33 +6,37 @@
  * the including file's folder and the -I / -isystem / -iquote folders of
  * the arguments; an include computed by a macro is not seen. At most
  * MAX_SCANNED files are read per translation unit. Does not use libclang. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/strmap.h"
 #include "parse/parse_internal.h"
 
 #define MAX_SCANNED 2000
 
 typedef VEC(char *) Paths;
 
-static bool is_special(const char *path)
+/* What a candidate path is, stat()ed once per translation unit (every
+ * header of a tree includes the same ones, each looked for in every
+ * include folder), and whether it was queued already. */
+enum { K_ABSENT = 1, K_REGULAR, K_SPECIAL, K_QUEUED };
+
+static int probe(StrMap *kinds, const char *path)
 {
+    void *known = strmap_get(kinds, path);
+    if (known) return (int)(intptr_t)known;
     struct stat st;
-    return stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+    int k = stat(path, &st) != 0 || S_ISDIR(st.st_mode) ? K_ABSENT : S_ISREG(st.st_mode) ? K_REGULAR : K_SPECIAL;
+    *strmap_slot(kinds, xstrdup(path)) = (void *)(intptr_t)k;
+    return k;
 }
 
-static bool is_regular(const char *path)
+static void mark_queued(StrMap *kinds, const char *path)
 {
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-static bool seen(const Paths *p, const char *path)
-{
-    for (int i = 0; i < p->len; i++)
-        if (strcmp(p->items[i], path) == 0) return true;
-    return false;
+    void **slot = strmap_slot(kinds, path); /* present: probe() inserted it */
+    *slot = (void *)(intptr_t)K_QUEUED;
 }
 
 /* The include folders of the arguments: -Idir, -I dir, -isystem, -iquote. */
@@ -53,7 +57,7 @@ static void include_dirs(const char *const *args, int nargs, Paths *out)
 /* Follows every literal include of `text`: a special file ends the scan
  * (*special), a regular one is queued once. */
 static void for_each_include(const char *text, const char *dir, const Paths *dirs, Paths *queue,
-                             Paths *visited, char **special)
+                             StrMap *kinds, int *n_visited, char **special)
 {
     for (const char *p = text; p && *p && !*special; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
         const char *q = p;
@@ -72,10 +76,14 @@ static void for_each_include(const char *text, const char *dir, const Paths *dir
         for (int d = -1; d < dirs->len && !*special; d++) {
             const char *base = d < 0 ? dir : dirs->items[d];
             char *cand = name[0] == '/' ? xstrdup(name) : xasprintf("%s/%s", base, name);
-            if (is_special(cand)) {
+            int k = probe(kinds, cand);
+            if (k == K_SPECIAL) {
                 *special = xstrdup(name);
-            } else if (is_regular(cand) && !seen(visited, cand) && visited->len < MAX_SCANNED) {
-                VEC_PUSH(*visited, xstrdup(cand));
+            } else if (k == K_QUEUED) {
+                d = dirs->len; /* found here before: followed already */
+            } else if (k == K_REGULAR && *n_visited < MAX_SCANNED) {
+                mark_queued(kinds, cand);
+                (*n_visited)++;
                 VEC_PUSH(*queue, cand);
                 cand = NULL;
                 d = dirs->len; /* the first match is the one the compiler takes */
@@ -89,10 +97,13 @@ static void for_each_include(const char *text, const char *dir, const Paths *dir
 
 char *parse_find_special_include(const char *path, const char *const *args, int nargs)
 {
-    Paths dirs = {0}, queue = {0}, visited = {0};
+    Paths dirs = {0}, queue = {0};
+    StrMap kinds = {0};
+    int n_visited = 1;
     include_dirs(args, nargs, &dirs);
     VEC_PUSH(queue, xstrdup(path));
-    VEC_PUSH(visited, xstrdup(path));
+    probe(&kinds, path);
+    mark_queued(&kinds, path);
     char *special = NULL;
     while (queue.len && !special) {
         char *file = queue.items[--queue.len];
@@ -100,16 +111,16 @@ char *parse_find_special_include(const char *path, const char *const *args, int 
         char *text = read_file_all(file, &len);
         char *slash = strrchr(file, '/');
         char *dir = slash ? xstrndup(file, slash == file ? 1 : (size_t)(slash - file)) : xstrdup(".");
-        if (text) for_each_include(text, dir, &dirs, &queue, &visited, &special);
+        if (text) for_each_include(text, dir, &dirs, &queue, &kinds, &n_visited, &special);
         free(text);
         free(dir);
         free(file);
     }
     for (int i = 0; i < queue.len; i++) free(queue.items[i]);
-    for (int i = 0; i < visited.len; i++) free(visited.items[i]);
+    for (size_t i = 0; i < kinds.cap; i++) free((char *)kinds.slots[i].key);
     for (int i = 0; i < dirs.len; i++) free(dirs.items[i]);
     VEC_FREE(queue);
-    VEC_FREE(visited);
+    strmap_free(&kinds);
     VEC_FREE(dirs);
     return special;
 }

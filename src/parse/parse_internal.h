@@ -247,7 +247,11 @@ void expr_assign_gnu_conditional(Builder *b, IrRef lhs, CXCursor common, CXCurso
 void expr_return(Builder *b, CXCursor c, IrLoc loc, int depth);
 
 /* parse_includes.c: the headers the unit read, for the cache */
-void unit_record_includes(IrUnit *u, CXTranslationUnit tu);
+void unit_record_includes(IrUnit *u, CXTranslationUnit tu, ParseSession *s);
+
+/* realpath() of a file name, memoised for the session (owned by it); NULL
+ * when it fails. */
+const char *parse_real_path(ParseSession *s, const char *name);
 
 /* parse_attrs.c: allocator attributes of function declarations, read from
  * their tokens with the macros defined so far expanded */
