@@ -72,6 +72,9 @@ typedef struct {
     atomic_int next_worker;
     atomic_int done;
     atomic_int parsed;      /* files parsed (not taken from the cache) */
+    int n_total;            /* the files of this parse_all, for the progress line */
+    bool lookup_only;       /* this pass only takes units from the cache */
+    bool *missed;           /* lookup_only: todo[k] is not in the cache */
     bool progress;
     double start;
 } ParseJob;
@@ -104,15 +107,22 @@ static char **file_args(const ParseJob *job, const char *file, int *n)
 static void *parse_worker(void *arg)
 {
     ParseJob *job = arg;
-    int slot = atomic_fetch_add(&job->next_worker, 1);
-    ParseWorker *worker = job->workers[slot];
+    ParseWorker *worker = NULL;
+    if (!job->lookup_only) worker = job->workers[atomic_fetch_add(&job->next_worker, 1)];
     for (;;) {
         int k = atomic_fetch_add(&job->next, 1);
         if (k >= job->n_todo) break;
         int i = job->todo[k];
         int n = 0;
         char **args = file_args(job, job->files[i], &n);
-        IrUnit *u = job->cache ? cache_session_load_unit(job->cache, i, job->files[i], args, n) : NULL;
+        IrUnit *u = job->cache && job->lookup_only ? cache_session_load_unit(job->cache, i, job->files[i], args, n)
+                                                   : NULL;
+        if (!u && job->lookup_only) {
+            job->missed[k] = true;
+            for (int a = 0; a < n; a++) free(args[a]);
+            free(args);
+            continue;
+        }
         if (!u) {
             u = parse_worker_parse(worker, job->files[i], (const char *const *)args, n);
             atomic_fetch_add(&job->parsed, 1);
@@ -123,7 +133,7 @@ static void *parse_worker(void *arg)
         free(args);
         int done = atomic_fetch_add(&job->done, 1) + 1;
         if (job->progress && now_seconds() - job->start > 1.0) {
-            fprintf(stderr, "\rconnlint: parsed %d/%d files", done, job->n_todo);
+            fprintf(stderr, "\rconnlint: parsed %d/%d files", done, job->n_total);
             fflush(stderr);
         }
     }
@@ -136,33 +146,72 @@ static int default_jobs(void)
     return n > 0 ? (int)n : 1;
 }
 
-static void parse_all(ParseJob *job, int jobs)
+/* parse_worker on `jobs` threads (the calling one when jobs is 1). */
+static void run_parse_threads(ParseJob *job, int jobs)
 {
     atomic_store(&job->next, 0);
-    atomic_store(&job->done, 0);
-    if (jobs < 1) jobs = default_jobs();
-    if (jobs > job->n_todo) jobs = job->n_todo > 0 ? job->n_todo : 1;
-    job->start = now_seconds();
-    /* the workers' processes are forked here, before the threads exist */
-    job->workers = xcalloc((size_t)jobs, sizeof(ParseWorker *));
-    atomic_store(&job->next_worker, 0);
-    for (int i = 0; i < jobs; i++) {
-        job->workers[i] = parse_worker_new(&job->limits);
-        if (job->n_todo > 0) parse_worker_start(job->workers[i]);
-    }
     if (jobs == 1) {
         parse_worker(job);
-    } else {
-        pthread_t *threads = xcalloc((size_t)jobs, sizeof(pthread_t));
-        int started = 0;
-        for (int i = 0; i < jobs; i++)
-            if (pthread_create(&threads[i], NULL, parse_worker, job) == 0) started++;
-        if (started == 0) parse_worker(job);
-        for (int i = 0; i < started; i++) pthread_join(threads[i], NULL);
-        free(threads);
+        return;
     }
-    for (int i = 0; i < jobs; i++) parse_worker_free(job->workers[i]);
-    free(job->workers);
+    pthread_t *threads = xcalloc((size_t)jobs, sizeof(pthread_t));
+    int started = 0;
+    for (int i = 0; i < jobs; i++)
+        if (pthread_create(&threads[i], NULL, parse_worker, job) == 0) started++;
+    if (started == 0) parse_worker(job);
+    for (int i = 0; i < started; i++) pthread_join(threads[i], NULL);
+    free(threads);
+}
+
+static int clamp_jobs(int jobs, int n)
+{
+    if (jobs < 1) jobs = default_jobs();
+    return jobs > n ? (n > 0 ? n : 1) : jobs;
+}
+
+/* With a cache, the units it holds are taken first (decoded on threads),
+ * and parse workers are forked only for the files it does not hold, as
+ * many as there are such files up to -j: a warm run forks none. */
+static void parse_all(ParseJob *job, int jobs)
+{
+    atomic_store(&job->done, 0);
+    job->start = now_seconds();
+    const int *all_todo = job->todo;
+    int n_all = job->n_todo;
+    job->n_total = n_all;
+    int *misses = NULL;
+    if (job->cache && n_all > 0) {
+        job->missed = xcalloc((size_t)n_all, sizeof(bool));
+        job->lookup_only = true;
+        run_parse_threads(job, clamp_jobs(jobs, n_all));
+        job->lookup_only = false;
+        misses = xcalloc((size_t)n_all, sizeof(int));
+        int n_miss = 0;
+        for (int k = 0; k < n_all; k++)
+            if (job->missed[k]) misses[n_miss++] = all_todo[k];
+        free(job->missed);
+        job->missed = NULL;
+        job->todo = misses;
+        job->n_todo = n_miss;
+    }
+    if (job->n_todo > 0) {
+        jobs = clamp_jobs(jobs, job->n_todo);
+        /* the workers' processes are forked here, while no thread of ours
+         * runs (the lookup threads have been joined) */
+        job->workers = xcalloc((size_t)jobs, sizeof(ParseWorker *));
+        atomic_store(&job->next_worker, 0);
+        for (int i = 0; i < jobs; i++) {
+            job->workers[i] = parse_worker_new(&job->limits);
+            parse_worker_start(job->workers[i]);
+        }
+        run_parse_threads(job, jobs);
+        for (int i = 0; i < jobs; i++) parse_worker_free(job->workers[i]);
+        free(job->workers);
+        job->workers = NULL;
+    }
+    job->todo = all_todo;
+    job->n_todo = n_all;
+    free(misses);
     if (job->progress && now_seconds() - job->start > 1.0) fputs("\r\033[K", stderr);
 }
 
