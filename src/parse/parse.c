@@ -20,7 +20,6 @@
 #include <sys/stat.h>
 
 #include "parse/parse.h"
-#include "common/strmap.h"
 #include "parse/parse_internal.h"
 #include "parse/parse_globals.h"
 
@@ -32,9 +31,8 @@ struct ParseSession {
     CXIndex index;
     NoreturnNames noreturn;
     bool read_attributes;
-    StrMap real_paths; /* file name -> realpath() of it (keys and values
-                          owned): a worker parses many files that read
-                          the same headers */
+    RealPaths real_paths; /* a worker parses many files that read the
+                             same headers */
 };
 
 static void keep_libclang_on_our_thread(void)
@@ -57,25 +55,10 @@ void parse_session_read_attributes(ParseSession *s, bool on)
     s->read_attributes = on;
 }
 
-/* realpath() of `name`, memoised for the session; NULL when it fails. */
-const char *parse_real_path(ParseSession *s, const char *name)
-{
-    void *known = strmap_get(&s->real_paths, name);
-    if (known) return known == (void *)&s->real_paths ? NULL : known;
-    char *real = realpath(name, NULL);
-    *strmap_slot(&s->real_paths, xstrdup(name)) = real ? (void *)real : (void *)&s->real_paths;
-    return real;
-}
-
 void parse_session_free(ParseSession *s)
 {
     if (!s) return;
-    for (size_t i = 0; i < s->real_paths.cap; i++) {
-        if (!s->real_paths.slots[i].key) continue;
-        free((char *)s->real_paths.slots[i].key);
-        if (s->real_paths.slots[i].value != (void *)&s->real_paths) free(s->real_paths.slots[i].value);
-    }
-    strmap_free(&s->real_paths);
+    real_paths_free(&s->real_paths);
     clang_disposeIndex(s->index);
     free(s);
 }
@@ -130,7 +113,7 @@ static const char *file_path(UnitBuild *ub, CXFile f)
         if (clang_File_isEqual(ub->paths.items[i].file, f)) return ub->paths.items[i].path;
     CXString name = clang_getFileName(f);
     const char *n = clang_getCString(name);
-    const char *real = n ? parse_real_path(ub->session, n) : NULL;
+    const char *real = n ? real_paths_get(&ub->session->real_paths, n) : NULL;
     FilePath fp = {f, arena_strdup(ub->unit->arena, real ? real : (n ? n : ""))};
     clang_disposeString(name);
     VEC_PUSH(ub->paths, fp);
@@ -443,7 +426,7 @@ static IrUnit *parse_unit_here(ParseSession *s, const char *path, const char *co
         return ub.unit;
     }
     collect_clang_diags(&ub);
-    unit_record_includes(ub.unit, ub.tu, s);
+    unit_record_includes(ub.unit, ub.tu, &s->real_paths);
     ub.macros = macro_cache_new();
     if (s->read_attributes) ub.attrs = attr_scan_new(ub.tu);
     clang_visitChildren(clang_getTranslationUnitCursor(ub.tu), visit_top, &ub);

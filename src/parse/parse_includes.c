@@ -11,7 +11,7 @@
 
 typedef struct {
     VEC(char *) paths;
-    ParseSession *session;
+    RealPaths *real;
 } Inclusions;
 
 static void visit_inclusion(CXFile included, CXSourceLocation *stack, unsigned depth, CXClientData data)
@@ -22,7 +22,7 @@ static void visit_inclusion(CXFile included, CXSourceLocation *stack, unsigned d
     CXString name = clang_getFileName(included);
     const char *n = clang_getCString(name);
     if (n && *n) {
-        const char *real = parse_real_path(in->session, n);
+        const char *real = real_paths_get(in->real, n);
         VEC_PUSH(in->paths, xstrdup(real ? real : n));
     }
     clang_disposeString(name);
@@ -33,11 +33,11 @@ static int path_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-void unit_record_includes(IrUnit *u, CXTranslationUnit tu, ParseSession *s)
+void unit_record_includes(IrUnit *u, CXTranslationUnit tu, RealPaths *paths)
 {
     Inclusions in;
     memset(&in, 0, sizeof in);
-    in.session = s;
+    in.real = paths;
     clang_getInclusions(tu, visit_inclusion, &in);
     if (in.paths.len > 1) qsort(in.paths.items, (size_t)in.paths.len, sizeof(char *), path_cmp);
     u->includes = arena_alloc(u->arena, sizeof(char *) * (size_t)(in.paths.len + 1));

@@ -10,6 +10,7 @@
 
 #include "ir/ir.h"
 #include "parse/parse.h"
+#include "common/strmap.h"
 #include "common/util.h"
 
 /* Hard limit on nesting (statements and expressions together). Deeper
@@ -20,6 +21,16 @@
  * it includes) that names a device, FIFO or socket, malloc'ed; NULL when
  * there is none. */
 char *parse_find_special_include(const char *path, const char *const *args, int nargs);
+
+/* parse_paths.c: realpath() of file names, memoised (a parse session holds
+ * one for all the files it parses). */
+typedef struct {
+    StrMap map; /* name -> its realpath(), keys and values owned */
+} RealPaths;
+
+/* realpath() of `name` (owned by `rp`), or NULL when it fails. */
+const char *real_paths_get(RealPaths *rp, const char *name);
+void real_paths_free(RealPaths *rp);
 /* The stack every file is parsed on (parse.c): room for clang's parser and
  * for PARSE_MAX_DEPTH levels of the IR builder, with a wide margin. */
 #define PARSE_STACK_BYTES ((size_t)1 << 30)
@@ -247,11 +258,7 @@ void expr_assign_gnu_conditional(Builder *b, IrRef lhs, CXCursor common, CXCurso
 void expr_return(Builder *b, CXCursor c, IrLoc loc, int depth);
 
 /* parse_includes.c: the headers the unit read, for the cache */
-void unit_record_includes(IrUnit *u, CXTranslationUnit tu, ParseSession *s);
-
-/* realpath() of a file name, memoised for the session (owned by it); NULL
- * when it fails. */
-const char *parse_real_path(ParseSession *s, const char *name);
+void unit_record_includes(IrUnit *u, CXTranslationUnit tu, RealPaths *paths);
 
 /* parse_attrs.c: allocator attributes of function declarations, read from
  * their tokens with the macros defined so far expanded */
