@@ -1105,6 +1105,8 @@ static int finish_stdout(int status)
 
 int main(int argc, char **argv)
 {
+    int worker = parse_worker_main_if_asked(argc, argv);
+    if (worker >= 0) return worker;
     reopen_closed_std_streams();
     Options o;
     int st = cli_parse(argc, argv, &o);

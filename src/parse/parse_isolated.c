@@ -10,8 +10,14 @@
  * 8-byte length. The parent reads an answer against the time limit and
  * kills the child (SIGKILL) at the deadline. A child that dies, exits or
  * answers with a malformed message gives a failed unit naming what
- * happened, and the next file gets a new process. Nothing here knows about
- * libclang: parse.c does. */
+ * happened, and the next file gets a new process. That replacement is
+ * started from a parse thread while other threads run, so it is not a
+ * fork: a forked child inherits every lock another thread held at that
+ * moment, and a sanitizer runtime's allocator lock held then hangs the
+ * child at its first malloc (seen under ASan: one run in thirty hung). It
+ * is connlint itself executed afresh (posix_spawn of /proc/self/exe with
+ * PARSE_WORKER_ARG), which reads its limits from the channel first.
+ * Nothing here knows about libclang: parse.c does. */
 #define _GNU_SOURCE
 #include "parse/parse_isolated.h"
 
@@ -20,6 +26,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +43,7 @@
 
 #include "cache/bytes.h"
 #include "cache/ir_codec.h"
+#include "common/strmap.h"
 #include "common/util.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -234,13 +242,10 @@ static void child_main(const ParseLimits *lim, pid_t parent, int fd)
         crash_hook(path);
         IrUnit *u = parse_unit(s, path, (const char *const *)args, nargs);
         /* after a failure (libclang's crash recovery may have caught a
-         * crash or an exhausted memory limit), a fresh process; not in a
-         * sanitizer build, whose replacements (forked from a parse thread)
-         * are not safe */
-        bool retiring = parse_memory_limit_supported() &&
-                        (u->parse_failed ||
-                         (lim->memory_mib > 0 && base > 0 &&
-                          address_space_now() > base + (unsigned long long)lim->memory_mib * 1024 * 1024 / 2));
+         * crash or an exhausted memory limit), a fresh process */
+        bool retiring = u->parse_failed ||
+                        (parse_memory_limit_supported() && lim->memory_mib > 0 && base > 0 &&
+                         address_space_now() > base + (unsigned long long)lim->memory_mib * 1024 * 1024 / 2);
         message_begin(&out);
         bytes_put_bool(&out, retiring);
         ir_unit_encode(&out, u);
@@ -334,8 +339,9 @@ static IrUnit *decode_answer(const ByteBuf *m, bool *retiring)
 
 struct ParseWorker {
     ParseLimits limits;
-    pid_t pid; /* 0: no process */
-    int fd;    /* the parent's end of the channel */
+    pid_t pid;    /* 0: no process */
+    int fd;       /* the parent's end of the channel */
+    bool started; /* a process was started before: the next one is a replacement */
 };
 
 ParseWorker *parse_worker_new(const ParseLimits *limits)
@@ -353,25 +359,116 @@ void parse_worker_start(ParseWorker *w)
     if (!w->pid) worker_start(w);
 }
 
+static bool send_all(int fd, const unsigned char *p, size_t n);
+
+/* The limits, as the first message to an executed worker. */
+static void put_names(ByteBuf *b, const StrMap *m)
+{
+    size_t n = 0;
+    for (size_t i = 0; m && i < m->cap; i++)
+        if (m->slots[i].key) n++;
+    bytes_put_u64(b, (uint64_t)n);
+    for (size_t i = 0; m && i < m->cap; i++)
+        if (m->slots[i].key) bytes_put_str(b, m->slots[i].key);
+}
+
+static bool send_limits(int fd, const ParseLimits *lim)
+{
+    ByteBuf b = {0};
+    message_begin(&b);
+    bytes_put_i64(&b, lim->timeout_seconds);
+    bytes_put_i64(&b, lim->memory_mib);
+    bytes_put_bool(&b, lim->attributes);
+    put_names(&b, lim->noreturn.always);
+    put_names(&b, lim->noreturn.system_only);
+    message_end(&b);
+    bool ok = send_all(fd, b.data, b.len);
+    bytes_free(&b);
+    return ok;
+}
+
+/* The first start, before the parse threads exist: a fork (the process
+ * shares the loaded libclang). A replacement: posix_spawn, which runs
+ * nothing of this process in the child before exec. */
+static pid_t start_process(ParseWorker *w, int sv[2])
+{
+    pid_t parent = getpid();
+    if (!w->started) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            close(sv[0]);
+            child_main(&w->limits, parent, sv[1]);
+        }
+        return pid;
+    }
+    char parent_arg[32];
+    snprintf(parent_arg, sizeof parent_arg, "%ld", (long)parent);
+    char *argv[] = {(char *)"connlint", (char *)PARSE_WORKER_ARG, parent_arg, NULL};
+    posix_spawn_file_actions_t fa;
+    if (posix_spawn_file_actions_init(&fa) != 0) return -1;
+    pid_t pid = -1;
+    extern char **environ;
+    if (posix_spawn_file_actions_adddup2(&fa, sv[1], PARSE_WORKER_FD) != 0 ||
+        posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, environ) != 0)
+        pid = -1;
+    posix_spawn_file_actions_destroy(&fa);
+    if (pid > 0 && !send_limits(sv[0], &w->limits)) {
+        kill(pid, SIGKILL);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+        }
+        pid = -1;
+    }
+    return pid;
+}
+
 static bool worker_start(ParseWorker *w)
 {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return false;
-    pid_t parent = getpid();
-    pid_t pid = fork();
-    if (pid < 0) {
+    pid_t pid = start_process(w, sv);
+    close(sv[1]);
+    if (pid <= 0) {
         close(sv[0]);
-        close(sv[1]);
         return false;
     }
-    if (pid == 0) {
-        close(sv[0]);
-        child_main(&w->limits, parent, sv[1]);
-    }
-    close(sv[1]);
     w->pid = pid;
     w->fd = sv[0];
+    w->started = true;
     return true;
+}
+
+/* An executed worker: its limits from the channel, then child_main. */
+static char **read_names(ByteReader *r, StrMap *m)
+{
+    int n = reader_count(r);
+    char **keys = xcalloc((size_t)n + 1, sizeof(char *));
+    for (int i = 0; i < n && !r->failed; i++) {
+        keys[i] = reader_str(r, NULL);
+        if (keys[i]) *strmap_slot(m, keys[i]) = keys[i];
+    }
+    return keys;
+}
+
+int parse_worker_main_if_asked(int argc, char **argv)
+{
+    if (argc != 3 || strcmp(argv[1], PARSE_WORKER_ARG) != 0) return -1;
+    pid_t parent = (pid_t)strtol(argv[2], NULL, 10);
+    ByteBuf in = {0};
+    if (read_message(PARSE_WORKER_FD, &in, 0) != READ_OK) _exit(0);
+    ByteReader r;
+    reader_init(&r, in.data, in.len);
+    ParseLimits lim = {0};
+    lim.timeout_seconds = (int)reader_i64(&r);
+    lim.memory_mib = (int)reader_i64(&r);
+    lim.attributes = reader_bool(&r);
+    StrMap always = {0}, system_only = {0};
+    read_names(&r, &always); /* kept for the process's life */
+    read_names(&r, &system_only);
+    if (r.failed || !reader_at_end(&r)) _exit(5);
+    lim.noreturn.always = &always;
+    lim.noreturn.system_only = &system_only;
+    child_main(&lim, parent, PARSE_WORKER_FD);
+    return 0;
 }
 
 /* Closes the channel (a live worker then leaves by itself), kills the

@@ -28,11 +28,19 @@ typedef struct ParseWorker ParseWorker;
 /* `limits` is copied (the noreturn maps stay borrowed). The process starts
  * with the first file. */
 ParseWorker *parse_worker_new(const ParseLimits *limits);
-/* Starts the process now. Forking while other threads run is safe with
- * glibc's allocator but not with every sanitizer runtime's: connlint starts
- * each thread's worker before the threads exist; only a replacement (after
- * a failure) is forked from a parse thread. */
+/* Starts the process now, by fork: call it before the parse threads
+ * exist (a fork while other threads run inherits their locks; a sanitizer
+ * runtime's allocator lock then hangs the child). A replacement, started
+ * later from a parse thread after a failure, is executed afresh instead. */
 void parse_worker_start(ParseWorker *w);
+
+/* The hidden command line of an executed worker: connlint PARSE_WORKER_ARG
+ * <parent pid>, its channel on PARSE_WORKER_FD. */
+#define PARSE_WORKER_ARG "--internal-parse-worker"
+#define PARSE_WORKER_FD 3
+/* main() calls it first: -1 when argv is not a worker's; a worker's
+ * process ends inside. */
+int parse_worker_main_if_asked(int argc, char **argv);
 /* Ends the process (it exits when its channel closes) and waits for it. */
 void parse_worker_free(ParseWorker *w);
 
