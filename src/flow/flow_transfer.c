@@ -127,6 +127,10 @@ static void assign_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, Pendi
         return;
     }
     if (h >= 0 && lhs_place && place_equal(&t->holders[h], &L)) return; /* c = c */
+    if (h >= 0 && run->param_var >= 0 && t->holders[h].kind == PLACE_VAR && t->holders[h].var == run->param_var &&
+        lhs->var == run->param_var && (lhs->kind == REF_DEREF || (lhs->kind == REF_FIELD && lhs->via_pointer)))
+        return; /* summary of list_init(n): n->next = n (an empty ring) keeps the
+                   parameter inside itself, it stores it nowhere else */
 
     bool status_copy = false;
     if (t->hs != HS_NONE && t->hs != HS_ESCAPED) {
