@@ -117,6 +117,14 @@ static void assign_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, Pendi
     note_contents_stored(run, t, lhs, rhs, lhs_local);
 
     int h = t->hs == HS_NONE ? -1 : flow_ref_holder(run, t, rhs);
+    /* summaries: `p = p->next` walks parameter p off the object the caller
+     * passed (a list freed node by node through a copy: tmp = p; p =
+     * p->next; free(tmp);). The member stands for the caller's struct
+     * contents only where it is released, stored or returned; stored back
+     * into p itself it is another object, so p no longer holds the handle. */
+    if (h >= 0 && run->param_var >= 0 && rhs->kind == REF_FIELD && rhs->var == run->param_var && lhs_place &&
+        L.kind == PLACE_VAR && L.var == run->param_var && place_equal(&t->holders[h], &L))
+        h = -1;
     bool rhs_record = t->hs != HS_NONE && rhs->kind == REF_VAR && flow_record_holds(t, rhs->var);
     if (t->hs != HS_NONE && t->hs != HS_ESCAPED && rhs->kind == REF_ADDR && rhs->var >= 0 &&
         rhs->var < run->fn->n_vars && !(h >= 0 && run->fn->vars[rhs->var].is_record) &&
