@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse/parse_globals.h"
 #include "parse/parse_internal.h"
 
 IrEvent parse_event(IrEventKind kind, IrLoc loc)
@@ -73,6 +74,11 @@ int var_for_decl(Builder *b, CXCursor decl)
         v = b->locals.len - 1;
     } else if (is_global_decl(decl)) {
         var.storage = VAR_GLOBAL;
+        /* a static local of integer type: its initial value (a constant
+         * while the function never changes it, src/values/constants.c) */
+        if (clang_getCursorKind(clang_getCursorSemanticParent(decl)) != CXCursor_TranslationUnit &&
+            clang_Cursor_getStorageClass(decl) == CX_SC_Static && parse_integer_scalar(t))
+            var.has_static_value = parse_var_initial_value(decl, &var.static_value);
         VEC_PUSH(b->globals, var);
         v = GLOBAL_VAR_BASE + b->globals.len - 1;
     } else {
