@@ -118,7 +118,7 @@ void emit_assign_event(Builder *b, IrRef lhs, IrRef rhs, bool is_init, IrLoc loc
 }
 
 /* `x++`, `x -= K`: the variable's old value plus a constant. */
-static void emit_add_event(Builder *b, IrRef place, long long add, IrLoc loc)
+void emit_add_event(Builder *b, IrRef place, long long add, IrLoc loc)
 {
     IrEvent ev = parse_event(EV_ASSIGN, loc);
     ev.u.assign.lhs = place;
