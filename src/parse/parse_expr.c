@@ -283,6 +283,20 @@ static IrRef eval_unary(Builder *b, CXCursor c, int depth)
         return ir_ref_other();
     }
     if (!strcmp(op, "*")) {
+        CXCursor sum = cursor_strip(arg, true), base, offset;
+        char bb[8];
+        const char *sop = clang_getCursorKind(sum) == CXCursor_BinaryOperator ? builder_binary_op(b, sum, bb) : "";
+        if ((!strcmp(sop, "+") || !strcmp(sop, "-")) && cursor_children2(sum, &base, &offset) &&
+            clang_getCursorKind(cursor_strip(base, true)) == CXCursor_DeclRefExpr &&
+            clang_getCanonicalType(clang_getCursorType(cursor_strip(base, true))).kind == CXType_Pointer) {
+            /* *(p + i), *(p - 1): an element through p, as p[i] is */
+            IrRef r = expr_eval(b, base, depth + 1);
+            expr_eval(b, offset, depth + 1);
+            if (r.kind != REF_VAR) return ir_ref_other();
+            emit_use(b, r.var, loc_of_cursor(c));
+            r.kind = REF_DEREF;
+            return r;
+        }
         IrRef r = expr_eval(b, arg, depth + 1);
         if (r.kind != REF_VAR) return ir_ref_other();
         emit_use(b, r.var, loc_of_cursor(c));
