@@ -3,6 +3,11 @@
 # page and the packs' JSON under share/connlint/rules. Its runtime
 # dependencies are the Debian packages that own the libclang and cJSON
 # libraries this build linked against (found with dpkg -S), nothing else.
+# cpack (and `make install`) package what was built and build nothing
+# first: the package test runs beside the others, and a rebuild there would
+# replace the binary under them.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY TRUE)
+
 function(_connlint_owning_package lib out)
   set(${out} "" PARENT_SCOPE)
   find_program(_dpkg dpkg)

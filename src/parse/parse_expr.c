@@ -255,6 +255,18 @@ static IrRef eval_member(Builder *b, CXCursor c, bool under_addr, int depth)
     return r;
 }
 
+/* *p, p[i], *(p + i): a read through the pointer variable `base` (the
+ * index, a null cursor for *p, is evaluated for its effects), at c. */
+static IrRef eval_through(Builder *b, CXCursor c, CXCursor base, CXCursor index, int depth)
+{
+    IrRef r = expr_eval(b, base, depth + 1);
+    if (!clang_Cursor_isNull(index)) expr_eval(b, index, depth + 1);
+    if (r.kind != REF_VAR) return ir_ref_other();
+    emit_use(b, r.var, loc_of_cursor(c));
+    r.kind = REF_DEREF;
+    return r;
+}
+
 static IrRef eval_unary(Builder *b, CXCursor c, int depth)
 {
     char buf[8];
@@ -290,18 +302,9 @@ static IrRef eval_unary(Builder *b, CXCursor c, int depth)
             clang_getCursorKind(cursor_strip(base, true)) == CXCursor_DeclRefExpr &&
             clang_getCanonicalType(clang_getCursorType(cursor_strip(base, true))).kind == CXType_Pointer) {
             /* *(p + i), *(p - 1): an element through p, as p[i] is */
-            IrRef r = expr_eval(b, base, depth + 1);
-            expr_eval(b, offset, depth + 1);
-            if (r.kind != REF_VAR) return ir_ref_other();
-            emit_use(b, r.var, loc_of_cursor(c));
-            r.kind = REF_DEREF;
-            return r;
+            return eval_through(b, c, base, offset, depth);
         }
-        IrRef r = expr_eval(b, arg, depth + 1);
-        if (r.kind != REF_VAR) return ir_ref_other();
-        emit_use(b, r.var, loc_of_cursor(c));
-        r.kind = REF_DEREF;
-        return r;
+        return eval_through(b, c, arg, clang_getNullCursor(), depth);
     }
     if (!strcmp(op, "++") || !strcmp(op, "--")) {
         IrRef place = expr_eval(b, arg, depth + 1);
@@ -319,12 +322,7 @@ static IrRef eval_subscript(Builder *b, CXCursor c, int depth)
     if (!cursor_children2(c, &base, &index)) return ir_ref_other();
     int element = arrays_element_var(b, c);
     if (element >= 0) return ir_ref_var(element);
-    IrRef r = expr_eval(b, base, depth + 1);
-    expr_eval(b, index, depth + 1);
-    if (r.kind != REF_VAR) return ir_ref_other();
-    emit_use(b, r.var, loc_of_cursor(c));
-    r.kind = REF_DEREF;
-    return r;
+    return eval_through(b, c, base, index, depth);
 }
 
 /* a && b, a || b as a value: branches that join again. */
