@@ -316,6 +316,22 @@ typedef struct {
     bool from_shared;         /* the last site run started from shared_in: its
                                  exit bits lack the exits of paths that never
                                  reach the acquire (EXIT_NOTHING, EXIT_NONE_RET_*) */
+
+    /* The final pass folded into the fixpoint (flow_engine.c): a block
+     * whose predecessors are all done (none can run again, or no tuple of
+     * this run can reach them) has its final IN tuples when the sweep
+     * reaches it, so it runs once, noting, and the final pass reports
+     * the notes it kept instead of running it again. Blocks on or after
+     * a cycle still run again in the final pass. */
+    bool noting;              /* the block being run keeps its notes (not settled) */
+    int *n_pred;              /* per block: edges into it from reachable blocks */
+    int *pred_left;           /* per block: of those, from blocks not yet done */
+    bool *done;               /* per block: its IN tuples can no longer change */
+    bool *kept;               /* per block: done, and its final-pass notes kept */
+    int *kept_note, *kept_store; /* per block: its first kept note / global store ... */
+    int *n_kept_note, *n_kept_store; /* ... and how many */
+    FlowNoteList kept_notes;  /* the kept notes of the run, block after block */
+    FlowGlobalStoreList kept_stores; /* the global stores met while noting */
 } FlowRun;
 
 /* flow_place.c */
@@ -422,6 +438,9 @@ void flow_transfer_block(FlowRun *run, int b, int in_idx);
 /* flow_reporting.c: turns the notes of the block just run into reports
  * (site runs) and exit summary bits, then clears them. */
 void flow_report_notes(FlowRun *run);
+/* The notes of one block kept while noting (FlowRun.noting), reported as
+ * flow_report_notes reports the final pass's. */
+void flow_report_kept_notes(FlowRun *run, const FlowNote *notes, int n);
 
 /* flow_engine.c */
 /* Computes the shared prefix of the site runs (FlowRun.shared_in); call

@@ -2,10 +2,13 @@
  * one parameter held at entry, for summaries): a dirty worklist swept in
  * reverse post-order to a fixpoint, then a final pass that runs each block
  * once more on its IN tuples, the transfer functions noting what happens,
- * and hands each block's notes to the reporting pass. The site runs of one
- * function share their prefix: the tuples before an acquire carry no
- * handle, so one run without a handle gives every site outside a cycle
- * its starting tuples (flow_prepare_sites). The run's set-up and
+ * and hands each block's notes to the reporting pass. Where no cycle
+ * comes before a block, its IN tuples are final when a sweep reaches it:
+ * it runs once, noting, and the final pass reports the notes it kept
+ * (the same notes, in the same order) instead of running it again.
+ * The site runs of one function share their prefix: the tuples before an
+ * acquire carry no handle, so one run without a handle gives every site
+ * outside a cycle its starting tuples (flow_prepare_sites). The run's set-up and
  * the join are in flow_run.c, event semantics in flow_transfer.c, what is
  * a finding in flow_reporting.c. */
 #include <stdlib.h>
@@ -43,35 +46,6 @@ static void reset(FlowRun *run)
     run->path_gen++;
 }
 
-static void fixpoint(FlowRun *run)
-{
-    for (int sweep = 0; sweep < FLOW_MAX_SWEEPS; sweep++) {
-        bool any = false;
-        for (int i = 0; i < run->n_rpo; i++) {
-            int b = run->rpo[i];
-            if (!run->dirty[b]) continue;
-            run->dirty[b] = false;
-            any = true;
-            /* tuples appended while processing (self loops) are seen next sweep */
-            int n = run->in[b].len;
-            for (int k = 0; k < n; k++) flow_transfer_block(run, b, k);
-        }
-        if (!any) return;
-    }
-    run->gave_up = true;
-}
-
-static void final_pass(FlowRun *run)
-{
-    if (run->gave_up) return;
-    run->settled = true;
-    for (int i = 0; i < run->n_rpo; i++) {
-        int b = run->rpo[i];
-        for (int k = 0; k < run->in[b].len; k++) flow_transfer_block(run, b, k);
-        flow_report_notes(run);
-    }
-}
-
 /* Is block `site` on a cycle (reachable from one of its successors)? */
 /* Appends the successors of block b not yet marked in this search
  * (visit_mark == visit_gen) to queue, marking them; returns the new length. */
@@ -85,6 +59,123 @@ static int push_unvisited_succ(FlowRun *run, int b, int *queue, int qn)
         queue[qn++] = s;
     }
     return qn;
+}
+
+/* A block done with its IN tuples: the edges out of it no longer wait. */
+static void block_done(FlowRun *run, int b)
+{
+    const IrBlock *blk = &run->fn->blocks[b];
+    run->done[b] = true;
+    for (int k = 0; k < blk->n_succ; k++) {
+        int s = blk->succ[k];
+        if (s >= 0 && s < run->fn->n_blocks) run->pred_left[s]--;
+    }
+}
+
+/* Before a run that folds its final pass into the sweeps: no block done
+ * yet, but the blocks no tuple can reach from `from` (where the run
+ * starts) are done at once with nothing to note. marked: the blocks
+ * reachable from `from`'s successors are marked already (on_cycle's
+ * search, which found no way back to `from`). */
+static void fold_begin(FlowRun *run, int from, bool marked)
+{
+    run->kept_notes.len = 0;
+    run->kept_stores.len = 0;
+    for (int i = 0; i < run->n_rpo; i++) {
+        int b = run->rpo[i];
+        run->pred_left[b] = run->n_pred[b];
+        run->done[b] = run->kept[b] = false;
+    }
+    if (from == 0) return; /* every block in rpo is reachable from the entry */
+    const IrFunction *fn = run->fn;
+    int *queue = NULL;
+    if (!marked) {
+        queue = xmalloc((size_t)fn->n_blocks * sizeof(int));
+        run->visit_gen++;
+        queue[0] = from;
+        int qn = 1;
+        for (int qi = 0; qi < qn; qi++) qn = push_unvisited_succ(run, queue[qi], queue, qn);
+    }
+    run->visit_mark[from] = run->visit_gen;
+    for (int i = 0; i < run->n_rpo; i++) {
+        int b = run->rpo[i];
+        if (run->visit_mark[b] == run->visit_gen) continue;
+        run->kept[b] = true; /* reached by no tuple: nothing to note */
+        run->kept_note[b] = run->n_kept_note[b] = 0;
+        run->kept_store[b] = run->n_kept_store[b] = 0;
+        block_done(run, b);
+    }
+    free(queue);
+}
+
+/* Runs block b, whose IN tuples are final, once for the sweep and the
+ * final pass both: joins into its successors and keeps its notes. */
+static void run_noting(FlowRun *run, int b)
+{
+    run->kept_note[b] = run->kept_notes.len;
+    run->kept_store[b] = run->kept_stores.len;
+    run->noting = true;
+    int n = run->in[b].len;
+    for (int k = 0; k < n; k++) flow_transfer_block(run, b, k);
+    run->noting = false;
+    run->n_kept_note[b] = run->kept_notes.len - run->kept_note[b];
+    run->n_kept_store[b] = run->kept_stores.len - run->kept_store[b];
+    run->kept[b] = true;
+}
+
+/* fold: the final pass is folded in where it can be (FlowRun.noting). A
+ * block becomes done when every edge into it comes from a done block; it
+ * then runs (if dirty) for the last time, so its notes are those the
+ * final pass would take. The sweeps run the same blocks as without it. */
+static void fixpoint(FlowRun *run, bool fold)
+{
+    for (int sweep = 0; sweep < FLOW_MAX_SWEEPS; sweep++) {
+        bool any = false;
+        for (int i = 0; i < run->n_rpo; i++) {
+            int b = run->rpo[i];
+            if (fold && !run->done[b] && run->pred_left[b] == 0) {
+                block_done(run, b);
+                if (run->dirty[b]) {
+                    run->dirty[b] = false;
+                    any = true;
+                    run_noting(run, b);
+                } else if (run->in[b].len == 0) {
+                    run->kept[b] = true; /* reached by no tuple */
+                    run->kept_note[b] = run->n_kept_note[b] = 0;
+                    run->kept_store[b] = run->n_kept_store[b] = 0;
+                }
+                continue;
+            }
+            if (!run->dirty[b]) continue;
+            run->dirty[b] = false;
+            any = true;
+            /* tuples appended while processing (self loops) are seen next sweep */
+            int n = run->in[b].len;
+            for (int k = 0; k < n; k++) flow_transfer_block(run, b, k);
+        }
+        if (!any) return;
+    }
+    run->gave_up = true;
+}
+
+static void final_pass(FlowRun *run, bool fold)
+{
+    if (run->gave_up) return;
+    run->settled = true;
+    for (int i = 0; i < run->n_rpo; i++) {
+        int b = run->rpo[i];
+        if (fold && run->kept[b]) {
+            /* in the order the block met them, as if it ran here */
+            for (int j = 0; j < run->n_kept_store[b]; j++) {
+                const FlowGlobalStore *g = &run->kept_stores.items[run->kept_store[b] + j];
+                flow_record_global_store(run, g->block, g->event, g->var, g->arg);
+            }
+            flow_report_kept_notes(run, run->kept_notes.items + run->kept_note[b], run->n_kept_note[b]);
+            continue;
+        }
+        for (int k = 0; k < run->in[b].len; k++) flow_transfer_block(run, b, k);
+        flow_report_notes(run);
+    }
 }
 
 static bool on_cycle(FlowRun *run, int site)
@@ -120,7 +211,7 @@ void flow_prepare_sites(FlowRun *run)
     t.esc_param = -1;
     tuple_clear_links(&t);
     flow_join(run, 0, &t);
-    fixpoint(run);
+    fixpoint(run, false);
     if (run->gave_up) return; /* every site runs in full */
     /* keep these IN sets; the runs get fresh ones */
     int n = run->fn->n_blocks;
@@ -133,9 +224,10 @@ static void start(FlowRun *run, const Tuple *t0)
     if (run->fn->n_blocks == 0) return;
     Tuple t = *t0;
     tuple_clear_links(&t);
+    fold_begin(run, 0, false);
     flow_join(run, 0, &t);
-    fixpoint(run);
-    final_pass(run);
+    fixpoint(run, true);
+    final_pass(run, true);
 }
 
 /* given_var >= 0: that variable is known to be 0 (zero) or not 0 at the
@@ -158,8 +250,9 @@ static bool run_site(FlowRun *run, int block, int event, const AcquireMatch *acq
         const TupleList *from = &run->shared_in[block];
         for (int k = 0; k < from->len; k++) tuple_list_push(&run->in[block], &from->items[k]);
         if (from->len > 0) run->dirty[block] = true;
-        fixpoint(run);
-        final_pass(run);
+        fold_begin(run, block, true); /* on_cycle marked what it reaches */
+        fixpoint(run, true);
+        final_pass(run, true);
         return !run->gave_up;
     }
     Tuple t;

@@ -180,9 +180,14 @@ static void report_note(FlowRun *run, const FlowNote *n)
     }
 }
 
-void flow_report_notes(FlowRun *run)
+void flow_report_kept_notes(FlowRun *run, const FlowNote *notes, int n)
 {
     run->block_reports = run->reports.len;
-    for (int i = 0; i < run->notes.len; i++) report_note(run, &run->notes.items[i]);
+    for (int i = 0; i < n; i++) report_note(run, &notes[i]);
+}
+
+void flow_report_notes(FlowRun *run)
+{
+    flow_report_kept_notes(run, run->notes.items, run->notes.len);
     run->notes.len = 0;
 }

@@ -206,6 +206,21 @@ void flow_run_init(FlowRun *run, const MatchContext *m, const IrFunction *fn)
         }
     }
     find_loop_counters(run);
+    run->n_pred = xcalloc((size_t)n, sizeof(int));
+    run->pred_left = xcalloc((size_t)n, sizeof(int));
+    run->done = xcalloc((size_t)n, sizeof(bool));
+    run->kept = xcalloc((size_t)n, sizeof(bool));
+    run->kept_note = xcalloc((size_t)n + 1, sizeof(int));
+    run->kept_store = xcalloc((size_t)n + 1, sizeof(int));
+    run->n_kept_note = xcalloc((size_t)n, sizeof(int));
+    run->n_kept_store = xcalloc((size_t)n, sizeof(int));
+    for (int b = 0; b < fn->n_blocks; b++) {
+        if (run->rpo_index[b] < 0) continue;
+        for (int k = 0; k < fn->blocks[b].n_succ; k++) {
+            int s = fn->blocks[b].succ[k];
+            if (s >= 0 && s < fn->n_blocks) run->n_pred[s]++;
+        }
+    }
 }
 
 void flow_run_free(FlowRun *run)
@@ -238,6 +253,16 @@ void flow_run_free(FlowRun *run)
     free(run->reports.items);
     free(run->global_stores.items);
     free(run->notes.items);
+    free(run->n_pred);
+    free(run->pred_left);
+    free(run->done);
+    free(run->kept);
+    free(run->kept_note);
+    free(run->kept_store);
+    free(run->n_kept_note);
+    free(run->n_kept_store);
+    free(run->kept_notes.items);
+    free(run->kept_stores.items);
     memset(run, 0, sizeof *run);
 }
 
@@ -305,7 +330,9 @@ bool flow_join(FlowRun *run, int block, const Tuple *t)
 void flow_note(FlowRun *run, NoteKind kind, int block, int event, int in_idx, const Tuple *t,
                const Place *holder)
 {
-    if (!run->settled) return; /* the fixpoint's sweeps: what happens is not final yet */
+    /* the fixpoint's sweeps: what happens is not final yet, unless the
+     * block's IN tuples are (noting) */
+    if (!run->settled && !run->noting) return;
     FlowNote n;
     memset(&n, 0, sizeof n);
     n.kind = kind;
@@ -317,7 +344,8 @@ void flow_note(FlowRun *run, NoteKind kind, int block, int event, int in_idx, co
         n.holder = *holder;
         n.has_holder = true;
     }
-    VEC_PUSH(run->notes, n);
+    if (run->noting) VEC_PUSH(run->kept_notes, n);
+    else VEC_PUSH(run->notes, n);
 }
 
 /* ---- what calls mean, for this run's resource --------------------------- */
@@ -341,7 +369,14 @@ bool flow_field_release(FlowRun *run, const IrCall *call)
 
 void flow_record_global_store(FlowRun *run, int block, int event, int var, int arg)
 {
-    if (!run->settled || run->param_var >= 0) return;
+    if (run->param_var >= 0) return;
+    if (run->noting) {
+        /* recorded (once each) when the final pass reaches the block */
+        FlowGlobalStore k = {block, event, var, arg};
+        VEC_PUSH(run->kept_stores, k);
+        return;
+    }
+    if (!run->settled) return;
     for (int i = 0; i < run->global_stores.len; i++) {
         const FlowGlobalStore *g = &run->global_stores.items[i];
         if (g->block == block && g->event == event && g->var == var && g->arg == arg) return;
