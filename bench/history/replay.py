@@ -77,7 +77,14 @@ def changed_ranges(gd, rev, path):
     new = [(c, c + d - 1) for a, b, c, d in hunks(out)]
     text = "\n".join(l[1:] for l in out.splitlines()
                      if l[:1] in " +-" and not l.startswith(("+++", "---")))
-    return old, new, text, list(hunks(diff("-U0")))
+    u0 = diff("-U0")
+    # the function each -U0 hunk is in, from git's hunk header (cpp driver)
+    names = set()
+    for line in u0.splitlines():
+        m = re.match(r"@@ [^@]* @@.*?\b([A-Za-z_]\w*)\s*\(", line)
+        if m:
+            names.add(m.group(1))
+    return old, new, text, list(hunks(u0)), names
 
 
 def new_line(line, hunks):
@@ -130,7 +137,7 @@ def replay(pair, a, profiles):
     repo, rev, path, packs, prof = pair[:5]
     gd = os.path.join(a.mirrors, repo.replace("/", "+"), "repo")
     rev = git(gd, "rev-parse", rev).decode().strip()
-    old_r, new_r, text, hunks = changed_ranges(gd, rev, path)
+    old_r, new_r, text, hunks, names = changed_ranges(gd, rev, path)
     packs = [p if not p.endswith(".json") else os.path.join(HERE, "..", "triage", p)
              for p in packs.split(",") if p]
     tmp = tempfile.mkdtemp(prefix="connlint-history-")
@@ -149,8 +156,8 @@ def replay(pair, a, profiles):
     finally:
         shutil.rmtree(tmp)
     (fb, sb), (fa, sa) = res["before"], res["after"]
-    B = [x for x in fb if inside(x, old_r)]
-    A = [x for x in fa if inside(x, new_r)]
+    B = [x for x in fb if inside(x, old_r) or x["function"] in names]
+    A = [x for x in fa if inside(x, new_r) or x["function"] in names]
     # the same finding on both sides: same key at the line the diff maps
     # it to, else the same key (in line order) among those left
     left = list(A)
@@ -171,16 +178,16 @@ def replay(pair, a, profiles):
             gone.append(x)
     new = left
     kept = [x for x in A if x not in new]
-    out_b = [key(x) for x in fb if not inside(x, old_r)]
+    out_b = [key(x) for x in fb if not (inside(x, old_r) or x["function"] in names)]
     elsewhere = []
     for x in fa:
-        if inside(x, new_r):
+        if inside(x, new_r) or x["function"] in names:
             continue
         if key(x) in out_b:
             out_b.remove(key(x))
         else:
             elsewhere.append(x)
-    touched = {s for s in sb | sa if re.search(r"\b" + re.escape(s) + r"\s*\(", text)}
+    touched = {s for s in sb | sa if s in names or re.search(r"\b" + re.escape(s) + r"\s*\(", text)}
     if not B and touched:
         verdict = "skipped"
     elif not B:
