@@ -19,7 +19,7 @@
 #include "cache/cache_session.h"
 #include "cache/cache_store.h"
 #include "cache/ir_codec.h"
-#include "cache/shard.h"
+#include "cli/shard.h"
 #include "cache/summary_cache.h"
 #include "cache/summary_export.h"
 #include "checks/registry.h"

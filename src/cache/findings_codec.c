@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checks/registry.h"
+#include "common/rules.h"
 #include "common/util.h"
 
 static void put_loc(ByteBuf *b, const FindingLoc *l)

@@ -17,7 +17,7 @@ static int enabled_entries(const CheckContext *ctx, const CheckEntry **out)
 {
     int n = 0;
     for (int i = 0; i < rule_info_count; i++) {
-        const CheckEntry *e = rule_infos[i].check;
+        const CheckEntry *e = rule_check_entry(i);
         bool dup = false;
         for (int k = 0; k < n; k++) dup = dup || out[k] == e;
         if (e && !dup && (!e->enabled || e->enabled(ctx))) out[n++] = e;

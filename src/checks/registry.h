@@ -1,9 +1,7 @@
-/* registry.h — the check stage's API: one table of rules (id, default
- * level, descriptions, help, SARIF metadata and the entry point that
- * produces it) and the run over every analysed unit. --list-rules,
- * --explain, the configuration's level overrides, suppressions, the
- * baseline and SARIF's rule descriptors all read the table. Adding a rule
- * means one row in registry.c and one file with its entry point. Each rule
+/* registry.h — the check stage's API: which entry point produces each rule
+ * of the catalogue (common/rules.h) and the run over every analysed unit.
+ * Adding a rule means one row in common/rules.c, one in registry.c and one
+ * file with its entry point. Each rule
  * sees only the IR, the rule packs and the summaries; no libclang, no
  * output. */
 #ifndef CONNLINT_REGISTRY_H
@@ -14,15 +12,10 @@
 #include "cli/config.h"
 #include "cli/rulepack.h"
 #include "common/finding.h"
+#include "common/rules.h"
 #include "flow/summary.h"
 #include "ir/ir.h"
 
-#define RULE_CONNECTION_LEAK "connection-leak"
-#define RULE_PER_REQUEST "per-request-outside-handler"
-#define RULE_DOUBLE_RELEASE "double-release"
-#define RULE_USE_AFTER_RELEASE "use-after-release"
-#define RULE_UNUSED_SUPPRESSION "unused-suppression" /* a suppression comment that matched nothing */
-#define RULE_GLOBAL_HANDLE "global-handle-unreleased" /* opt-in: kept in a file-scope variable nobody releases */
 
 /* What every check reads. */
 typedef struct {
@@ -45,25 +38,10 @@ typedef struct {
     void (*program)(const CheckContext *ctx, IrUnit *const *units, int n_units, FindingList *out);
 } CheckEntry;
 
-typedef struct {
-    const char *id;
-    const char *name;              /* PascalCase, for SARIF rule "name" */
-    Level default_level;
-    const char *short_description; /* one line */
-    const char *full_description;
-    const char *help_text;         /* plain text, with examples */
-    const char *help_markdown;
-    const char *precision;         /* SARIF: "very-high", "high", "medium" */
-    const char *severity;          /* problem.severity: "error", "warning", "recommendation" */
-    const char *tags[4];           /* NULL-terminated */
-    const CheckEntry *check;       /* NULL: produced by another stage (unused-suppression: the filter) */
-} RuleInfo;
 
-extern const RuleInfo rule_infos[];
-extern const int rule_info_count;
-
-const RuleInfo *rule_info_find(const char *id); /* NULL if unknown */
-int rule_info_index(const char *id);            /* -1 if unknown */
+/* The check that produces rule_infos[i] (several rules may share one),
+ * NULL when another stage produces it (unused-suppression: the filter). */
+const CheckEntry *rule_check_entry(int i);
 
 /* The check stage: every enabled entry of the table, once each, over the
  * units that parsed, appending to `out` in unit, function, table order. */

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cache/shard.h"
+#include "cli/shard.h"
 #include "cli/glob.h"
 #include "common/util.h"
 #include "common/version.h"

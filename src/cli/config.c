@@ -20,7 +20,7 @@
 #include "cli/cli.h"
 #include "cli/glob.h"
 #include "cli/json_pos.h"
-#include "checks/registry.h"
+#include "common/rules.h"
 #include "common/util.h"
 
 #define CONFIG_NAME ".connlint.json"

@@ -17,7 +17,7 @@
 #include "filter/filter.h"
 #include "cli/glob.h"
 #include "cli/json_pos.h"
-#include "checks/registry.h"
+#include "common/rules.h"
 #include "common/util.h"
 
 #define FINGERPRINT_KEY "connlint/v1"

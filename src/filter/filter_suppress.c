@@ -36,7 +36,7 @@
 
 #include "filter/filter.h"
 #include "cli/glob.h"
-#include "checks/registry.h"
+#include "common/rules.h"
 #include "common/util.h"
 
 /* ---- comments ---------------------------------------------------------- */

@@ -14,7 +14,7 @@
 
 #include "cli/glob.h"
 #include "report/report_util.h"
-#include "checks/registry.h"
+#include "common/rules.h"
 #include "common/util.h"
 #include "common/version.h"
 

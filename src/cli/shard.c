@@ -1,5 +1,5 @@
 /* shard.c — the deterministic, size-balanced split of --shard (shard.h). */
-#include "cache/shard.h"
+#include "cli/shard.h"
 
 #include <stdlib.h>
 #include <string.h>
