@@ -17,7 +17,7 @@
 #include "cache/findings_codec.h"
 #include "cache/ir_codec.h"
 #include "cache/sha256.h"
-#include "cache/shard.h"
+#include "cli/shard.h"
 #include "checks/registry.h"
 #include "common/util.h"
 #include "ir/ir.h"
