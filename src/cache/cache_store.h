@@ -18,7 +18,7 @@
 
 /* Bumped whenever the encoding of any payload (ir_codec, findings_codec,
  * cache_entry) changes. */
-#define CACHE_FORMAT_VERSION 7
+#define CACHE_FORMAT_VERSION 8
 
 typedef struct {
     char *dir; /* absolute; NULL = caching off */

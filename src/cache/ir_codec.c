@@ -111,6 +111,8 @@ static void put_var(ByteBuf *b, const IrVar *v)
     bytes_put_bool(b, v->is_record);
     bytes_put_bool(b, v->is_union);
     bytes_put_str(b, v->cleanup_fn);
+    bytes_put_bool(b, v->has_static_value);
+    bytes_put_i64(b, v->static_value);
     put_loc(b, &v->loc);
 }
 
@@ -305,6 +307,8 @@ static void get_var(Dec *d, IrVar *v)
     v->is_record = reader_bool(d->r);
     v->is_union = reader_bool(d->r);
     v->cleanup_fn = reader_str(d->r, d->a);
+    v->has_static_value = reader_bool(d->r);
+    v->static_value = get_int(d);
     get_loc(d, &v->loc);
 }
 

@@ -37,17 +37,17 @@ static void index_resource(PackIndex *ix, const Resource *res)
 {
     if (!ix->first_resource) ix->first_resource = res;
     for (int i = 0; i < res->n_acquire; i++) {
-        CalleeSpec c = {SPEC_ACQUIRE, res->acquire[i].kind, res, i, -1, 0};
+        CalleeSpec c = {SPEC_ACQUIRE, res->acquire[i].kind, res, i, -1, 0, false};
         add_spec(ix, res->acquire[i].name, c);
     }
     for (int i = 0; i < res->n_release; i++) {
         const ReleaseSpec *rs = &res->release[i];
         CalleeSpec c = {rs->field ? SPEC_FIELD_RELEASE : SPEC_RELEASE, rs->field ? CALLEE_BY_MEMBER : rs->kind,
-                        res, i, rs->field ? -1 : rs->arg, 0};
+                        res, i, rs->field ? -1 : rs->arg, 0, false};
         add_spec(ix, rs->field ? rs->field : rs->name, c);
     }
     for (int i = 0; i < res->n_transfer; i++) {
-        CalleeSpec c = {SPEC_TRANSFER, res->transfer[i].kind, res, i, res->transfer[i].arg, 0};
+        CalleeSpec c = {SPEC_TRANSFER, res->transfer[i].kind, res, i, res->transfer[i].arg, 0, false};
         add_spec(ix, res->transfer[i].name, c);
     }
 }
@@ -55,11 +55,12 @@ static void index_resource(PackIndex *ix, const Resource *res)
 static void index_library(PackIndex *ix, const LibraryKnowledge *lib)
 {
     for (int i = 0; i < lib->n_takes_ownership; i++) {
-        CalleeSpec c = {SPEC_TAKES_OWNERSHIP, CALLEE_BY_FUNCTION, NULL, i, lib->takes_ownership[i].arg, 0};
+        CalleeSpec c = {SPEC_TAKES_OWNERSHIP, CALLEE_BY_FUNCTION, NULL, i, lib->takes_ownership[i].arg, 0, false};
         add_spec(ix, lib->takes_ownership[i].name, c);
     }
     for (int i = 0; i < lib->n_returns_arg; i++) {
-        CalleeSpec c = {SPEC_RETURNS_ARG, CALLEE_BY_FUNCTION, NULL, i, lib->returns_arg[i].arg, 0};
+        CalleeSpec c = {SPEC_RETURNS_ARG, CALLEE_BY_FUNCTION, NULL, i, lib->returns_arg[i].arg, 0,
+                        lib->returns_arg[i].never_null};
         add_spec(ix, lib->returns_arg[i].name, c);
     }
     for (int i = 0; i < lib->n_noreturn; i++) {

@@ -33,6 +33,7 @@ static const char *const release_keys[] = {"function", "member", "arg", "field",
 static const char *const transfer_keys[] = {"function", "member", "arg", NULL};
 static const char *const noreturn_keys[] = {"function", "system_header_only", NULL};
 static const char *const call_arg_keys[] = {"function", "arg", NULL};
+static const char *const returns_arg_keys[] = {"function", "arg", "never_null", NULL};
 static const char *const dealloc_keys[] = {"function", "suffix", NULL};
 
 /* "function" or "member" — exactly one of them. */
@@ -370,6 +371,14 @@ static bool call_arg_one(JsonCheck *jc, const cJSON *e, void *p)
     return parse_function_name(jc, e, "function", true, &c->name) && parse_arg_index(jc, e, true, &c->arg);
 }
 
+static bool returns_arg_one(JsonCheck *jc, const cJSON *e, void *p)
+{
+    CallArgSpec *c = p;
+    if (!jsoncheck_is_object(jc, e, "an entry") || !jsoncheck_keys(jc, e, returns_arg_keys)) return false;
+    return parse_function_name(jc, e, "function", true, &c->name) && parse_arg_index(jc, e, true, &c->arg) &&
+           jsoncheck_bool(jc, e, "never_null", &c->never_null);
+}
+
 static bool dealloc_one(JsonCheck *jc, const cJSON *e, void *p)
 {
     DeallocSpec *d = p;
@@ -394,7 +403,7 @@ static bool parse_library(JsonCheck *jc, const cJSON *root, LibraryKnowledge *li
                             (void **)&lib->noreturn, &lib->n_noreturn);
     ok = parse_entries(jc, root, "takes_ownership", false, sizeof(CallArgSpec), call_arg_one,
                        (void **)&lib->takes_ownership, &lib->n_takes_ownership) && ok;
-    ok = parse_entries(jc, root, "returns_arg", false, sizeof(CallArgSpec), call_arg_one,
+    ok = parse_entries(jc, root, "returns_arg", false, sizeof(CallArgSpec), returns_arg_one,
                        (void **)&lib->returns_arg, &lib->n_returns_arg) && ok;
     ok = parse_entries(jc, root, "deallocators", false, sizeof(DeallocSpec), dealloc_one,
                        (void **)&lib->deallocators, &lib->n_deallocators) && ok;

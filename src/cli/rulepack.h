@@ -84,10 +84,13 @@ typedef struct {
     bool system_header_only;
 } NoreturnSpec;
 
-/* "takes_ownership" / "returns_arg": [{"function": F, "arg": N}] */
+/* "takes_ownership" / "returns_arg": [{"function": F, "arg": N}];
+ * returns_arg entries may add "never_null": true */
 typedef struct {
     char *name;
     int arg;
+    bool never_null; /* returns_arg: the value is argument N itself and never
+                        NULL (memset, strcpy): no failure that loses it */
 } CallArgSpec;
 
 /* "deallocators": [{"function": F}] or [{"suffix": S}] — a function that
@@ -178,6 +181,7 @@ typedef struct {
     int order;             /* reading order over packs, resources, then acquire,
                               release, transfer entries: the first match of the
                               old nested loops is the lowest order */
+    bool never_null;       /* SPEC_RETURNS_ARG: CallArgSpec.never_null */
 } CalleeSpec;
 
 /* (Re)builds set->index; packset_add calls it. A set assembled by hand

@@ -348,6 +348,16 @@ static void alias_returned_param(const FlowRun *run, Tuple *t, const IrCall *c)
     tuple_add_holder(t, &p);
 }
 
+/* &h->f of a pointer variable h holding the handle: the address of a
+ * member of the block itself (an embedded list or tree node). */
+static bool interior_of_holder(const Tuple *t, const IrRef *r)
+{
+    if (r->kind != REF_ADDR_FIELD || !r->via_pointer) return false;
+    for (int i = 0; i < t->n_holders; i++)
+        if (t->holders[i].kind == PLACE_VAR && t->holders[i].var == r->var) return true;
+    return false;
+}
+
 void flow_call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, PendingStack *st)
 {
     const IrCall *c = &run->fn->blocks[b].events[e].u.call;
@@ -388,6 +398,14 @@ void flow_call_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, PendingSt
                 return;
             }
             continue;
+        }
+        if (h < 0 && interior_of_holder(t, &c->args[i]) && t->hs != HS_RELEASED &&
+            flow_arg_effect(run, c, i) == ARG_TRANSFER) {
+            /* list_add(&owner->items, &it->link): the node embedded in the
+             * handle is stored away, and the handle with it (container_of) */
+            flow_note(run, NOTE_USE, b, e, in_idx, t, flow_first_named_holder(t));
+            tuple_escape(t, ESC_TRANSFER, -1);
+            return;
         }
         if (h < 0) {
             if (flow_ref_touches(run, t, &c->args[i]))

@@ -286,6 +286,14 @@ static void resolve_pending(Tuple *t, const Place *p)
     }
 }
 
+/* r reads a pointer-sized value through another pointer (`s->f`, `*p`,
+ * `a[i]`) and does not name where the tuple follows the handle. */
+static bool read_through_pointer(const FlowRun *run, const Tuple *t, const IrRef *r)
+{
+    if (!((r->kind == REF_FIELD && r->via_pointer) || r->kind == REF_DEREF)) return false;
+    return flow_ref_holder(run, t, r) < 0;
+}
+
 /* `fresh == other` between the handle's holder and a place that does not
  * hold it: a fresh handle equals no pointer that existed before it, so the
  * equal way means it is NULL (failed), or cannot happen when it is known to
@@ -304,7 +312,10 @@ static bool apply_pair_cond(const FlowRun *run, Tuple *t, const IrCond *c, bool 
     if (ha && hb && !t->holders_merged && a.kind != PLACE_CALL && b.kind != PLACE_CALL) return equal_way;
     if (run_failure(run) != FAILURE_NULL) return true; /* a failed handle is NULL */
     if (t->hs != HS_HELD && t->hs != HS_MAYBE) return true;
-    bool other_ok = ha ? (pb || c->ref2.kind == REF_CONST) : (pa || c->ref.kind == REF_CONST);
+    /* the other side may also be read through a pointer (`buf->ptr`, `*pp`,
+     * `v[i]`): a place the engine keeps no facts about, but not this handle */
+    bool other_ok = ha ? (pb || c->ref2.kind == REF_CONST || read_through_pointer(run, t, &c->ref2))
+                       : (pa || c->ref.kind == REF_CONST || read_through_pointer(run, t, &c->ref));
     if (ha == hb || !other_ok) return true;
     if (!equal_way) return true;
     if (t->hs == HS_HELD) return false;

@@ -74,7 +74,10 @@ static void fork_replace_failure(FlowRun *run, const Tuple *t, const IrRef *rhs,
     if (rhs->kind != REF_CALL || rhs->call < 0 || rhs->call >= run->fn->n_calls) return;
     const IrCall *c = run->calls[rhs->call];
     int param = -1;
-    if (!c || c->callee_kind != CALLEE_DIRECT || !match_returns_arg(run->m, c, &param)) return;
+    bool never_null = false;
+    if (!c || c->callee_kind != CALLEE_DIRECT || !match_returns_arg_ex(run->m, c, &param, &never_null) ||
+        never_null)
+        return;
     if (param < 0 || param >= c->nargs) return;
     Place A;
     if (!flow_place_of(run, &c->args[param], &A) || !place_equal(&A, L)) return;
@@ -117,6 +120,14 @@ static void assign_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, Pendi
     note_contents_stored(run, t, lhs, rhs, lhs_local);
 
     int h = t->hs == HS_NONE ? -1 : flow_ref_holder(run, t, rhs);
+    /* summaries: `p = p->next` walks parameter p off the object the caller
+     * passed (a list freed node by node through a copy: tmp = p; p =
+     * p->next; free(tmp);). The member stands for the caller's struct
+     * contents only where it is released, stored or returned; stored back
+     * into p itself it is another object, so p no longer holds the handle. */
+    if (h >= 0 && run->param_var >= 0 && rhs->kind == REF_FIELD && rhs->var == run->param_var && lhs_place &&
+        L.kind == PLACE_VAR && L.var == run->param_var && place_equal(&t->holders[h], &L))
+        h = -1;
     bool rhs_record = t->hs != HS_NONE && rhs->kind == REF_VAR && flow_record_holds(t, rhs->var);
     if (t->hs != HS_NONE && t->hs != HS_ESCAPED && rhs->kind == REF_ADDR && rhs->var >= 0 &&
         rhs->var < run->fn->n_vars && !(h >= 0 && run->fn->vars[rhs->var].is_record) &&
@@ -127,6 +138,21 @@ static void assign_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, Pendi
         return;
     }
     if (h >= 0 && lhs_place && place_equal(&t->holders[h], &L)) return; /* c = c */
+    if (h >= 0 && run->param_var >= 0 && t->holders[h].kind == PLACE_VAR && t->holders[h].var == run->param_var &&
+        lhs->var == run->param_var && (lhs->kind == REF_DEREF || (lhs->kind == REF_FIELD && lhs->via_pointer)))
+        return; /* summary of list_init(n): n->next = n (an empty ring) keeps the
+                   parameter inside itself, it stores it nowhere else */
+    /* `p++`, `p += 16`, `*p++ = 1` on the pointer that holds a block: p
+     * still points into it (a header in front of what is returned, freed
+     * later as p - 16): the block is not lost, but where p points is no
+     * longer followed. With another holder (q = p; while (*q) q++;) that
+     * one still holds it and p is merely dropped, as any overwrite does. */
+    if (ev->u.assign.adds && lhs_place && L.kind == PLACE_VAR && L.var >= 0 && L.var < run->fn->n_vars &&
+        run->fn->vars[L.var].is_pointer && flow_is_live(t) && tuple_find_holder(t, &L) >= 0 &&
+        t->n_holders == 1) {
+        tuple_escape(t, ESC_UNKNOWN, -1);
+        return;
+    }
 
     bool status_copy = false;
     if (t->hs != HS_NONE && t->hs != HS_ESCAPED) {

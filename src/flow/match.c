@@ -273,7 +273,7 @@ const Resource *match_field_release_any(const MatchContext *m, const IrCall *cal
     return field_release_resource(m->packs, call, NULL);
 }
 
-bool match_returns_arg(const MatchContext *m, const IrCall *call, int *arg)
+bool match_returns_arg_ex(const MatchContext *m, const IrCall *call, int *arg, bool *never_null)
 {
     if (call->callee_kind != CALLEE_DIRECT || !call->callee) return false;
     int n = 0;
@@ -281,9 +281,15 @@ bool match_returns_arg(const MatchContext *m, const IrCall *call, int *arg)
     for (int i = 0; i < n; i++) {
         if (cs[i].role != SPEC_RETURNS_ARG) continue;
         *arg = cs[i].arg;
+        if (never_null) *never_null = cs[i].never_null;
         return true;
     }
     return false;
+}
+
+bool match_returns_arg(const MatchContext *m, const IrCall *call, int *arg)
+{
+    return match_returns_arg_ex(m, call, arg, NULL);
 }
 
 bool match_is_deallocator(const MatchContext *m, const IrCall *call)

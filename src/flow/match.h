@@ -77,6 +77,9 @@ const Resource *match_field_release_any(const MatchContext *m, const IrCall *cal
 /* The packs' library knowledge ("returns_arg"): the call's value holds what
  * argument *arg held (realloc). */
 bool match_returns_arg(const MatchContext *m, const IrCall *call, int *arg);
+/* The same; *never_null: the entry says the value is never NULL (memset,
+ * strcpy return their first argument), so no failure loses the handle. */
+bool match_returns_arg_ex(const MatchContext *m, const IrCall *call, int *arg, bool *never_null);
 
 /* The packs' library knowledge ("deallocators"): the call frees plain storage. */
 bool match_is_deallocator(const MatchContext *m, const IrCall *call);

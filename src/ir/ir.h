@@ -42,6 +42,9 @@ typedef struct {
     bool is_union;          /* the variable is a union, or points to one: its
                                members share one place (src/values/unions.c) */
     const char *cleanup_fn; /* __attribute__((cleanup(fn))): fn's name, else NULL */
+    bool has_static_value;  /* a static local of integer type whose initialiser
+                               is the integer constant static_value (none: 0) */
+    long long static_value;
     IrLoc loc;              /* the declaration */
 } IrVar;
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse/parse_globals.h"
 #include "parse/parse_internal.h"
 
 IrEvent parse_event(IrEventKind kind, IrLoc loc)
@@ -73,6 +74,11 @@ int var_for_decl(Builder *b, CXCursor decl)
         v = b->locals.len - 1;
     } else if (is_global_decl(decl)) {
         var.storage = VAR_GLOBAL;
+        /* a static local of integer type: its initial value (a constant
+         * while the function never changes it, src/values/constants.c) */
+        if (clang_getCursorKind(clang_getCursorSemanticParent(decl)) != CXCursor_TranslationUnit &&
+            clang_Cursor_getStorageClass(decl) == CX_SC_Static && parse_integer_scalar(t))
+            var.has_static_value = parse_var_initial_value(decl, &var.static_value);
         VEC_PUSH(b->globals, var);
         v = GLOBAL_VAR_BASE + b->globals.len - 1;
     } else {
@@ -112,7 +118,7 @@ void emit_assign_event(Builder *b, IrRef lhs, IrRef rhs, bool is_init, IrLoc loc
 }
 
 /* `x++`, `x -= K`: the variable's old value plus a constant. */
-static void emit_add_event(Builder *b, IrRef place, long long add, IrLoc loc)
+void emit_add_event(Builder *b, IrRef place, long long add, IrLoc loc)
 {
     IrEvent ev = parse_event(EV_ASSIGN, loc);
     ev.u.assign.lhs = place;
@@ -277,6 +283,20 @@ static IrRef eval_unary(Builder *b, CXCursor c, int depth)
         return ir_ref_other();
     }
     if (!strcmp(op, "*")) {
+        CXCursor sum = cursor_strip(arg, true), base, offset;
+        char bb[8];
+        const char *sop = clang_getCursorKind(sum) == CXCursor_BinaryOperator ? builder_binary_op(b, sum, bb) : "";
+        if ((!strcmp(sop, "+") || !strcmp(sop, "-")) && cursor_children2(sum, &base, &offset) &&
+            clang_getCursorKind(cursor_strip(base, true)) == CXCursor_DeclRefExpr &&
+            clang_getCanonicalType(clang_getCursorType(cursor_strip(base, true))).kind == CXType_Pointer) {
+            /* *(p + i), *(p - 1): an element through p, as p[i] is */
+            IrRef r = expr_eval(b, base, depth + 1);
+            expr_eval(b, offset, depth + 1);
+            if (r.kind != REF_VAR) return ir_ref_other();
+            emit_use(b, r.var, loc_of_cursor(c));
+            r.kind = REF_DEREF;
+            return r;
+        }
         IrRef r = expr_eval(b, arg, depth + 1);
         if (r.kind != REF_VAR) return ir_ref_other();
         emit_use(b, r.var, loc_of_cursor(c));

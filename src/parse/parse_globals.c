@@ -15,7 +15,7 @@
 
 #include "parse/parse_internal.h"
 
-static bool integer_scalar(CXType t)
+bool parse_integer_scalar(CXType t)
 {
     if (clang_isVolatileQualifiedType(t)) return false;
     t = clang_getCanonicalType(t);
@@ -56,7 +56,7 @@ static enum CXChildVisitResult scan_named_var(CXCursor c, CXCursor parent, CXCli
 }
 
 /* The initial value: an integer constant initialiser, or none (0). */
-static bool initial_value(CXCursor var, long long *out)
+bool parse_var_initial_value(CXCursor var, long long *out)
 {
     CXCursor init = clang_Cursor_getVarDeclInitializer(var);
     if (clang_Cursor_isNull(init)) {
@@ -107,8 +107,8 @@ void parse_global_var(Arena *a, CXCursor var, GlobalVarDefs *defs, GlobalVarName
     g.tentative = tentative;
     g.name = arena_cxstring(a, clang_getCursorSpelling(var));
     g.is_static = clang_getCursorLinkage(var) == CXLinkage_Internal;
-    g.is_integer = integer_scalar(clang_getCursorType(var));
-    g.has_value = g.is_integer && initial_value(var, &g.value);
+    g.is_integer = parse_integer_scalar(clang_getCursorType(var));
+    g.has_value = g.is_integer && parse_var_initial_value(var, &g.value);
     g.init_func = initial_function(a, var, &g.init_null);
     VEC_PUSH(*defs, g);
 }

@@ -15,4 +15,11 @@ typedef VEC(const char *) GlobalVarNames;
 /* `var` is a file-scope VarDecl (outside system headers). */
 void parse_global_var(Arena *a, CXCursor var, GlobalVarDefs *defs, GlobalVarNames *escapes);
 
+/* A variable's initial value: its initialiser when that is an integer
+ * constant, 0 when it has none (static storage); false otherwise. */
+bool parse_var_initial_value(CXCursor var, long long *out);
+
+/* An integer, enum or _Bool scalar type, not volatile. */
+bool parse_integer_scalar(CXType t);
+
 #endif

@@ -218,6 +218,8 @@ void expr_discard(Builder *b, CXCursor c, int depth);
 int var_for_decl(Builder *b, CXCursor decl);
 IrEvent parse_event(IrEventKind kind, IrLoc loc);
 void emit_assign_event(Builder *b, IrRef lhs, IrRef rhs, bool is_init, IrLoc loc);
+/* `x++`, `x -= K`, `p = p + K`: the variable's old value plus a constant. */
+void emit_add_event(Builder *b, IrRef place, long long add, IrLoc loc);
 /* depth over PARSE_MAX_DEPTH: marks the function truncated */
 bool parse_too_deep(Builder *b, int depth);
 char *cursor_spelling(CXCursor c);                       /* malloc'ed */

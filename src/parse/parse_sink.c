@@ -94,6 +94,26 @@ static const char *function_designated(Builder *b, CXCursor s)
     return arena_cxstring(b->arena, clang_getCursorSpelling(d));
 }
 
+/* `p = p + K` / `p = p - K` (s stripped), p a pointer variable and K a
+ * constant: *off is K or -K. */
+static bool pointer_self_offset(Builder *b, IrRef lhs, CXCursor s, long long *off)
+{
+    if (lhs.kind != REF_VAR || clang_getCursorKind(s) != CXCursor_BinaryOperator) return false;
+    char buf[8];
+    const char *op = builder_binary_op(b, s, buf);
+    bool plus = !strcmp(op, "+"), minus = !strcmp(op, "-");
+    CXCursor l, r;
+    if (!(plus || minus) || !cursor_children2(s, &l, &r)) return false;
+    l = cursor_strip(l, true);
+    if (clang_getCursorKind(l) != CXCursor_DeclRefExpr) return false;
+    if (clang_getCanonicalType(clang_getCursorType(l)).kind != CXType_Pointer) return false;
+    if (cursormap_get(&b->var_map, clang_getCursorReferenced(l)) != lhs.var) return false;
+    long long k;
+    if (!const_eval(r, &k) || k <= -(1LL << 40) || k >= (1LL << 40)) return false;
+    *off = plus ? k : -k;
+    return true;
+}
+
 void expr_assign_to(Builder *b, IrRef lhs, CXCursor rhs, bool is_init, IrLoc loc, int depth)
 {
     if (parse_too_deep(b, depth)) return;
@@ -116,6 +136,11 @@ void expr_assign_to(Builder *b, IrRef lhs, CXCursor rhs, bool is_init, IrLoc loc
     CXCursor common, alt;
     if (split_gnu_conditional(s, &common, &alt)) {
         expr_assign_gnu_conditional(b, lhs, common, alt, is_init, loc, depth);
+        return;
+    }
+    long long off;
+    if (!is_init && pointer_self_offset(b, lhs, s, &off)) {
+        emit_add_event(b, lhs, off, loc); /* p = p + 16: as p += 16 */
         return;
     }
     if (assign_init_list(b, lhs, s, is_init, depth)) return;

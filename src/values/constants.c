@@ -31,6 +31,9 @@ typedef struct {
     NameVec poisoned;  /* global names written or address-taken, sorted */
     const IrFunction *fn; /* the function `calls` indexes */
     const IrCall **calls;
+    const IrFunction *local_fn; /* the function `local_known` describes */
+    bool *local_known;   /* per variable of local_fn: a constant static local */
+    long long *local_value;
 } Consts;
 
 static int named_cmp(const void *a, const void *b)
@@ -180,7 +183,12 @@ static bool var_value(const Consts *c, int unit, const IrFunction *fn, const IrR
 {
     if (r->kind != REF_VAR || r->var < 0 || r->var >= fn->n_vars) return false;
     const IrVar *v = &fn->vars[r->var];
-    if (v->storage != VAR_GLOBAL || v->is_pointer || v->is_record || is_static_local(fn, v)) return false;
+    if (v->storage != VAR_GLOBAL || v->is_pointer || v->is_record) return false;
+    if (is_static_local(fn, v)) {
+        if (c->local_fn != fn || !c->local_known[r->var]) return false;
+        *out = c->local_value[r->var];
+        return true;
+    }
     const Named *n = named_lookup(&c->vars, v->name, unit);
     if (!n || !n->known) return false;
     *out = n->value;
@@ -269,6 +277,71 @@ static void collect_functions(Consts *c)
     }
 }
 
+/* ---- static locals that keep their initial value ------------------------ */
+
+static void unknown_if_addr(const IrFunction *fn, const IrRef *r, bool *known)
+{
+    if ((r->kind == REF_ADDR || r->kind == REF_ADDR_FIELD) && r->var >= 0 && r->var < fn->n_vars)
+        known[r->var] = false;
+}
+
+static void unknown_if_addr_cond(const IrFunction *fn, const IrCond *cond, bool *known)
+{
+    unknown_if_addr(fn, &cond->ref, known);
+    unknown_if_addr(fn, &cond->ref2, known);
+}
+
+/* `static int flag = 10;` inside a function, never assigned, incremented or
+ * address-taken anywhere in it (nothing outside the function can name it),
+ * holds 10 whenever the function reads it (the parse stage records the
+ * initial value: IrVar.has_static_value). Fills c->local_known and
+ * c->local_value for fn's variables. */
+static void collect_static_locals(Consts *c, const IrFunction *fn)
+{
+    free(c->local_known);
+    free(c->local_value);
+    size_t n = (size_t)(fn->n_vars > 0 ? fn->n_vars : 1);
+    c->local_fn = fn;
+    c->local_known = xcalloc(n, sizeof(bool));
+    c->local_value = xcalloc(n, sizeof(long long));
+    bool any = false;
+    for (int i = 0; i < fn->n_vars; i++) {
+        const IrVar *v = &fn->vars[i];
+        c->local_known[i] = v->storage == VAR_GLOBAL && v->has_static_value && !v->is_pointer && !v->is_record &&
+                            is_static_local(fn, v);
+        c->local_value[i] = v->static_value;
+        any = any || c->local_known[i];
+    }
+    for (int b = 0; any && b < fn->n_blocks; b++) {
+        const IrBlock *blk = &fn->blocks[b];
+        if (blk->term == TERM_BRANCH) unknown_if_addr_cond(fn, &blk->cond, c->local_known);
+        if (blk->term == TERM_SWITCH) unknown_if_addr(fn, &blk->switch_on, c->local_known);
+        for (int e = 0; e < blk->n_events; e++) {
+            const IrEvent *ev = &blk->events[e];
+            const IrRef *lhs = NULL;
+            switch (ev->kind) {
+            case EV_ASSIGN:
+                lhs = &ev->u.assign.lhs;
+                unknown_if_addr(fn, &ev->u.assign.rhs, c->local_known);
+                break;
+            case EV_ASSIGN_COND:
+                lhs = &ev->u.assign_cond.lhs;
+                unknown_if_addr_cond(fn, &ev->u.assign_cond.cond, c->local_known);
+                break;
+            case EV_CALL:
+                unknown_if_addr(fn, &ev->u.call.base, c->local_known);
+                for (int i = 0; i < ev->u.call.nargs; i++) unknown_if_addr(fn, &ev->u.call.args[i], c->local_known);
+                break;
+            case EV_USE: unknown_if_addr(fn, &ev->u.use.ref, c->local_known); break;
+            case EV_RETURN: unknown_if_addr(fn, &ev->u.ret.value, c->local_known); break;
+            default: break;
+            }
+            /* any write: `flag = x`, `flag++`, `flag += 2`, `flag = a < b` */
+            if (lhs && lhs->var >= 0 && lhs->var < fn->n_vars) c->local_known[lhs->var] = false;
+        }
+    }
+}
+
 /* ---- folding ------------------------------------------------------------ */
 
 static int fold_ref(const Consts *c, int unit, const IrFunction *fn, IrRef *r, bool calls_too)
@@ -300,6 +373,7 @@ static int fold_function(Consts *c, int unit, IrFunction *fn)
 {
     int n = 0;
     index_calls(c, fn);
+    collect_static_locals(c, fn);
     for (int b = 0; b < fn->n_blocks; b++) {
         IrBlock *blk = &fn->blocks[b];
         if (blk->term == TERM_BRANCH) n += fold_cond(c, unit, fn, &blk->cond);
@@ -332,5 +406,7 @@ int values_fold_constants(IrUnit **units, int n_units)
     VEC_FREE(c.funcs);
     VEC_FREE(c.poisoned);
     free(c.calls);
+    free(c.local_known);
+    free(c.local_value);
     return folded;
 }

@@ -8,7 +8,10 @@
  * - a function whose every return gives the same integer constant (or such
  *   a variable, or a call to such a function) returns it at every call
  *   (`static int returnsTrue(void) { return 1; }`, also in another file;
- *   static functions only in their own unit).
+ *   static functions only in their own unit);
+ * - a static local of integer type that its function never assigns,
+ *   increments or takes the address of keeps its initial value
+ *   (`static int flag = 10;` read in `if (flag == 10)`).
  *
  * Branch conditions, switch values, flag conditions and values assigned
  * from such variables are rewritten in the IR to the constant, after
