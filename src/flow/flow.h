@@ -92,10 +92,11 @@ typedef struct {
                                       a wrapper status of unknown meaning */
     unsigned char handed;          /* passed itself to a project function with no body in
                                       the analysed sources and no pack entry (not one of a
-                                      system header: match_callee_unknown) whose result the
-                                      program tests: a NULL stored over its last holder
-                                      afterwards says the callee took it (`if (set_entry(o,
-                                      s) != OK) goto fail; s = NULL;`) */
+                                      system header), or through an unresolved function
+                                      pointer (match_callee_unknown), whose result the
+                                      program tests: a NULL (or -1) stored over its last
+                                      holder afterwards says the callee took it (`if
+                                      (set_entry(o, s) != OK) goto fail; s = NULL;`) */
     unsigned char n_holders, n_status, n_facts;
     unsigned char holders_merged;  /* holders united from several tuples (a block over
                                       FLOW_MAX_TUPLES): a place listed may hold it on

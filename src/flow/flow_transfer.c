@@ -197,8 +197,9 @@ static void assign_event(FlowRun *run, Tuple *t, int b, int e, int in_idx, Pendi
         }
     } else if (was_live && holders_before > 0 && t->n_holders == 0) {
         /* `if (set_entry(o, s) != OK) goto fail; s = NULL;` with set_entry's
-         * body not analysed: the program says set_entry took it */
-        if (!(t->handed && rhs->kind == REF_CONST && rhs->value == 0))
+         * body not analysed: the program says set_entry took it (a
+         * descriptor is cleared with -1: `ops->set_sock(o, fd); fd = -1;`) */
+        if (!(t->handed && rhs->kind == REF_CONST && (rhs->value == 0 || rhs->value == -1)))
             flow_note(run, NOTE_OVERWRITE, b, e, in_idx, t, &L);
         tuple_escape(t, ESC_UNKNOWN, -1);
     }

@@ -208,7 +208,9 @@ ArgEffect match_arg_effect(const MatchContext *m, const IrCall *call, int arg, c
 
 bool match_callee_unknown(const MatchContext *m, const IrCall *call)
 {
-    if (call->callee_kind != CALLEE_DIRECT || !call->callee || call->callee_system ||
+    /* through a pointer the values stage could not resolve (ops->set(o, s)) */
+    if (call->callee_kind != CALLEE_DIRECT) return !pack_names_callee(m->packs, call);
+    if (!call->callee || call->callee_system ||
         strncmp(call->callee, "__builtin", 9) == 0 || pack_names_callee(m->packs, call))
         return false;
     if (match_is_deallocator(m, call) || takes_ownership(m->packs, call, 0)) return false;

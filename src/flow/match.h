@@ -62,7 +62,9 @@ bool match_takes_contents(const MatchContext *m, const IrCall *call, int arg);
 
 /* A direct call to a function of the project (not declared in a system
  * header, not a builtin) that the packs do not name and the analysed
- * sources do not define: what it does to its arguments is not known. */
+ * sources do not define, or a call through a function pointer whose
+ * targets are not known (not resolved by the values stage) that the packs
+ * do not name: what it does to its arguments is not known. */
 bool match_callee_unknown(const MatchContext *m, const IrCall *call);
 
 /* A member call that releases its base: `s.cleanup(&s)` / `sp->cleanup(sp)`
