@@ -184,6 +184,42 @@ static bool masked_success_test(Builder *b, CXCursor side, IrCmp cmp, IrCond *ou
     return true;
 }
 
+/* Is the operand, as the comparison converts it, a pointer or an unsigned
+ * integer: a value that is never below 0? */
+static bool never_negative(CXCursor side)
+{
+    switch (clang_getCanonicalType(clang_getCursorType(side)).kind) {
+    case CXType_Pointer:
+    case CXType_Bool:
+    case CXType_Char_U:
+    case CXType_UChar:
+    case CXType_UShort:
+    case CXType_UInt:
+    case CXType_ULong:
+    case CXType_ULongLong:
+    case CXType_UInt128:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* `p < 0`, `p >= 0`, `p <= 0`, `p > 0` on a pointer or an unsigned value
+ * (0 on the right): never, always, `p == 0`, `p != 0`. The operand's
+ * events are emitted; a constant answer is a constant condition. */
+static bool nonneg_compare(Builder *b, CXCursor side, IrCmp cmp, IrCond *out, int depth)
+{
+    if (cmp == CMP_EQ || cmp == CMP_NE || !never_negative(side)) return false;
+    IrRef ref = expr_eval(b, side, depth + 1);
+    if (cmp == CMP_LT || cmp == CMP_GE) {
+        *out = ir_cond_make(ir_ref_const(cmp == CMP_GE), CMP_NE, 0);
+        return true;
+    }
+    *out = ir_ref_is_testable(&ref) ? ir_cond_make(ref, cmp == CMP_LE ? CMP_EQ : CMP_NE, 0)
+                                    : ir_cond_unknown();
+    return true;
+}
+
 static IrCond cond_compare(Builder *b, CXCursor c, const char *op, int depth)
 {
     CXCursor l, r;
@@ -192,6 +228,8 @@ static IrCond cond_compare(Builder *b, CXCursor c, const char *op, int depth)
     bool lc = const_eval(l, &lv), rc = const_eval(r, &rv);
     IrCmp cmp = cmp_of(op);
     IrCond masked;
+    if (rc && !lc && rv == 0 && nonneg_compare(b, l, cmp, &masked, depth)) return masked;
+    if (lc && !rc && lv == 0 && nonneg_compare(b, r, cmp_flip(cmp), &masked, depth)) return masked;
     if ((cmp == CMP_EQ || cmp == CMP_NE) && ((rc && !lc && rv == 0 && masked_success_test(b, l, cmp, &masked, depth)) ||
                                              (lc && !rc && lv == 0 && masked_success_test(b, r, cmp, &masked, depth))))
         return masked;
