@@ -18,9 +18,13 @@ CC=clang cmake -S "$root" -B "$build" -DCONNLINT_FUZZ=ON >/dev/null
 cmake --build "$build" -j2 --target "${targets[@]}"
 for t in "${targets[@]}"; do
   echo "== fuzz smoke: $t (${seconds}s)"
-  bash "$root/fuzz/run.sh" "$build" "$t" "$seconds" 2>&1 | tail -n 3
-  if [ -n "$(ls -A "$build/crashes/$t" 2>/dev/null)" ]; then
-    echo "fuzz_smoke: $t wrote crashes to $build/crashes/$t" >&2
+  # a crash ends run.sh with a failure: say which input, and what it did
+  status=0
+  bash "$root/fuzz/run.sh" "$build" "$t" "$seconds" > "$build/$t.log" 2>&1 || status=$?
+  tail -n 3 "$build/$t.log"
+  if [ "$status" -ne 0 ] || [ -n "$(ls -A "$build/crashes/$t" 2>/dev/null)" ]; then
+    grep -E "ERROR|runtime error|SUMMARY|Test unit written" "$build/$t.log" | head -n 10 >&2 || true
+    echo "fuzz_smoke: $t failed (exit $status); inputs in $build/crashes/$t: $(ls "$build/crashes/$t" 2>/dev/null)" >&2
     exit 1
   fi
 done

@@ -836,7 +836,8 @@ static void check_unit_own(Run *r, const CheckContext *cctx, int i, FindingList 
     int before = out->len;
     checks_run_own(cctx, u, out);
     if (r->cache && !u->parse_failed && !u->has_errors)
-        cache_session_store_results(r->cache, i, deps, out->items + before, out->len - before);
+        cache_session_store_results(r->cache, i, deps, out->len > before ? out->items + before : NULL,
+                                    out->len - before);
 }
 
 typedef struct {

@@ -170,7 +170,8 @@ static void final_pass(FlowRun *run, bool fold)
                 const FlowGlobalStore *g = &run->kept_stores.items[run->kept_store[b] + j];
                 flow_record_global_store(run, g->block, g->event, g->var, g->arg);
             }
-            flow_report_kept_notes(run, run->kept_notes.items + run->kept_note[b], run->n_kept_note[b]);
+            int n_notes = run->n_kept_note[b]; /* no offset on a NULL array: none kept anywhere yet */
+            flow_report_kept_notes(run, n_notes ? run->kept_notes.items + run->kept_note[b] : NULL, n_notes);
             continue;
         }
         for (int k = 0; k < run->in[b].len; k++) flow_transfer_block(run, b, k);
