@@ -32,11 +32,11 @@ The tests' code is read from the path given, never copied.
 """
 import argparse
 import collections
-import json
 import os
 import re
-import subprocess
 import sys
+
+from suite_run import add_common_args, finding_line, run_connlint
 
 KINDS = {
     "memleak": "connection-leak",
@@ -76,9 +76,7 @@ def scan(path):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("cfg_dir")
-    ap.add_argument("--connlint", default="build/connlint")
-    ap.add_argument("-j", "--jobs", type=int, default=2)
-    ap.add_argument("--details", action="store_true")
+    add_common_args(ap)
     ap.add_argument("--rules", action="append")
     args = ap.parse_args()
 
@@ -95,18 +93,9 @@ def main():
             else:
                 clean.add((base, fn))
 
-    cmd = [os.path.abspath(args.connlint), "--format", "json", "--keep-going",
-           "-j", str(args.jobs), "--no-cache", "--no-project"]
-    for p in args.rules or PACKS:
-        cmd += ["--rules", p]
-    cmd += [os.path.abspath(p) for p in files]
-    cmd += ["--", "-D_GNU_SOURCE"]
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    if proc.returncode not in (0, 1):
-        sys.stderr.write(proc.stderr)
-    findings = [f for f in json.loads(proc.stdout or "[]") if not f.get("suppressed")]
-    unparsed = sorted(set(os.path.basename(u) for u in
-                          re.findall(r"error: (\S+): not analysed", proc.stderr)))
+    findings, unparsed = run_connlint(args.connlint, args.jobs, args.rules or PACKS, files,
+                                      ["-D_GNU_SOURCE"])
+    unparsed = sorted(set(os.path.basename(u) for u in unparsed))
     bad = {k: v for k, v in bad.items() if k[0] not in unparsed}
     clean = {k for k in clean if k[0] not in unparsed}
 
@@ -138,8 +127,7 @@ def main():
           "findings elsewhere: %d" % (found, len(bad), len(flagged), len(clean), len(other)))
     if args.details:
         def show(f):
-            return "  %s:%d %s [%s] %s" % (os.path.basename(f["file"]), f["line"],
-                                           f.get("function"), f["rule"], f["message"])
+            return finding_line(f, os.path.basename)
         print("\nmissed:")
         for k in missed:
             print("  %s %s (%s)" % (k[0], k[1], ", ".join(sorted(bad[k]))))

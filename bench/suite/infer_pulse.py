@@ -26,11 +26,11 @@ read from the path given, never copied.
 """
 import argparse
 import collections
-import json
 import os
 import re
-import subprocess
 import sys
+
+from suite_run import add_common_args, finding_line, run_connlint
 
 LEAK_TYPES = {"MEMORY_LEAK_C", "PULSE_RESOURCE_LEAK", "RESOURCE_LEAK", "USE_AFTER_FREE",
               "DOUBLE_FREE"}
@@ -50,9 +50,7 @@ def functions(path):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("pulse_dir")
-    ap.add_argument("--connlint", default="build/connlint")
-    ap.add_argument("-j", "--jobs", type=int, default=2)
-    ap.add_argument("--details", action="store_true")
+    add_common_args(ap)
     args = ap.parse_args()
 
     files = []
@@ -74,15 +72,7 @@ def main():
             if fn.endswith("_ok") and key not in bad:
                 clean.add(key)
 
-    cmd = [os.path.abspath(args.connlint), "--format", "json", "--keep-going",
-           "-j", str(args.jobs), "--no-cache", "--no-project",
-           "--rules", "posix", "--rules", "libc-memory"]
-    cmd += [os.path.abspath(p) for p in files]
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    if proc.returncode not in (0, 1):
-        sys.stderr.write(proc.stderr)
-    findings = [f for f in json.loads(proc.stdout or "[]") if not f.get("suppressed")]
-    unparsed = sorted(set(re.findall(r"error: (\S+): not analysed", proc.stderr)))
+    findings, unparsed = run_connlint(args.connlint, args.jobs, ["posix", "libc-memory"], files)
 
     hits = collections.defaultdict(list)
     for f in findings:
@@ -104,8 +94,7 @@ def main():
           "findings elsewhere: %d" % (len(found), len(bad), len(flagged), len(clean), len(other)))
     if args.details:
         def show(f):
-            return "  %s:%d %s [%s] %s" % (os.path.basename(f["file"]), f["line"],
-                                           f.get("function"), f["rule"], f["message"])
+            return finding_line(f, os.path.basename)
         print("\nmissed:")
         for k in missed:
             print("  %s %s (%s)" % (k[0], k[1], bad[k]))

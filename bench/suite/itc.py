@@ -28,11 +28,11 @@ suite's code is read from the path given, never copied.
 """
 import argparse
 import collections
-import json
 import os
 import re
-import subprocess
 import sys
+
+from suite_run import add_common_args, finding_line, run_connlint
 
 KINDS = {
     "Memory Leakage": "connection-leak",
@@ -68,9 +68,7 @@ def marks(path):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("root")
-    ap.add_argument("--connlint", default="build/connlint")
-    ap.add_argument("-j", "--jobs", type=int, default=2)
-    ap.add_argument("--details", action="store_true")
+    add_common_args(ap)
     args = ap.parse_args()
 
     folders = [("01.w_Defects", False), ("02.wo_Defects", True)]
@@ -86,22 +84,11 @@ def main():
             for case, defect, is_clean in marks(path):
                 cases.setdefault((path, case), (defect, is_clean))
 
-    cmd = [os.path.abspath(args.connlint), "--format", "json", "--keep-going",
-           "-j", str(args.jobs), "--no-cache", "--no-project",
-           "--rules", "posix", "--rules", "libc-memory"]
-    cmd += [os.path.abspath(p) for p in files]
-    cmd += ["--", "-I" + os.path.abspath(os.path.join(args.root, "include"))]
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          text=True)
-    if proc.returncode not in (0, 1):
-        sys.stderr.write(proc.stderr)
-    findings = json.loads(proc.stdout or "[]")
-    unparsed = sorted(set(re.findall(r"error: (\S+): not analysed", proc.stderr)))
+    findings, unparsed = run_connlint(args.connlint, args.jobs, ["posix", "libc-memory"], files,
+                                      ["-I" + os.path.abspath(os.path.join(args.root, "include"))])
 
     hits = collections.defaultdict(list)   # (file, case) -> findings
     for f in findings:
-        if f.get("suppressed"):
-            continue
         key = (os.path.abspath(f["file"]), case_of(f.get("function")))
         hits[key].append(f)
     keyed = {(os.path.abspath(p), c): v for (p, c), v in cases.items()}
@@ -145,8 +132,7 @@ def main():
           % (len(elsewhere), len(unplaced)))
     if args.details:
         def show(f):
-            return "  %s:%d %s [%s] %s" % (os.path.relpath(f["file"], args.root), f["line"],
-                                           f.get("function"), f["rule"], f["message"])
+            return finding_line(f, lambda path: os.path.relpath(path, args.root))
         print("\nmissed:")
         for (path, case), defect in missed:
             print("  %s %s (%s)" % (os.path.relpath(path, args.root), case, defect))
